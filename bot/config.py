@@ -1,0 +1,197 @@
+"""Settings: config.toml read with tomllib, validated by pydantic, env overrides via pydantic-settings.
+
+Why a single model: a bad value must stop the bot at start with a message naming the key,
+not surface hours later inside a handler.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+CATEGORY_IDS = ("cannot", "will_not", "dare_not", "misconduct", "other")
+TRIAGE_DEPARTMENT = "supervision"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TelegramConfig(_Strict):
+    api_url: str = "https://api.telegram.org"
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+
+    @field_validator("api_url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/")
+
+
+class StorageConfig(_Strict):
+    url: str = "sqlite:///data/zhiyong.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if v.split(":", 1)[0].split("+", 1)[0] not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("must be a sqlite:///… or postgresql://… URL")
+        return v
+
+
+class DepartmentConfig(_Strict):
+    name: str
+    chat_id: int | None = None
+    keywords: list[str] = Field(default_factory=list)
+
+
+class CategoryConfig(_Strict):
+    name: str
+    keywords: list[str] = Field(default_factory=list)
+
+
+class NlpConfig(_Strict):
+    model_dir: str | None = None
+    threshold: float = Field(default=0.35, ge=0.0, le=1.0)
+    urgent_keywords: list[str] = Field(default_factory=list)
+
+
+class CalendarConfig(_Strict):
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+    working_hours: list[tuple[time, time]] = Field(
+        default_factory=lambda: [(time(9, 0), time(12, 0)), (time(13, 30), time(17, 30))]
+    )
+
+
+class DeadlineConfig(_Strict):
+    sign_days: int = Field(default=1, ge=1)
+    sign_hours_urgent: float = Field(default=2, gt=0)
+    answer_days_other: int = Field(default=5, ge=1)
+    answer_days_conduct: int = Field(default=10, ge=1)
+    answer_days_urgent: int = Field(default=1, ge=1)
+    supervise_after_days: int = Field(default=5, ge=1)
+    max_extensions: int = Field(default=1, ge=0)
+
+
+class FilingConfig(_Strict):
+    min_description_chars: int = Field(default=10, ge=1)
+    max_description_chars: int = Field(default=20000, ge=100)
+    max_attachments: int = Field(default=10, ge=0)
+    invite_ttl_hours: int = Field(default=24, ge=1)
+
+
+class SchedulerConfig(_Strict):
+    sweep_seconds: int = Field(default=60, ge=1)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """Everything zhiyong reads at start. Token only from ZHIYONG_TELEGRAM_TOKEN."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ZHIYONG_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    timezone: str = "Asia/Shanghai"
+    telegram_token: SecretStr | None = None
+    telegram: TelegramConfig = Field(default_factory=TelegramConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    nlp: NlpConfig = Field(default_factory=NlpConfig)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    deadlines: DeadlineConfig = Field(default_factory=DeadlineConfig)
+    filing: FilingConfig = Field(default_factory=FilingConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    categories: dict[str, CategoryConfig] = Field(default_factory=dict)
+    departments: dict[str, DepartmentConfig] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}") from exc
+        return v
+
+    @field_validator("departments")
+    @classmethod
+    def _has_triage(cls, v: dict[str, DepartmentConfig]) -> dict[str, DepartmentConfig]:
+        if v and TRIAGE_DEPARTMENT not in v:
+            raise ValueError(f"the [departments.{TRIAGE_DEPARTMENT}] triage office is required")
+        return v
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, v: dict[str, CategoryConfig]) -> dict[str, CategoryConfig]:
+        unknown = set(v) - set(CATEGORY_IDS)
+        if unknown:
+            raise ValueError(f"unknown category ids {sorted(unknown)}; use {list(CATEGORY_IDS)}")
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment wins over the file, so deployments override without editing it.
+        return env_settings, init_settings
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def department_name(self, dept_id: str) -> str:
+        dept = self.departments.get(dept_id)
+        return dept.name if dept else dept_id
+
+    def category_name(self, cat_id: str) -> str:
+        cat = self.categories.get(cat_id)
+        return cat.name if cat else cat_id
+
+
+def _format_errors(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        lines.append(f"  {key}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(path: str | Path | None = "config.toml", **overrides: Any) -> Settings:
+    """Read the file (missing file = defaults) and validate; raise ConfigError naming the key."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if p.exists():
+            try:
+                data = tomllib.loads(p.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
+        elif str(path) != "config.toml":
+            raise ConfigError(f"config file not found: {p}")
+    if "token" in data.get("telegram", {}) or "telegram_token" in data:
+        raise ConfigError(
+            "telegram.token: the bot token must not be in the config file; "
+            "set the ZHIYONG_TELEGRAM_TOKEN environment variable"
+        )
+    data.update(overrides)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid configuration in {path}:\n{_format_errors(exc)}") from exc

@@ -1,0 +1,158 @@
+"""SQLModel tables. Field names match the dataclasses in workflow.model one-to-one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from storage.types import AwareDateTime
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+def _when(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=AwareDateTime, nullable=nullable, index=index)
+
+
+def _bigint(nullable: bool = False, index: bool = False, unique: bool = False) -> Any:
+    return Field(
+        default=None, sa_type=BigInteger, nullable=nullable, index=index, unique=unique
+    )
+
+
+class DepartmentRow(SQLModel, table=True):
+    __tablename__ = "department"
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    active: bool = True
+
+
+class ComplainantRow(SQLModel, table=True):
+    __tablename__ = "complainant"
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = _bigint(unique=True)
+    first_name: str = ""
+    last_name: str = ""
+    username: str = ""
+    language: str = ""
+    phone: str = ""
+    created_at: datetime | None = _when()
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (Index("ix_ticket_state_answer_due", "state", "answer_due"),
+                      Index("ix_ticket_state_sign_due", "state", "sign_due"))
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=32)
+    complainant_id: int = Field(foreign_key="complainant.id", index=True)
+    anonymous: bool
+    text: str = Field(sa_type=Text)
+    accused: str = Field(default="", sa_type=Text)
+    category: str = Field(max_length=32)
+    department: str = Field(max_length=64, index=True)
+    urgent: bool = False
+    state: str = Field(max_length=16)
+    tags: list[str] = _json(list)
+    confidence: dict[str, float] = _json(dict)
+    evidence: list[str] = _json(list)
+    routing_note: str = Field(default="", sa_type=Text)
+    created_at: datetime = _when(nullable=False)
+    sign_due: datetime | None = _when()
+    answer_due: datetime | None = _when()
+    signed_by: int | None = _bigint(nullable=True)
+    signed_at: datetime | None = _when()
+    answered_at: datetime | None = _when()
+    closed_at: datetime | None = _when()
+    version: int = 1
+
+
+class TicketEventRow(SQLModel, table=True):
+    __tablename__ = "ticket_event"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=32)
+    at: datetime = _when(nullable=False)
+    actor: str = Field(max_length=64)
+    detail: dict[str, Any] = _json(dict)
+
+
+class AttachmentRow(SQLModel, table=True):
+    __tablename__ = "attachment"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=16)
+    file_id: str = Field(sa_type=Text)
+    file_unique_id: str = ""
+    file_name: str = ""
+    caption: str = Field(default="", sa_type=Text)
+
+
+class ConversationRow(SQLModel, table=True):
+    __tablename__ = "conversation"
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _bigint(unique=True)
+    state: str = Field(default="idle", max_length=32)
+    token: str = ""
+    draft: dict[str, Any] = _json(dict)
+    updated_at: datetime | None = _when()
+
+
+class GroupBindingRow(SQLModel, table=True):
+    __tablename__ = "group_binding"
+    id: int | None = Field(default=None, primary_key=True)
+    department: str = Field(foreign_key="department.id", unique=True, max_length=64)
+    chat_id: int = _bigint(index=True)
+    bound_at: datetime = _when(nullable=False)
+    bound_by: int = _bigint()
+    title: str = ""
+
+
+class InviteCodeRow(SQLModel, table=True):
+    __tablename__ = "invite_code"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=32)
+    purpose: str = Field(max_length=16)
+    department: str = Field(max_length=64)
+    role: str = ""
+    expires_at: datetime = _when(nullable=False)
+    created_at: datetime = _when(nullable=False)
+    used_at: datetime | None = _when()
+    used_by: int | None = _bigint(nullable=True)
+
+
+class ProcessedUpdateRow(SQLModel, table=True):
+    __tablename__ = "processed_update"
+    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = _when(nullable=False)
+
+
+class TicketCounterRow(SQLModel, table=True):
+    __tablename__ = "ticket_counter"
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = 0
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _bigint(index=True)
+    payload: dict[str, Any] = _json(dict)
+    dedupe_key: str = Field(unique=True, max_length=200)
+    created_at: datetime = _when(nullable=False)
+    not_before: datetime = _when(nullable=False)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    kind: str = Field(default="", max_length=32)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    claimed_at: datetime | None = _when()
+    claimed_by: str = ""
+    sent_at: datetime | None = _when()
+    message_id: int | None = _bigint(nullable=True)
+    error: str = Field(default="", sa_type=Text)

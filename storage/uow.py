@@ -1,0 +1,67 @@
+"""The unit of work: one session, one transaction, all repositories on it."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import make_engine, session_factory
+from storage.repositories import (
+    SqlAttachments,
+    SqlBindings,
+    SqlComplainants,
+    SqlConversations,
+    SqlEvents,
+    SqlInvites,
+    SqlOutbox,
+    SqlTickets,
+    SqlUpdateLog,
+)
+
+
+class SqlUnitOfWork:
+    """Commits only when told to; anything left uncommitted is rolled back on exit."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        s = self.session
+        self.complainants = SqlComplainants(s)
+        self.conversations = SqlConversations(s)
+        self.tickets = SqlTickets(s)
+        self.events = SqlEvents(s)
+        self.attachments = SqlAttachments(s)
+        self.bindings = SqlBindings(s)
+        self.invites = SqlInvites(s)
+        self.updates = SqlUpdateLog(s)
+        self.outbox = SqlOutbox(s)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class Database:
+    """Owns the engine; hands out units of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: AsyncEngine = make_engine(url)
+        self._sessions = session_factory(self.engine)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,119 @@
+"""What the bot hears and says, without any Telegram library.
+
+Adapters translate a framework update into `Incoming` and each `Outgoing` into API calls;
+every text is a template key plus parameters, rendered at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+IncomingKind = Literal["text", "command", "button", "photo", "document", "contact", "unsupported"]
+
+
+@dataclass(frozen=True)
+class Sender:
+    id: int
+    first_name: str = ""
+    last_name: str = ""
+    username: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    update_id: int
+    chat_id: int
+    chat_type: str                   # private | group | supergroup | channel
+    kind: IncomingKind
+    sender: Sender | None = None
+    message_id: int = 0              # of the message sent, or of the message whose button was pressed
+    text: str = ""                   # text, or caption of a photo/document
+    command: str = ""                # without slash and @botname
+    args: str = ""
+    data: str = ""                   # callback data of a button
+    file_id: str = ""
+    file_unique_id: str = ""
+    file_name: str = ""
+    contact_phone: str = ""
+    contact_user_id: int | None = None
+    unsupported: str = ""            # sticker | voice | video_note | location | poll | …
+    chat_title: str = ""
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_type == "private"
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button (data) or a reply-keyboard button (request_contact / plain text)."""
+
+    key: str
+    data: str = ""
+    request_contact: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: Literal["photo", "document"]
+    file_id: str
+
+
+@dataclass
+class Outgoing:
+    chat_id: int
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    buttons: list[list[Button]] = field(default_factory=list)
+    keyboard: list[list[Button]] = field(default_factory=list)
+    remove_keyboard: bool = False
+    media: Media | None = None
+    edit_message_id: int | None = None
+
+
+@dataclass
+class Response:
+    """The reply to one update: messages for the current chat and an optional button answer."""
+
+    messages: list[Outgoing] = field(default_factory=list)
+    answer_key: str | None = None
+    answer_params: dict[str, Any] = field(default_factory=dict)
+    answer_alert: bool = False
+
+    def say(self, chat_id: int, key: str, **params: Any) -> Outgoing:
+        out = Outgoing(chat_id=chat_id, key=key, params=params)
+        self.messages.append(out)
+        return out
+
+    def answer(self, key: str, alert: bool = False, **params: Any) -> None:
+        self.answer_key, self.answer_alert, self.answer_params = key, alert, params
+
+
+def to_payload(out: Outgoing) -> dict[str, Any]:
+    """Serialise an Outgoing for the outbox (JSON-safe)."""
+    return {
+        "key": out.key,
+        "params": out.params,
+        "buttons": [[_button_dict(b) for b in row] for row in out.buttons],
+        "media": {"kind": out.media.kind, "file_id": out.media.file_id} if out.media else None,
+        "edit_message_id": out.edit_message_id,
+    }
+
+
+def from_payload(chat_id: int, payload: dict[str, Any]) -> Outgoing:
+    media = payload.get("media")
+    return Outgoing(
+        chat_id=chat_id,
+        key=payload["key"],
+        params=payload.get("params", {}),
+        buttons=[[Button(**b) for b in row] for row in payload.get("buttons", [])],
+        media=Media(media["kind"], media["file_id"]) if media else None,
+        edit_message_id=payload.get("edit_message_id"),
+    )
+
+
+def _button_dict(b: Button) -> dict[str, Any]:
+    return {"key": b.key, "data": b.data, "request_contact": b.request_contact, "params": b.params}

@@ -1,0 +1,89 @@
+"""Shared fixtures: real databases (a SQLite file; PostgreSQL when ZHIYONG_TEST_PG_URL is set).
+
+PostgreSQL tests get a fresh database per test session, created next to the one in the URL
+and dropped afterwards, so runs never see each other's rows. When ZHIYONG_TEST_PG_URL is set
+and the server cannot be reached, the tests fail: CI must not go green without PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from storage.catalogue import sync_departments
+from storage.migrate import upgrade_async
+from storage.uow import Database
+
+PG_ENV = "ZHIYONG_TEST_PG_URL"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", _backends(), scope="session")
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'zhiyong-test.db'}"
+
+
+async def _admin(admin_url: str, sql: str) -> None:
+    conn = await asyncpg.connect(admin_url)  # raises when PostgreSQL is unreachable
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"{PG_ENV} not set")
+    url = make_url(base)
+    name = f"zy_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+DEPARTMENTS = {
+    "market": "市场监督管理局", "housing": "住房和城乡建设局", "urban": "城市管理局",
+    "environment": "生态环境局", "transport": "交通运输局", "police": "公安局",
+    "education": "教育局", "health": "卫生健康委员会", "hr_social": "人力资源和社会保障局",
+    "civil_affairs": "民政局", "natural_resources": "自然资源和规划局",
+    "gov_service": "政务服务中心", "tax": "税务局", "medical_insurance": "医疗保障局",
+    "supervision": "治庸问责办公室",
+}
+
+
+@pytest.fixture(scope="session")
+def db_url(backend: str, request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url"))
+
+
+@pytest.fixture(scope="session")
+async def database(db_url: str) -> AsyncIterator[Database]:
+    await upgrade_async(db_url)
+    db = Database(db_url)
+    await sync_departments(db, DEPARTMENTS)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def repo_root() -> Iterator[Path]:
+    yield REPO

@@ -1,0 +1,195 @@
+"""12345 deadline rules: sign-for, answer, escalation ladder, rating, quiet hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from workflow.clock import FakeClock
+from workflow.deadlines import DeadlinePolicy, LadderStep, RatingSchedule
+from workflow.workdays import WorkCalendar
+
+SH = ZoneInfo("Asia/Shanghai")
+CONDUCT = ("cannot", "will_not", "dare_not", "misconduct")
+
+
+def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=SH)
+
+
+@pytest.fixture
+def policy() -> DeadlinePolicy:
+    return DeadlinePolicy(WorkCalendar())
+
+
+# ---- sign-for and answer -----------------------------------------------------------------
+
+def test_sign_for_is_one_working_day(policy: DeadlinePolicy) -> None:
+    assert policy.sign_for_due(at(2026, 11, 16, 10), urgent=False) == at(2026, 11, 17, 17, 30)
+    assert policy.sign_for_due(at(2026, 9, 30, 10), urgent=False) == at(2026, 10, 8, 17, 30)
+    received = datetime(2026, 11, 21, 4, 0, tzinfo=UTC)                 # Saturday noon local
+    assert policy.sign_for_due(received, urgent=False) == at(2026, 11, 24, 17, 30)
+
+
+def test_urgent_sign_for_is_two_working_hours(policy: DeadlinePolicy) -> None:
+    assert policy.sign_for_due(at(2026, 11, 16, 11), urgent=True) == at(2026, 11, 16, 14, 30)
+    assert policy.sign_for_due(at(2026, 11, 20, 17), urgent=True) == at(2026, 11, 23, 10, 30)
+    assert policy.sign_for_due(at(2026, 9, 30, 17), urgent=True) == at(2026, 10, 8, 10, 30)
+
+
+def test_answer_days_by_category(policy: DeadlinePolicy) -> None:
+    signed = at(2026, 11, 16, 10)
+    assert policy.answer_due(signed, "other", urgent=False) == at(2026, 11, 23, 17, 30)
+    for category in CONDUCT:
+        assert policy.answer_due(signed, category, urgent=False) == at(2026, 11, 30, 17, 30)
+        assert policy.answer_due(signed, category, urgent=True) == at(2026, 11, 17, 17, 30)
+    with pytest.raises(ValueError):
+        policy.answer_due(signed, "nonsense", urgent=False)
+
+
+def test_answer_across_national_day_counts_the_make_up_saturday(policy: DeadlinePolicy) -> None:
+    signed = policy.sign_for_due(at(2026, 9, 30, 10), urgent=False)
+    assert policy.answer_due(signed, "other", urgent=False) == at(2026, 10, 14, 17, 30)
+    assert policy.answer_due(signed, "will_not", urgent=False) == at(2026, 10, 21, 17, 30)
+
+
+def test_second_handling_and_extension(policy: DeadlinePolicy) -> None:
+    reopened = at(2026, 11, 16, 10)
+    assert policy.second_handling_due(reopened, "other", urgent=False) == \
+        policy.answer_due(reopened, "other", urgent=False)
+    assert policy.extended_due(at(2026, 11, 23, 17, 30), "other", urgent=False) == \
+        at(2026, 11, 30, 17, 30)
+    assert policy.can_extend(0) and not policy.can_extend(1)
+
+
+def test_policy_is_built_from_plain_values() -> None:
+    policy = DeadlinePolicy(answer_days_other=3, quiet_start="23:00",  # type: ignore[arg-type]
+                            quiet_end="07:30")  # type: ignore[arg-type]
+    assert policy.quiet_start == time(23) and policy.quiet_end == time(7, 30)
+    assert policy.answer_due(at(2026, 11, 16, 10), "other", False) == at(2026, 11, 19, 17, 30)
+    with pytest.raises(ValueError):
+        DeadlinePolicy(sign_days=-1)
+
+
+def test_local_holiday_moves_deadlines() -> None:
+    policy = DeadlinePolicy(WorkCalendar(extra_holidays=[date(2026, 11, 17)]))
+    assert policy.sign_for_due(at(2026, 11, 16, 10), urgent=False) == at(2026, 11, 18, 17, 30)
+
+
+# ---- escalation ladder -------------------------------------------------------------------
+
+def kinds(ladder: list[LadderStep]) -> list[str]:
+    return [s.kind for s in ladder]
+
+
+def assert_ordered(ladder: list[LadderStep]) -> None:
+    times = [s.at for s in ladder]
+    assert times == sorted(times) and len(set(times)) == len(times)
+
+
+def test_ladder_across_national_day(policy: DeadlinePolicy) -> None:
+    signed = at(2026, 10, 8, 17, 30)
+    due = policy.answer_due(signed, "will_not", urgent=False)
+    assert due == at(2026, 10, 21, 17, 30)
+    ladder = policy.answer_ladder(signed, due, urgent=False)
+    assert ladder == [
+        LadderStep("remind_half", at(2026, 10, 14, 17, 30)),   # 35 of 70 working hours
+        LadderStep("remind_last_day", at(2026, 10, 21, 9)),
+        LadderStep("urge", at(2026, 10, 22, 9)),               # next working morning
+        LadderStep("supervise", at(2026, 10, 29, 9)),          # 5 working days later
+    ]
+    assert_ordered(ladder)
+
+
+def test_urgent_ladder_is_in_working_hours(policy: DeadlinePolicy) -> None:
+    signed = at(2026, 9, 30, 12)
+    due = policy.answer_due(signed, "misconduct", urgent=True)
+    assert due == at(2026, 10, 8, 17, 30)
+    ladder = policy.answer_ladder(signed, due, urgent=True)
+    assert ladder == [
+        LadderStep("remind_half", at(2026, 10, 8, 10, 30)),    # 9 of 18 hours
+        LadderStep("remind_last_day", at(2026, 10, 8, 16, 30)),
+        LadderStep("urge", due),
+        LadderStep("supervise", at(2026, 10, 9, 15, 30)),
+    ]
+    assert_ordered(ladder)
+
+
+def test_reminders_that_collide_are_dropped() -> None:
+    policy = DeadlinePolicy(answer_days_other=1)
+    signed = at(2026, 11, 16, 17, 30)
+    due = policy.answer_due(signed, "other", urgent=False)
+    assert due == at(2026, 11, 17, 17, 30)
+    ladder = policy.answer_ladder(signed, due, urgent=False)
+    assert kinds(ladder) == ["remind_last_day", "urge", "supervise"]
+    assert_ordered(ladder)
+    late = policy.answer_ladder(at(2026, 11, 17, 17), due, urgent=False)
+    assert kinds(late) == ["remind_half", "urge", "supervise"]
+    assert_ordered(late)
+
+
+@pytest.mark.parametrize("urgent", [False, True])
+@pytest.mark.parametrize("category", ["other", *CONDUCT])
+def test_ladder_is_always_ordered(policy: DeadlinePolicy, category: str, urgent: bool) -> None:
+    for start in (at(2026, 9, 30, 10), at(2026, 2, 13, 16), at(2026, 12, 28, 11)):
+        signed = policy.sign_for_due(start, urgent)
+        due = policy.answer_due(signed, category, urgent)
+        ladder = policy.answer_ladder(signed, due, urgent)
+        assert kinds(ladder)[-2:] == ["urge", "supervise"]
+        assert all(s.at.tzinfo == SH for s in ladder)
+        assert_ordered(ladder)
+        assert all(s.at < due for s in ladder[:-2]) and ladder[-2].at >= due
+
+
+def test_a_fake_clock_walks_the_ladder_in_milliseconds(policy: DeadlinePolicy) -> None:
+    signed = policy.sign_for_due(at(2026, 9, 28, 10), urgent=False)
+    due = policy.answer_due(signed, "dare_not", urgent=False)
+    pending = policy.answer_ladder(signed, due, urgent=False)
+    clock, fired = FakeClock(signed), []
+    while pending:
+        clock.advance(minutes=15)
+        while pending and pending[0].at <= clock.now():
+            fired.append((pending.pop(0).kind, clock.now()))
+    assert [k for k, _ in fired] == ["remind_half", "remind_last_day", "urge", "supervise"]
+    assert fired[-1][1] - signed > timedelta(days=25)
+
+
+# ---- rating ------------------------------------------------------------------------------
+
+def test_rating_schedule_in_calendar_days(policy: DeadlinePolicy) -> None:
+    answered = datetime(2026, 9, 30, 12, 0, tzinfo=UTC)                 # 20:00 local
+    assert policy.rating_schedule(answered) == RatingSchedule(
+        ask_at=at(2026, 10, 1, 9), remind_at=at(2026, 10, 3, 9), close_at=at(2026, 10, 8, 9))
+    early = datetime(2026, 9, 30, 17, 0, tzinfo=UTC)                    # 01:00 on Oct 1 local
+    assert policy.rating_schedule(early).ask_at == at(2026, 10, 2, 9)
+
+
+# ---- quiet hours -------------------------------------------------------------------------
+
+def test_citizens_are_not_messaged_at_night(policy: DeadlinePolicy) -> None:
+    assert policy.deliver_at_for_citizen(at(2026, 11, 16, 21, 59)) == at(2026, 11, 16, 21, 59)
+    assert policy.deliver_at_for_citizen(at(2026, 11, 16, 22)) == at(2026, 11, 17, 8)
+    assert policy.deliver_at_for_citizen(at(2026, 11, 17, 3)) == at(2026, 11, 17, 8)
+    assert policy.deliver_at_for_citizen(at(2026, 11, 17, 8)) == at(2026, 11, 17, 8)
+    assert policy.deliver_at_for_citizen(at(2026, 10, 3, 23)) == at(2026, 10, 4, 8)  # holidays too
+    utc = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)                     # 23:00 local
+    shifted = policy.deliver_at_for_citizen(utc)
+    assert shifted == at(2026, 11, 17, 8) and shifted.tzinfo == SH
+
+
+def test_quiet_hours_that_do_not_wrap_midnight() -> None:
+    policy = DeadlinePolicy(quiet_start=time(0), quiet_end=time(7))
+    assert policy.deliver_at_for_citizen(at(2026, 11, 16, 23)) == at(2026, 11, 16, 23)
+    assert policy.deliver_at_for_citizen(at(2026, 11, 16, 0, 30)) == at(2026, 11, 16, 7)
+
+
+def test_groups_hear_only_in_working_time_unless_urgent(policy: DeadlinePolicy) -> None:
+    assert policy.deliver_at_for_group(at(2026, 11, 16, 10), False) == at(2026, 11, 16, 10)
+    assert policy.deliver_at_for_group(at(2026, 11, 16, 12, 15), False) == at(2026, 11, 16, 13, 30)
+    assert policy.deliver_at_for_group(at(2026, 11, 21, 10), False) == at(2026, 11, 23, 9)
+    assert policy.deliver_at_for_group(at(2026, 10, 2, 10), False) == at(2026, 10, 8, 9)
+    night = datetime(2026, 10, 2, 15, 0, tzinfo=UTC)                    # 23:00 local, holiday
+    assert policy.deliver_at_for_group(night, True) == at(2026, 10, 2, 23)
+    assert policy.deliver_at_for_group(night, True).tzinfo == SH

@@ -1,0 +1,98 @@
+"""`zhiyong classify` and `zhiyong nlp train|eval|bench`: the NLP side of the command line.
+
+Why a separate module: bot/cli.py adds these commands to its group; they also work alone
+(ctx.obj None → built-in defaults), which is how the tests drive them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+import nlp as nlpkg
+from nlp.dataset import DatasetError, iter_rows
+from nlp.errors import ModelError
+
+
+def configure_from_settings(settings: Any, model_dir: str | None = None) -> None:
+    """Pass config.toml's [nlp], department and category keywords to nlp.configure."""
+    cfg = settings.nlp
+    chosen = model_dir or cfg.model_dir
+    nlpkg.configure(
+        model_dir=Path(chosen) if chosen else None,
+        threshold=cfg.threshold,
+        department_keywords={k: list(d.keywords) for k, d in settings.departments.items()},
+        category_keywords={k: list(c.keywords) for k, c in settings.categories.items()},
+        urgent_keywords=list(cfg.urgent_keywords),
+    )
+
+
+def _configure(ctx: click.Context, model_dir: str | None = None) -> None:
+    """Configure from the group's settings when there is one, else defaults; --model wins."""
+    obj = ctx.find_root().obj
+    if obj is not None and hasattr(obj, "settings"):
+        configure_from_settings(obj.settings(), model_dir)
+    else:
+        nlpkg.configure(model_dir=Path(model_dir) if model_dir else None)
+
+
+def _public(c: nlpkg.Classification) -> dict[str, Any]:
+    """The documented JSON shape (plus evidence and triaged, which staff read)."""
+    return {"category": c.category, "department": c.department, "urgent": c.urgent,
+            "tags": c.tags, "confidence": {k: round(v, 4) for k, v in c.confidence.items()},
+            "triaged": c.triaged, "evidence": c.evidence}
+
+
+def _dump(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+              help="Classify every row of this CSV; prints JSON lines in input order.")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default="id", show_default=True)
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None,
+              help="Model directory (default: config.toml [nlp].model_dir, else the shipped one).")
+@click.pass_context
+def classify(ctx: click.Context, text: str | None, csv_path: str | None, text_column: str,
+             id_column: str, model_dir: str | None) -> None:
+    """Classify TEXT (or every row of --csv) and print JSON."""
+    if (text is None) == (csv_path is None):
+        raise click.UsageError("give either TEXT or --csv FILE")
+    try:
+        _configure(ctx, model_dir)
+        if csv_path is None:
+            if not text or not text.strip():
+                raise click.ClickException("empty text")
+            click.echo(_dump(_public(nlpkg.classify(text))))
+        else:
+            _classify_csv(csv_path, text_column, id_column)
+    except (DatasetError, ModelError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _classify_csv(path: str, text_column: str, id_column: str) -> None:
+    """One JSON line per row, in input order; an empty text gives an `error` row, not a crash."""
+    clf = nlpkg.current()
+    out = sys.stdout
+    for row in iter_rows(path, (text_column,)):
+        rec: dict[str, Any] = {"id": row[id_column]} if id_column in row else {}
+        text = row[text_column]
+        if text.strip():
+            rec.update(_public(clf.classify(text)))
+        else:
+            rec["error"] = "empty text"
+        out.write(_dump(rec) + "\n")
+    out.flush()
+
+
+@click.group(name="nlp")
+def nlp() -> None:
+    """Train, evaluate and benchmark the complaint classifier."""
+

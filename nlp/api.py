@@ -1,0 +1,68 @@
+"""Module-level entry points: configure once, then classify() is a pure, fast call.
+
+Why a lazily built singleton: the bot and the CLI both call classify() without wiring objects,
+and loading (model, jieba dictionary) happens once, on first use or at configure().
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from nlp.classification import Classification
+from nlp.classifier import DEFAULT_THRESHOLD, Classifier
+from nlp.lexicon import build_lexicon
+
+_lock = threading.Lock()
+_settings: dict = {}
+_classifier: Classifier | None = None
+
+
+def configure(*, model_dir: Path | None = None, threshold: float | None = None,
+              department_keywords: Mapping[str, Sequence[str]] | None = None,
+              category_keywords: Mapping[str, Sequence[str]] | None = None,
+              urgent_keywords: Sequence[str] = ()) -> None:
+    """Set model and city keywords (ADDED to the built-in lexicon); rebuilds on next classify()."""
+    global _classifier
+    with _lock:
+        _settings.clear()
+        _settings.update(model_dir=model_dir, threshold=threshold,
+                         department_keywords=dict(department_keywords or {}),
+                         category_keywords=dict(category_keywords or {}),
+                         urgent_keywords=list(urgent_keywords))
+        _classifier = None
+
+
+def current() -> Classifier:
+    """The configured classifier, built (and its model loaded) on first use."""
+    global _classifier
+    with _lock:
+        if _classifier is None:
+            _classifier = _build(**_settings)
+        return _classifier
+
+
+def _build(model_dir: Path | None = None, threshold: float | None = None,
+           department_keywords: Mapping[str, Sequence[str]] | None = None,
+           category_keywords: Mapping[str, Sequence[str]] | None = None,
+           urgent_keywords: Sequence[str] = ()) -> Classifier:
+    lexicon = build_lexicon(department_keywords, category_keywords, urgent_keywords)
+    model = _load_model(model_dir)
+    return Classifier(lexicon=lexicon, model=model,
+                      threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+
+
+def _load_model(model_dir: Path | None):  # noqa: ANN202 - replaced by nlp.model.load_default
+    return None
+
+
+def classify(text: str) -> Classification:
+    """Classify one complaint (Simplified or Traditional, any length)."""
+    return current().classify(text)
+
+
+def classify_many(texts: Iterable[str]) -> list[Classification]:
+    """Classify several complaints with one classifier lookup."""
+    clf = current()
+    return [clf.classify(t) for t in texts]

@@ -24,6 +24,7 @@ from storage.tables import (
     TicketRow,
 )
 from workflow.model import (
+    OPEN_STATES,
     Attachment,
     Complainant,
     Conversation,
@@ -96,6 +97,13 @@ class SqlTickets(_Repo):
         rows = await self.s.exec(
             select(TicketRow).where(TicketRow.complainant_id == complainant_id)
             .order_by(col(TicketRow.id).desc()).limit(limit))
+        return [to_domain(r, Ticket) for r in rows]
+
+    async def open_for_department(self, department: str) -> list[Ticket]:
+        rows = await self.s.exec(
+            select(TicketRow).where(TicketRow.department == department,
+                                    col(TicketRow.state).in_([s.value for s in OPEN_STATES]))
+            .order_by(col(TicketRow.answer_due)))
         return [to_domain(r, Ticket) for r in rows]
 
     async def save(self, t: Ticket) -> bool:

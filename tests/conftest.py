@@ -8,18 +8,23 @@ and the server cannot be reached, the tests fail: CI must not go green without P
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.app import App, build_app
+from bot.config import Settings, load_settings
 from storage.catalogue import sync_departments
 from storage.migrate import upgrade_async
 from storage.uow import Database
+from workflow.clock import FakeClock
 
 PG_ENV = "ZHIYONG_TEST_PG_URL"
 REPO = Path(__file__).resolve().parent.parent
@@ -87,3 +92,45 @@ async def database(db_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def repo_root() -> Iterator[Path]:
     yield REPO
+
+
+# ---- the application (domain Context on a real database, injected clock) ----------------
+
+@pytest.fixture(scope="session")
+def start_time() -> datetime:
+    """Monday 2026-11-23 10:00 in Shanghai: a working day."""
+    return datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def clock(start_time: datetime) -> FakeClock:
+    return FakeClock(start_time)
+
+
+@pytest.fixture(scope="session")
+def settings(db_url: str) -> Settings:
+    return load_settings(REPO / "config.toml", storage={"url": db_url},
+                         telegram={"api_url": "http://127.0.0.1:9", "poll_timeout": 1},
+                         scheduler={"outbox_poll_seconds": 0.05})
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, clock: FakeClock, database: Database) -> AsyncIterator[App]:
+    application = build_app(settings, clock=clock)
+    await application.prepare()
+    yield application
+    await application.close()
+
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def new_id() -> Callable[[], int]:
+    """Unique chat/user ids, so tests sharing one database never see each other's rows."""
+    base = os.getpid() * 1000
+
+    def make() -> int:
+        return base + next(_ids) * 7 + secrets.randbelow(5)
+
+    return make

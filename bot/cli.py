@@ -1,0 +1,141 @@
+"""The `zhiyong` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Any
+
+import click
+
+from bot.cli_nlp import classify, nlp
+from bot.config import ConfigError, Settings, load_settings
+
+
+class CliContext:
+    """Loads config.toml lazily, so `zhiyong --help` works even with a broken file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.path)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from exc
+        return self._settings
+
+
+@click.group()
+@click.option("--config", "config_path", default="config.toml", show_default=True,
+              type=click.Path(dir_okay=False), help="Path of config.toml.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
+    """zhiyong (zhi yong): citizens report officials who can't, won't or dare not do their job."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "apscheduler", "aiosqlite", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    ctx.obj = CliContext(config_path)
+
+
+@main.command()
+@click.pass_obj
+def run(obj: CliContext) -> None:
+    """Run the bot with long polling (token from ZHIYONG_TELEGRAM_TOKEN)."""
+    settings = obj.settings()
+    if settings.telegram_token is None:
+        raise click.ClickException(
+            "no bot token: set ZHIYONG_TELEGRAM_TOKEN (get one from @BotFather)")
+    asyncio.run(_run(settings, settings.telegram_token.get_secret_value()))
+
+
+async def _run(settings: Settings, token: str) -> None:
+    from bot.app import build_app
+    from bot.ptb.runner import PtbBot
+
+    app = build_app(settings)
+    await app.prepare()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with PtbBot(app, token):
+        logging.getLogger("zhiyong").info("bot running against %s", settings.telegram.api_url)
+        await stop.wait()
+    await app.close()
+
+
+@main.command()
+@click.option("--keep-db", type=click.Path(dir_okay=False), default=None,
+              help="Write the demo database here instead of a temporary file.")
+@click.pass_obj
+def demo(obj: CliContext, keep_db: str | None) -> None:
+    """Offline demo: emulated Telegram, the real bot, a scripted citizen; prints the transcript."""
+    from bot.demo import run_demo
+
+    asyncio.run(run_demo(obj.settings(), keep_db))
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: CliContext) -> None:
+    """Apply the Alembic migrations (also done on every start)."""
+    from storage.migrate import upgrade
+
+    settings = obj.settings()
+    upgrade(settings.storage.url)
+    click.echo(f"database at {_safe_url(settings.storage.url)} is up to date")
+
+
+@main.group()
+def group() -> None:
+    """Department group chats."""
+
+
+@group.command("invite")
+@click.option("--department", required=True, help="Department id from config.toml, e.g. housing.")
+@click.pass_obj
+def group_invite(obj: CliContext, department: str) -> None:
+    """Print a one-time, expiring code; send `/bind CODE` in the department's group."""
+    invite = asyncio.run(_invite(obj.settings(), department))
+    click.echo(f"/bind {invite['code']}")
+    click.echo(f"department: {department} ({invite['name']}); valid until {invite['until']}; "
+               "send the line above in the department's Telegram group (the bot must be a member).")
+
+
+async def _invite(settings: Settings, department: str) -> dict[str, Any]:
+    from bot.app import build_app
+    from workflow.binding import create_group_invite
+    from workflow.errors import UnknownDepartment
+
+    app = build_app(settings)
+    try:
+        await app.prepare()
+        invite = await create_group_invite(app.ctx, department)
+    except UnknownDepartment as exc:
+        raise click.ClickException(
+            f"unknown department {department!r}; known: {', '.join(settings.departments)}") from exc
+    finally:
+        await app.close()
+    until = invite.expires_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M %Z")
+    return {"code": invite.code, "name": settings.department_name(department), "until": until}
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+main.add_command(classify)
+main.add_command(nlp)

@@ -1,0 +1,158 @@
+"""The citizen's filing conversation, framework-free, on a real database and the real classifier."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from bot.app import App
+from workflow import dispatch
+from workflow.messages import Incoming, Response, Sender
+
+_updates = itertools.count(10**9)
+
+
+class Citizen:
+    """Drives workflow.dispatch the way an adapter would."""
+
+    def __init__(self, app: App, user_id: int) -> None:
+        self.app, self.id = app, user_id
+        self.last: Response = Response()
+
+    async def _send(self, **fields: object) -> Response:
+        msg = Incoming(update_id=next(_updates), chat_id=self.id, chat_type="private",
+                       sender=Sender(self.id, "测试", username="tester"), **fields)  # type: ignore[arg-type]
+        self.last = await dispatch.handle(self.app.ctx, msg)
+        return self.last
+
+    async def text(self, text: str) -> Response:
+        return await self._send(kind="text", text=text)
+
+    async def command(self, name: str, args: str = "") -> Response:
+        return await self._send(kind="command", command=name, args=args, text=f"/{name}")
+
+    async def photo(self, caption: str = "") -> Response:
+        return await self._send(kind="photo", file_id=f"photo-{self.id}", text=caption)
+
+    async def press(self, key: str) -> Response:
+        """Press the button labelled by template `key` among the last messages' buttons."""
+        for out in reversed(self.last.messages):
+            for row in out.buttons + out.keyboard:
+                for b in row:
+                    if b.key == key:
+                        return await self._send(kind="button", data=b.data)
+        raise AssertionError(f"no button {key} in {[m.key for m in self.last.messages]}")
+
+    async def share_contact(self, phone: str, own: bool = True) -> Response:
+        return await self._send(kind="contact", contact_phone=phone,
+                                contact_user_id=self.id if own else self.id + 1)
+
+    def keys(self) -> list[str]:
+        return [m.key for m in self.last.messages]
+
+
+COMPLAINT = "我在区政务大厅办营业执照，窗口工作人员让我跑了五趟，每次都说材料不全又不一次性告知，推诿扯皮。"
+
+
+async def file_complaint(c: Citizen) -> Response:
+    await c.command("start")
+    await c.press("btn.file")
+    await c.text(COMPLAINT)
+    await c.photo("现场排队照片")
+    await c.press("btn.done")
+    await c.text("XX区政务服务中心3号窗口")
+    await c.press("btn.anonymous")
+    assert "file.summary" in c.keys()
+    return await c.press("btn.submit")
+
+
+async def test_full_filing_creates_ticket_and_queues_card(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    resp = await file_complaint(c)
+    out = resp.messages[-1]
+    assert out.key == "file.submitted"
+    number = out.params["number"]
+    assert number.startswith("ZY-20261123-")
+    async with app.ctx.uow() as uow:
+        t = await uow.tickets.by_number(number)
+        assert t is not None and t.id is not None
+        assert t.anonymous and t.accused == "XX区政务服务中心3号窗口"
+        assert "现场排队照片" in t.text and t.answer_due is not None
+        assert [a.kind for a in await uow.attachments.for_ticket(t.id)] == ["photo"]
+        assert [e.kind for e in await uow.events.for_ticket(t.id)] == ["filed", "routed"]
+
+
+async def test_too_short_description_asks_for_more(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    await c.command("start")
+    await c.press("btn.file")
+    await c.text("太慢了")
+    await c.press("btn.done")
+    assert c.keys() == ["file.too_short"]
+    await c.text("   ")
+    assert c.keys() == ["file.empty_text"]
+
+
+async def test_restart_mid_flow_offers_resume(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    await c.command("start")
+    await c.press("btn.file")
+    await c.text(COMPLAINT)
+    old = c.last
+    await c.command("start")
+    assert c.keys() == ["file.resume_prompt"]
+    await c.press("btn.resume")
+    assert c.keys() == ["file.describe_prompt"]
+    c.last = old
+    await c.press("btn.done")   # an old 完成 button of the same draft still works
+    assert c.keys() == ["file.accused_prompt"]
+
+
+async def test_stale_button_after_cancel_is_refused(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    await c.command("start")
+    await c.press("btn.file")
+    await c.text(COMPLAINT)
+    old = c.last
+    await c.command("cancel")
+    assert "file.cancelled" in c.keys()
+    c.last = old
+    resp = await c.press("btn.done")
+    assert resp.answer_key == "error.stale_button" and resp.answer_alert
+
+
+async def test_contact_must_be_the_users_own(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    await c.command("start")
+    await c.press("btn.file")
+    await c.text(COMPLAINT)
+    await c.press("btn.done")
+    await c.press("btn.skip")
+    await c.share_contact("13800001234", own=False)
+    assert c.keys() == ["file.contact_not_own"]
+    await c.share_contact("13800001234")
+    assert c.keys() == ["file.identity_real", "file.summary"]
+    assert c.last.messages[-1].params["phone"] == "138****1234"
+
+
+async def test_redelivered_update_is_handled_once(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    msg = Incoming(update_id=next(_updates), chat_id=c.id, chat_type="private", kind="command",
+                   command="start", sender=Sender(c.id))
+    assert (await dispatch.handle(app.ctx, msg)).messages
+    assert not (await dispatch.handle(app.ctx, msg)).messages
+
+
+async def test_unsupported_content_gets_a_hint(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    await c._send(kind="unsupported", unsupported="sticker")
+    assert c.keys() == ["file.unsupported"]
+
+
+async def test_mine_lists_own_tickets_only(app: App, new_id: Callable[[], int]) -> None:
+    c, other = Citizen(app, new_id()), Citizen(app, new_id())
+    number = (await file_complaint(c)).messages[-1].params["number"]
+    await c.command("mine")
+    assert [i["number"] for i in c.last.messages[0].params["items"]] == [number]
+    await other.command("mine")
+    assert other.keys() == ["mine.empty"]

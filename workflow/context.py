@@ -1,0 +1,57 @@
+"""What every service function needs, injected once at start (and by tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from workflow.clock import Clock
+from workflow.ports import UnitOfWorkFactory
+
+TRIAGE = "supervision"
+
+
+class Classified(Protocol):
+    """The part of nlp.Classification the workflow relies on."""
+
+    category: str
+    department: str
+    urgent: bool
+    tags: list[str]
+    confidence: dict[str, float]
+    evidence: list[str]
+    triaged: bool
+
+
+class Deadlines(Protocol):
+    def sign_for_due(self, received_at: datetime, urgent: bool) -> datetime: ...
+    def answer_due(self, signed_at: datetime, category: str, urgent: bool) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class FilingRules:
+    min_description_chars: int = 10
+    max_description_chars: int = 20000
+    max_attachments: int = 10
+    max_accused_chars: int = 300
+    invite_ttl_hours: int = 24
+
+
+@dataclass
+class Context:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    classify: Callable[[str], Classified]
+    deadlines: Deadlines
+    tz: ZoneInfo
+    departments: Mapping[str, int | None]          # id -> chat_id from config (None = unbound)
+    rules: FilingRules = field(default_factory=FilingRules)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def local(self, dt: datetime) -> datetime:
+        return dt.astimezone(self.tz)

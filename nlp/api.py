@@ -13,6 +13,7 @@ from pathlib import Path
 from nlp.classification import Classification
 from nlp.classifier import DEFAULT_THRESHOLD, Classifier
 from nlp.lexicon import build_lexicon
+from nlp.model import LinearModel, load_default
 
 _lock = threading.Lock()
 _settings: dict = {}
@@ -53,8 +54,8 @@ def _build(model_dir: Path | None = None, threshold: float | None = None,
                       threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
 
 
-def _load_model(model_dir: Path | None):  # noqa: ANN202 - replaced by nlp.model.load_default
-    return None
+def _load_model(model_dir: Path | None) -> LinearModel:
+    return load_default(model_dir)
 
 
 def classify(text: str) -> Classification:

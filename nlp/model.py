@@ -1,0 +1,201 @@
+"""The trained model artifact: TF-IDF vocabularies + linear heads, applied without scikit-learn.
+
+Why our own inference: importing scikit-learn and calling its transformers per message costs
+~1 s at start and ~1 ms per call; a dictionary lookup per n-gram and one small matrix product
+do the same arithmetic in ~0.1 ms, which is what the throughput target needs.
+
+Layout of a model directory: model.pkl (arrays and vocabularies) and meta.json (format,
+library versions, hash of the training data, held-out figures).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import pickle
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from nlp.errors import REBUILD, ModelIncompatible, ModelNotFound
+from nlp.features import FeatureSpec, extract
+
+FORMAT = 1
+ARTIFACT = "model.pkl"
+META = "meta.json"
+
+
+@dataclass(frozen=True)
+class Head:
+    """One predicted field: its labels, its columns in the coefficient matrix, its temperature."""
+
+    classes: tuple[str, ...]
+    start: int
+    temperature: float
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.classes)
+
+
+@dataclass
+class LinearModel:
+    """TF-IDF (sublinear tf, l2 per block) → one linear score per label → softmax per head."""
+
+    spec: FeatureSpec
+    word_vocab: dict[str, int]
+    char_vocab: dict[str, int]
+    idf: np.ndarray            # (n_features,) float32; char columns follow word columns
+    coef: np.ndarray           # (n_features, n_outputs) float32
+    intercept: np.ndarray      # (n_outputs,) float32
+    heads: dict[str, Head]
+    meta: dict = field(default_factory=dict)
+    _last: tuple[str, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.heads)
+
+    def vectorize(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse TF-IDF row of normalised text as (column indices, values); last one cached."""
+        if self._last is not None and self._last[0] == norm:
+            return self._last[1], self._last[2]
+        words, chars = extract(norm, self.spec)
+        wi, wv = self._block(words, self.word_vocab, self.spec.word_weight)
+        ci, cv = self._block(chars, self.char_vocab, self.spec.char_weight)
+        idx, val = np.concatenate((wi, ci)), np.concatenate((wv, cv))
+        self._last = (norm, idx, val)
+        return idx, val
+
+    def _block(self, feats: list[str], vocab: dict[str, int], weight: float) -> tuple[np.ndarray, np.ndarray]:
+        get = vocab.get
+        counts = Counter(j for j in map(get, feats) if j is not None)
+        if not counts:
+            return np.empty(0, np.intp), np.empty(0, np.float32)
+        idx = np.fromiter(counts.keys(), np.intp, len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), np.float32, len(counts))
+        val = tf * self.idf[idx]
+        return idx, val * (weight / float(np.sqrt(val @ val)))
+
+    def scores(self, norm: str) -> np.ndarray:
+        """Raw linear scores for every output column."""
+        idx, val = self.vectorize(norm)
+        return val @ self.coef[idx] + self.intercept
+
+    def predict(self, norm: str) -> dict[str, dict[str, float]]:
+        """field → label → probability (softmax of the head's scores / temperature)."""
+        s = self.scores(norm)
+        out: dict[str, dict[str, float]] = {}
+        for name, head in self.heads.items():
+            z = s[head.start:head.stop] / head.temperature
+            e = np.exp(z - z.max())
+            p = e / e.sum()
+            out[name] = dict(zip(head.classes, p.tolist(), strict=True))
+        return out
+
+    def explain(self, norm: str, field: str, label: str, k: int = 3) -> list[str]:
+        """The k features that pushed hardest towards `label` (words before char n-grams)."""
+        head = self.heads.get(field)
+        if head is None or label not in head.classes:
+            return []
+        idx, val = self.vectorize(norm)
+        if not len(idx):
+            return []
+        contrib = val * self.coef[idx, head.start + head.classes.index(label)]
+        names = self._names()
+        out: list[str] = []
+        for i in np.argsort(-contrib)[:3 * k]:
+            name = names[int(idx[i])].replace(" ", "")
+            if contrib[i] <= 0 or len(out) == k:
+                break
+            if len(name) > 1 and not any(name in o or o in name for o in out):
+                out.append(name)
+        return out
+
+    def _names(self) -> list[str]:
+        if "_names" not in self.meta:
+            names = [""] * len(self.idf)
+            for vocab in (self.word_vocab, self.char_vocab):
+                for name, j in vocab.items():
+                    names[j] = name
+            self.meta["_names"] = names
+        return self.meta["_names"]
+
+    def predict_label(self, norm: str, field: str) -> str:
+        """The most probable label of one head (raw model, no lexicon): what `nlp eval` scores."""
+        head = self.heads[field]
+        s = self.scores(norm)[head.start:head.stop]
+        return head.classes[int(np.argmax(s))]
+
+    def save(self, directory: Path) -> None:
+        """Write model.pkl and meta.json (meta last, so a half-written dir reads as missing)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        state = {"format": FORMAT, "spec": self.spec.to_dict(), "word_vocab": self.word_vocab,
+                 "char_vocab": self.char_vocab, "idf": self.idf, "coef": self.coef,
+                 "intercept": self.intercept,
+                 "heads": {k: (h.classes, h.start, h.temperature) for k, h in self.heads.items()}}
+        with (directory / ARTIFACT).open("wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        meta = {k: v for k, v in self.meta.items() if not k.startswith("_")}
+        meta["format"] = FORMAT
+        (directory / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                                      encoding="utf-8")
+
+
+def load(directory: Path, command: str = REBUILD, expect_corpus: str | None = None) -> LinearModel:
+    """Load a model directory; ModelNotFound / ModelIncompatible name `command` to rebuild it."""
+    meta_path, art_path = directory / META, directory / ARTIFACT
+    if not meta_path.is_file() or not art_path.is_file():
+        raise ModelNotFound(str(directory), command)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelIncompatible(str(directory), f"unreadable {META}: {exc}", command) from exc
+    if meta.get("format") != FORMAT:
+        raise ModelIncompatible(str(directory), f"format {meta.get('format')} != {FORMAT}", command)
+    if expect_corpus and meta.get("corpus_sha256") != expect_corpus:
+        raise ModelIncompatible(str(directory), "the training corpus changed since it was built", command)
+    try:
+        with art_path.open("rb") as fh:
+            state = pickle.load(fh)  # noqa: S301 - our own artifact
+        return LinearModel(
+            spec=FeatureSpec(**state["spec"]), word_vocab=state["word_vocab"],
+            char_vocab=state["char_vocab"], idf=state["idf"], coef=state["coef"],
+            intercept=state["intercept"],
+            heads={k: Head(tuple(c), s, t) for k, (c, s, t) in state["heads"].items()}, meta=meta)
+    except Exception as exc:  # noqa: BLE001 - any unpickling problem means "rebuild"
+        raise ModelIncompatible(str(directory), f"unreadable {ARTIFACT}: {exc}", command) from exc
+
+
+def default_dir() -> Path:
+    """Where the shipped model lives (package data)."""
+    return Path(str(resources.files("nlp").joinpath("model")))
+
+
+def corpus_dir() -> Path:
+    """The shipped training corpus (nlp/corpus/*.csv)."""
+    return Path(str(resources.files("nlp").joinpath("corpus")))
+
+
+def corpus_files(directory: Path | None = None) -> list[Path]:
+    return sorted((directory or corpus_dir()).glob("*.csv"))
+
+
+def files_sha256(paths: list[Path]) -> str:
+    """Hash of file names and contents: the model's link to the exact data it learnt from."""
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def load_default(model_dir: Path | None = None) -> LinearModel:
+    """The configured model dir, or the shipped one checked against the shipped corpus."""
+    if model_dir is not None:
+        return load(model_dir)
+    files = corpus_files()
+    return load(default_dir(), expect_corpus=files_sha256(files) if files else None)

@@ -235,6 +235,7 @@ async def test_blocked_user_is_forbidden(emu: BotApiEmulator, bot: Bot) -> None:
     assert emu.calls("sendMessage")[-1].status == 403
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_fault_injection(emu: BotApiEmulator, bot: Bot) -> None:
     emu.user(1014, "Ivy")
     emu.fail("sendMessage", 429, retry_after=7)
@@ -270,6 +271,8 @@ async def test_photo_file_roundtrip(emu: BotApiEmulator, bot: Bot) -> None:
     assert emu.sent(1015)[-1].file_id == file_id and again.photo
     with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
         await bot.send_document(1015, "no-such-file-id")
+    with pytest.raises(BadRequest, match="(?i)of type photo as document"):
+        await bot.send_document(1015, file_id)
 
 
 async def test_media_group_copy_and_forward_are_recorded(emu: BotApiEmulator, bot: Bot) -> None:

@@ -178,6 +178,8 @@ class User:
         button = next((b for b in buttons if b["text"] == label), None)
         if button is None:
             raise ValueError(f"no reply button {label!r}; keyboard: {[b['text'] for b in buttons]}")
+        if (c.reply_keyboard or {}).get("one_time_keyboard"):
+            c.reply_keyboard = None
         if button.get("request_contact"):
             return await self.send_contact(phone_number, own=True, chat=c.id)
         if button.get("request_location"):

@@ -76,8 +76,15 @@ def resolve_file(emu: BotApiEmulator, p: dict[str, Any], value: Any, kind: str) 
         name = value.rsplit("/", 1)[-1] or None
         return emu.files.add(kind, TINY_PNG, file_name=name)
     if isinstance(value, str) and value:
-        return emu.files.get(value)
+        return _checked_kind(emu.files.get(value), kind)
     raise bad_request("wrong file identifier/HTTP URL specified")
+
+
+def _checked_kind(stored: StoredFile, kind: str) -> StoredFile:
+    """Telegram refuses a photo's file_id as a document and vice versa."""
+    if "photo" in (stored.kind, kind) and stored.kind != kind:
+        raise bad_request(f"can't use file of type {stored.kind.title()} as {kind.title()}")
+    return stored
 
 
 def media_content(emu: BotApiEmulator, kind: str, f: StoredFile) -> tuple[dict[str, Any], str]:

@@ -19,7 +19,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -325,6 +333,13 @@ async def test_long_poll_returns_on_update_and_on_stop(emu: BotApiEmulator, bot:
     confirm = await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
     assert confirm == ()
 
+    waiting = asyncio.create_task(bot.get_updates(timeout=5, read_timeout=10))
+    await asyncio.sleep(0.05)
+    async with Bot(TOKEN, base_url=f"{emu.api_url}/bot") as second:
+        await second.get_updates(timeout=0)  # a second poller terminates the first
+    with pytest.raises(Conflict):
+        await waiting
+
     other = await BotApiEmulator(token=TOKEN).start()
     async with aiohttp.ClientSession() as http:
         pending = asyncio.create_task(http.get(f"{other.api_url}/bot{TOKEN}/getUpdates?timeout=30"))
@@ -334,6 +349,21 @@ async def test_long_poll_returns_on_update_and_on_stop(emu: BotApiEmulator, bot:
         async with await pending as resp:
             assert (await resp.json())["result"] == []
         assert time.monotonic() - began < 2
+
+
+async def test_user_edits_blocks_and_group_adds(emu: BotApiEmulator) -> None:
+    olga = emu.user(1019, "Olga")
+    grp = emu.group(-100400, "城管群")
+    msg = await olga.send("旧内容")
+    edited = await olga.edit(msg, "/start 新内容")
+    assert emu.updates[-1]["edited_message"]["text"] == "/start 新内容"
+    assert edited["entities"][0]["length"] == 6 and edited["message_id"] == msg["message_id"]
+    await grp.add_bot(by=olga)
+    assert emu.updates[-1]["my_chat_member"]["new_chat_member"]["status"] == "member"
+    await olga.block_bot()
+    assert emu.updates[-1]["my_chat_member"]["new_chat_member"]["status"] == "kicked"
+    assert emu.chat_for(olga.id).blocked
+    assert [u["update_id"] for u in emu.updates] == sorted({u["update_id"] for u in emu.updates})
 
 
 async def test_wait_for_times_out_with_context(emu: BotApiEmulator) -> None:

@@ -102,6 +102,18 @@ class User:
             content["entities"] = entities
         return await self._post(chat, content, reply_to)
 
+    async def edit(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """The user edits an earlier text message: the bot gets an `edited_message` update."""
+        c = self.emu.chat_for(message["chat"]["id"])
+        edited = {k: v for k, v in c.messages[message["message_id"]].items() if k != "entities"}
+        edited.update(text=text, edit_date=self.emu.now())
+        if entities := command_entities(text):
+            edited["entities"] = entities
+        c.messages[edited["message_id"]] = edited
+        self.emu.mark(c)
+        await self.emu.inject_raw({"edited_message": edited})
+        return edited
+
     async def send_in(self, chat: Group | Chat | int, text: str, **kw: Any) -> dict[str, Any]:
         """A text message in a group (or any chat)."""
         return await self.send(text, chat=chat, **kw)
@@ -221,7 +233,18 @@ class User:
     # ---- shortcuts -------------------------------------------------------------------------
 
     def block(self) -> None:
+        """Block the bot silently (sends → 403); see `block_bot` for the update too."""
         self.emu.block(self.id)
+
+    async def block_bot(self) -> dict[str, Any]:
+        """Block the bot as a client does: 403 from now on, and a my_chat_member update."""
+        self.emu.block(self.id)
+        chat = self.emu.chat_for(self.id)
+        change = {"chat": chat.as_chat(), "from": self.info, "date": self.emu.now(),
+                  "old_chat_member": {"status": "member", "user": self.emu.bot_user},
+                  "new_chat_member": {"status": "kicked", "user": self.emu.bot_user,
+                                      "until_date": 0}}
+        return await self.emu.inject_raw({"my_chat_member": change})
 
     def unblock(self) -> None:
         self.emu.unblock(self.id)

@@ -12,6 +12,10 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from bot.emulator.errors import ApiError
+
+CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
+            "instance is running")
 
 @dataclass
 class _Pending:
@@ -27,6 +31,7 @@ class UpdateQueue:
         self._pending: list[_Pending] = []
         self._cond = asyncio.Condition()
         self._closed = False
+        self._generation = 0  # a newer getUpdates terminates the waiting one, as on Telegram
         self.history: list[dict[str, Any]] = []  # every update ever injected, in order
 
     def new_id(self) -> int:
@@ -60,12 +65,18 @@ class UpdateQueue:
         """What getUpdates returns: waits up to `timeout` seconds for the first update."""
         if offset is not None:
             self.confirm(offset)
+        self._generation += 1
+        mine = self._generation
         async with self._cond:
+            self._cond.notify_all()  # an older poll, if any, now sees it was superseded
             try:
                 async with asyncio.timeout(timeout if timeout > 0 else 0):
-                    await self._cond.wait_for(lambda: self._closed or self._ready(offset, limit))
+                    await self._cond.wait_for(lambda: self._closed or mine != self._generation
+                                              or self._ready(offset, limit))
             except TimeoutError:
                 pass
+            if mine != self._generation and not self._closed:
+                raise ApiError(409, CONFLICT)
             batch = [] if self._closed else self._ready(offset, limit)
             for p in batch:
                 p.delivered = True

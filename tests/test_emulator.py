@@ -176,7 +176,7 @@ async def test_html_parse_errors(emu: BotApiEmulator, bot: Bot) -> None:
     ok = await bot.send_message(1010, "<b>a</b> &lt; <a href=\"https://x.cn/?a=1&amp;b=2\">l</a>",
                                 parse_mode=ParseMode.HTML)
     assert ok.text == "a < l"
-    for bad in ("a < b", "<div>x</div>", "<b>x", "A & B", "<b><i>x</b></i>"):
+    for bad in ("a < b", "<div>x</div>", "<b>x", "A & B", "<b><i>x</b></i>", "&nbsp;", "<br>"):
         with pytest.raises(BadRequest, match="parse entities"):
             await bot.send_message(1010, bad, parse_mode=ParseMode.HTML)
     await bot.send_message(1010, "a < b & c")  # no parse_mode: plain text is fine

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from bot.emulator.updates import UpdateQueue
 if TYPE_CHECKING:
     from bot.emulator.actors import Group, User
 
+log = logging.getLogger("zhiyong.emulator")
 ChatRef = int | Chat | Any  # anything with an int `.id` (User, Group) works too
 Predicate = Callable[[SentMessage], bool]
 
@@ -147,7 +149,10 @@ class BotApiEmulator:
         chat.log.append(sent)
         chat.bot_messages[sent.message_id] = sent
         for listener in self._listeners:
-            listener(sent)
+            try:
+                listener(sent)
+            except Exception:  # a broken printer must not fail the bot's API call
+                log.exception("on_sent listener failed")
         self._changed.set()
         self._changed = asyncio.Event()
 
@@ -157,6 +162,11 @@ class BotApiEmulator:
         """Every bot action in the chat (sends, edits, deletes), oldest first."""
         c = self.chats.get(_chat_id(chat))
         return list(c.log) if c else []
+
+    def last(self, chat: ChatRef) -> SentMessage | None:
+        """The latest bot action in the chat, if any."""
+        log_ = self.sent(chat)
+        return log_[-1] if log_ else None
 
     def message(self, chat: ChatRef, message_id: int) -> SentMessage:
         """Current state of one bot message (with `history` of earlier versions)."""

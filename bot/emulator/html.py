@@ -8,13 +8,12 @@ Being strict on a bare `&` catches bot code that forgot to escape citizen input.
 from __future__ import annotations
 
 import re
-from html.entities import name2codepoint
 
 from bot.emulator.errors import ApiError, bad_request
 
 SIMPLE_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del",
                          "code", "pre", "tg-spoiler", "blockquote"})
-NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}  # all Telegram knows
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _ATTR = re.compile(r"""\s*([A-Za-z][A-Za-z0-9_-]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 _ENTITY = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
@@ -41,8 +40,6 @@ def _entity(text: str, i: int) -> tuple[str, int]:
         return chr(int(body[1:])), m.end()
     if body in NAMED_ENTITIES:
         return NAMED_ENTITIES[body], m.end()
-    if body in name2codepoint:
-        return chr(name2codepoint[body]), m.end()
     raise _error(f'Unsupported HTML entity "&{body};" at byte offset {_offset(text, i)}')
 
 

@@ -7,10 +7,11 @@ import logging
 import socket
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from bot.emulator.actors import Group, User
 from bot.emulator.chats import Chat, not_found
 from bot.emulator.faults import Fault, Faults, Status
 from bot.emulator.files import FileStore
@@ -18,9 +19,6 @@ from bot.emulator.params import required
 from bot.emulator.records import ApiCall, CallbackAnswer, SentMessage
 from bot.emulator.server import ApiServer
 from bot.emulator.updates import UpdateQueue
-
-if TYPE_CHECKING:
-    from bot.emulator.actors import Group, User
 
 log = logging.getLogger("zhiyong.emulator")
 ChatRef = int | Chat | Any  # anything with an int `.id` (User, Group) works too
@@ -96,7 +94,6 @@ class BotApiEmulator:
     def user(self, user_id: int, first_name: str, *, username: str | None = None,
              last_name: str | None = None, language_code: str | None = None) -> User:
         """A citizen or staff member; creates their private chat (chat id == user id)."""
-        from bot.emulator.actors import User
         info: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         info.update({k: v for k, v in (("last_name", last_name), ("username", username),
                                        ("language_code", language_code)) if v})
@@ -108,7 +105,6 @@ class BotApiEmulator:
     def group(self, chat_id: int, title: str, *, type: str | None = None,
               admins: tuple[int, ...] = (), username: str | None = None) -> Group:
         """A group chat the bot is a member of; type defaults from the id (-100… supergroup)."""
-        from bot.emulator.actors import Group
         kind = type or ("supergroup" if chat_id <= -1_000_000_000_000 else "group")
         chat = self.chats.setdefault(chat_id, Chat(chat_id, kind, title=title, username=username))
         chat.admins.update(admins)

@@ -29,8 +29,8 @@ class SentMessage:
     reply_to: int | None = None
     edited: bool = False
     deleted: bool = False
-    raw: dict[str, Any] = field(default_factory=dict)
-    history: list[SentMessage] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    history: list[SentMessage] = field(default_factory=list, repr=False)
 
     @property
     def buttons(self) -> list[list[dict[str, Any]]]:

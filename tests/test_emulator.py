@@ -240,6 +240,10 @@ async def test_blocked_user_is_forbidden(emu: BotApiEmulator, bot: Bot) -> None:
     with pytest.raises(Forbidden, match="blocked by the user"):
         await bot.send_message(henry.id, "after")
     assert [m.plain for m in henry.sent()] == ["before"]
+    grp = emu.group(-100500, "已移除的群")
+    emu.block(grp)
+    with pytest.raises(Forbidden, match="kicked from the group chat"):
+        await bot.send_message(grp.id, "x")
     assert emu.calls("sendMessage")[-1].status == 403
 
 
@@ -257,6 +261,16 @@ async def test_fault_injection(emu: BotApiEmulator, bot: Bot) -> None:
         with pytest.raises(NetworkError):
             await bot.get_me()
     await bot.get_me()
+
+    healthy = False
+    emu.fail("sendMessage", 502, until=lambda: healthy, chat_id=1014)
+    emu.user(1099, "Other")
+    await bot.send_message(1099, "other chats are unaffected")
+    for _ in range(3):
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(1014, "x")
+    healthy = True
+    await bot.send_message(1014, "recovered")
 
     fault = emu.fail("sendMessage", "timeout", hold=5, executed=True)
     with pytest.raises(TimedOut):

@@ -245,6 +245,9 @@ async def test_blocked_user_is_forbidden(emu: BotApiEmulator, bot: Bot) -> None:
     with pytest.raises(Forbidden, match="kicked from the group chat"):
         await bot.send_message(grp.id, "x")
     assert emu.calls("sendMessage")[-1].status == 403
+    await henry.send("/start")  # writing to the bot again unblocks it
+    reply = await bot.send_message(henry.id, "welcome back", reply_to_message_id=1)
+    assert reply.reply_to_message is not None and reply.reply_to_message.text == "before"
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

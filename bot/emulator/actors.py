@@ -10,7 +10,7 @@ import asyncio
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.chats import Chat
+from bot.emulator.chats import Chat, shallow
 from bot.emulator.files import TINY_PNG
 from bot.emulator.html import utf16_len
 from bot.emulator.media import media_object, photo_sizes
@@ -88,7 +88,9 @@ class User:
         msg: dict[str, Any] = {"message_id": c.next_message_id(), "from": self.info,
                                "chat": c.as_chat(), "date": self.emu.now(), **content}
         if reply_to is not None:
-            msg["reply_to_message"] = c.messages[_message_id(reply_to)]
+            msg["reply_to_message"] = shallow(c.messages[_message_id(reply_to)])
+        if c.type == "private":
+            c.blocked = False  # writing to a blocked bot means restarting it first
         c.messages[msg["message_id"]] = msg
         self.emu.mark(c)
         await self.emu.inject_raw({"message": msg})

@@ -84,3 +84,8 @@ class Chat:
 
 def not_found() -> ApiError:
     return bad_request("chat not found")
+
+
+def shallow(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as embedded in reply_to_message: Telegram does not nest replies further."""
+    return {k: v for k, v in message.items() if k != "reply_to_message"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.chats import Chat
+from bot.emulator.chats import Chat, shallow
 from bot.emulator.content import caption_text, inline_only, message_text, reply_markup
 from bot.emulator.errors import bad_request
 from bot.emulator.files import TINY_PNG, StoredFile
@@ -42,7 +42,7 @@ def post(emu: BotApiEmulator, chat: Chat, p: dict[str, Any], kind: str,
     raw: dict[str, Any] = {"message_id": message_id, "from": emu.bot_user,
                            "chat": chat.as_chat(), "date": emu.now(), **content}
     if reply_to is not None:
-        raw["reply_to_message"] = chat.messages[reply_to]
+        raw["reply_to_message"] = shallow(chat.messages[reply_to])
     if inline_only(markup):
         raw["reply_markup"] = markup
     if markup and "keyboard" in markup:

@@ -1,0 +1,32 @@
+"""When a notification may be delivered: quiet hours for citizens, working time for groups.
+
+Telegram ids tell the audience apart: private chats (citizens, staff) are positive, groups
+are negative. Urgent tickets reach department groups at any hour; citizens are never woken.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from workflow.context import Context
+from workflow.deadlines import DeadlinePolicy
+
+
+def policy_of(ctx: Context) -> DeadlinePolicy | None:
+    """The full deadline policy, when the context carries one (test fakes may not)."""
+    return ctx.deadlines if isinstance(ctx.deadlines, DeadlinePolicy) else None
+
+
+def is_group(chat_id: int) -> bool:
+    return chat_id < 0
+
+
+def deliver_at(ctx: Context, chat_id: int, urgent: bool, at: datetime | None = None) -> datetime:
+    """The earliest instant a message to `chat_id` may go out (in UTC)."""
+    when = at or ctx.now()
+    policy = policy_of(ctx)
+    if policy is None:
+        return when
+    if is_group(chat_id):
+        return policy.deliver_at_for_group(when, urgent).astimezone(when.tzinfo)
+    return policy.deliver_at_for_citizen(when).astimezone(when.tzinfo)

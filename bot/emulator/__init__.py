@@ -17,11 +17,13 @@ The real python-telegram-bot / aiogram clients talk to it over HTTP; tests play 
     await alice.send_contact("+8613800000000")         # own contact: user_id set
     await alice.tap("分享手机号")                        # reply-keyboard button (request_contact)
     await alice.send_in(grp, "/bind ABC123")
+    await alice.edit(msg, "新内容"); await alice.block_bot(); await grp.add_bot(by=alice)
 
 Inspection: `emu.sent(chat)` lists every bot action (SentMessage: method, message_id, text as
 sent, plain visible text, parse_mode, reply_markup dict, file_id, caption, edited/deleted,
-history); `emu.message(chat, message_id)` is a message's current state; `emu.requests` /
-`emu.calls("forwardMessage")` log every request (ApiCall: method, params, status);
+history); `emu.last(chat)`; `emu.message(chat, message_id)` is a message's current state;
+`emu.requests` / `emu.calls("forwardMessage")` log every request (ApiCall: method, params,
+status);
 `emu.answers` holds callback answers; `emu.updates` every update queued.
 
 Waiting: each chat has a cursor. Any user action in a chat marks it (so does `emu.mark(chat)`);
@@ -30,9 +32,13 @@ that matches and moves the cursor past it; pass `after=index` to search without 
 
 Control: `emu.block(user_id)` → 403 "bot was blocked by the user" (groups: "kicked");
 `emu.fail("sendMessage", 429, retry_after=3, times=2)`, `emu.fail(None, 500, until=pred)`,
-`emu.fail("sendMessage", "timeout", hold=30, executed=True)`; `await emu.inject_raw(update)`
+`emu.fail("sendMessage", "timeout", hold=30, executed=True)` (each returns a Fault with
+`hits`/`cancel()`; `emu.faults.clear()`); `await emu.inject_raw(update)`
 delivers an update as is (keep update_id for a redelivery); `emu.on_sent(callback)`;
 `await emu.stop()` releases long-polls and held requests at once.
+
+`BotApiEmulator(clock=...)` sets message dates (e.g. from a FakeClock); a second concurrent
+getUpdates terminates the first with 409 Conflict, as on Telegram.
 
 Fidelity: Telegram's error codes/descriptions for empty/too long text (4096, captions 1024,
 counted in UTF-16 after HTML parsing), HTML entity errors (Telegram's tag subset; a bare `&` is

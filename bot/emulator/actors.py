@@ -185,15 +185,17 @@ class User:
 
     async def tap(self, label: str, *, phone_number: str = "+8613800000000",
                   chat: Group | Chat | int | None = None) -> dict[str, Any]:
-        """Press a button of the reply keyboard the bot last showed in the chat."""
+        """Press a button of the reply keyboard the bot last showed in the chat.
+
+        A one-time keyboard stays usable (clients only hide it) until the bot replaces or
+        removes it.
+        """
         c = self._chat(chat)
         rows = (c.reply_keyboard or {}).get("keyboard") or []
         buttons = [b if isinstance(b, dict) else {"text": b} for row in rows for b in row]
         button = next((b for b in buttons if b["text"] == label), None)
         if button is None:
             raise ValueError(f"no reply button {label!r}; keyboard: {[b['text'] for b in buttons]}")
-        if (c.reply_keyboard or {}).get("one_time_keyboard"):
-            c.reply_keyboard = None
         if button.get("request_contact"):
             return await self.send_contact(phone_number, own=True, chat=c.id)
         if button.get("request_location"):

@@ -1,0 +1,185 @@
+"""The outbox sender under faults, with a fake transport and a fake clock (no real waiting).
+
+429 with retry_after, 5xx / timeouts for an hour, a user who blocked the bot, Telegram's
+rate limits, quiet hours: afterwards every notification has arrived once, in order per chat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import col, select
+
+from bot.app import App, build_app
+from bot.config import Settings
+from storage.tables import OutboxRow
+from storage.uow import Database
+from workflow.clock import FakeClock
+from workflow.context import Context
+from workflow.delivery import (
+    DeliveryPolicy,
+    OutboxSender,
+    PermanentFailure,
+    RetryLater,
+    TransientFailure,
+)
+from workflow.messages import Outgoing
+from workflow.ratelimit import RateLimiter
+from workflow.tickets import enqueue
+
+MONDAY_10 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+class FlakyTransport:
+    """Records what arrives; `fail(chat, text) -> Exception | None` decides each attempt."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.arrived: list[tuple[int, str]] = []
+        self.attempts: list[tuple[int, str]] = []
+        self.fail: Callable[[int, str], Exception | None] = lambda chat, text: None
+
+    async def send(self, out: Outgoing) -> int | None:
+        text = str(out.params.get("text", ""))
+        self.attempts.append((out.chat_id, text))
+        error = self.fail(out.chat_id, text)
+        if error is not None:
+            raise error
+        self.arrived.append((out.chat_id, text))
+        return len(self.arrived)
+
+    def to(self, chat: int) -> list[str]:
+        return [t for c, t in self.arrived if c == chat]
+
+
+@pytest.fixture(scope="session")
+async def delivery_app(settings: Settings, database: Database) -> AsyncIterator[App]:
+    application = build_app(settings)
+    yield application
+    await application.close()
+
+
+@dataclasses.dataclass
+class Rig:
+    ctx: Context
+    clock: FakeClock
+    transport: FlakyTransport
+    sender: OutboxSender
+
+    async def queue(self, chat: int, *texts: str) -> None:
+        async with self.ctx.uow() as uow:
+            for text in texts:
+                await enqueue(self.ctx, uow, Outgoing(chat, "rating.done", {"text": text}),
+                              f"test:{chat}:{text}", None, "test")
+            await uow.commit()
+
+    async def rounds(self, n: int, step: timedelta) -> None:
+        for _ in range(n):
+            await self.sender.run_once()
+            self.clock.advance(step)
+
+    async def rows(self, chat: int) -> list[OutboxRow]:
+        async with self.ctx.uow() as uow:
+            rows = await uow.session.exec(
+                select(OutboxRow).where(OutboxRow.chat_id == chat).order_by(col(OutboxRow.id)))
+            return [OutboxRow(**r.model_dump()) for r in rows]
+
+
+@pytest.fixture
+async def rig(delivery_app: App) -> Rig:
+    clock = FakeClock(MONDAY_10)
+    ctx = dataclasses.replace(delivery_app.ctx, clock=clock)
+    transport = FlakyTransport(clock)
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    limiter = RateLimiter(monotonic=lambda: clock.now().timestamp())
+    sender = OutboxSender(ctx, transport, "test", DeliveryPolicy(batch=200), limiter, sleep)
+    await sender.drain(rounds=50)      # leftovers of other tests, so rounds here are ours
+    transport.arrived.clear()
+    transport.attempts.clear()
+    return Rig(ctx, clock, transport, sender)
+
+
+async def test_429_keeps_order_per_chat(rig: Rig, new_id: Callable[[], int]) -> None:
+    a, b = new_id(), new_id()
+    await rig.queue(a, "a1", "a2", "a3")
+    await rig.queue(b, "b1", "b2")
+    flooded = {"a1"}
+
+    def fail(chat: int, text: str) -> Exception | None:
+        if text in flooded:
+            flooded.discard(text)
+            return RetryLater(30)
+        return None
+
+    rig.transport.fail = fail
+    await rig.sender.run_once()
+    assert rig.transport.to(a) == [] and rig.transport.to(b) == ["b1", "b2"]
+    await rig.queue(a, "a4")                    # new row while a1 waits: must not overtake
+    rig.clock.advance(seconds=5)
+    await rig.sender.run_once()
+    assert rig.transport.to(a) == []
+    await rig.rounds(10, timedelta(seconds=10))
+    assert rig.transport.to(a) == ["a1", "a2", "a3", "a4"]
+
+
+async def test_an_hour_of_5xx_and_timeouts_then_everything_once(rig: Rig,
+                                                                 new_id: Callable[[], int]) -> None:
+    chats = [new_id() for _ in range(3)]
+    outage_end = rig.clock.now() + timedelta(hours=1)
+    rig.transport.fail = lambda chat, text: (
+        TransientFailure("500 Internal Server Error") if rig.clock.now() < outage_end else None)
+    for i in range(4):
+        for c in chats:
+            await rig.queue(c, f"m{i}")
+        await rig.rounds(1, timedelta(minutes=5))
+    await rig.rounds(60, timedelta(minutes=2))
+    for c in chats:
+        assert rig.transport.to(c) == ["m0", "m1", "m2", "m3"]
+        assert all(r.status == "sent" for r in await rig.rows(c))
+    # backoff, not a storm: a few dozen attempts per chat over the hour, not thousands
+    assert len(rig.transport.attempts) < 40 * len(chats)
+
+
+async def test_blocked_user_recorded_no_retries(rig: Rig, new_id: Callable[[], int]) -> None:
+    blocked = new_id()
+    rig.transport.fail = lambda chat, text: (
+        PermanentFailure("forbidden: bot was blocked by the user") if chat == blocked else None)
+    await rig.queue(blocked, "x1")
+    await rig.rounds(5, timedelta(minutes=10))
+    rows = await rig.rows(blocked)
+    assert [(r.status, r.attempts) for r in rows] == [("failed", 1)]
+    assert "blocked" in rows[0].error
+    assert len([1 for c, _ in rig.transport.attempts if c == blocked]) == 1
+
+
+async def test_group_rate_limit_defers_without_reordering(rig: Rig,
+                                                          new_id: Callable[[], int]) -> None:
+    group = -new_id()
+    texts = [f"g{i:02d}" for i in range(25)]
+    await rig.queue(group, *texts)
+    start = rig.clock.now()
+    await rig.sender.run_once()
+    assert rig.transport.to(group) == texts[:20]     # 20 per minute per group
+    assert rig.clock.now() - start >= timedelta(seconds=19)   # 1 per second per chat, slept
+    await rig.rounds(10, timedelta(seconds=10))
+    assert rig.transport.to(group) == texts
+    assert all(r.attempts == 1 for r in await rig.rows(group))   # deferral is not a failure
+
+
+async def test_quiet_hours_hold_citizen_messages(rig: Rig, new_id: Callable[[], int]) -> None:
+    citizen = new_id()
+    rig.clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))     # 23:00 in Shanghai
+    await rig.queue(citizen, "late")
+    await rig.sender.run_once()
+    assert rig.transport.to(citizen) == []
+    (row,) = await rig.rows(citizen)
+    assert row.not_before == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)   # 08:00 local
+    rig.clock.set(row.not_before)
+    await rig.sender.run_once()
+    assert rig.transport.to(citizen) == ["late"]

@@ -6,6 +6,7 @@ Why a separate module: bot/cli.py adds these commands to its group; they also wo
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -79,9 +80,11 @@ def classify(ctx: click.Context, text: str | None, csv_path: str | None, text_co
 
 def _classify_csv(path: str, text_column: str, id_column: str) -> None:
     """One JSON line per row, in input order; an empty text gives an `error` row, not a crash."""
+    rows = iter_rows(path, (text_column,))
+    first = next(rows, None)          # file and column errors before the model loads
     clf = nlpkg.current()
     out = sys.stdout
-    for row in iter_rows(path, (text_column,)):
+    for row in itertools.chain([first] if first is not None else [], rows):
         rec: dict[str, Any] = {"id": row[id_column]} if id_column in row else {}
         text = row[text_column]
         if text.strip():
@@ -96,3 +99,89 @@ def _classify_csv(path: str, text_column: str, id_column: str) -> None:
 def nlp() -> None:
     """Train, evaluate and benchmark the complaint classifier."""
 
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@nlp.command()
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+              help="Labelled CSV to train on.")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", default=None, help="Column with the labels to learn.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Model directory to write (default with --default: the shipped nlp/model).")
+@click.option("--default", "default", is_flag=True,
+              help="Rebuild the shipped category/department/urgent model from nlp/corpus/*.csv.")
+def train(csv_path: str | None, text_column: str, label_column: str | None, out_dir: str | None,
+          default: bool) -> None:
+    """Train a model: any label set from --csv, or the shipped one with --default."""
+    from nlp.default import build_default
+    from nlp.train import train_csv
+
+    log = _stderr
+    try:
+        if default:
+            if csv_path is not None:
+                raise click.UsageError("--default trains on the shipped corpus; drop --csv")
+            held = build_default(Path(out_dir) if out_dir else None, log=log)
+            click.echo(json.dumps({"heldout": held}, ensure_ascii=False))
+            return
+        if csv_path is None or label_column is None or out_dir is None:
+            raise click.UsageError("give --csv, --label-column and --out (or --default)")
+        report = train_csv(Path(csv_path), text_column, label_column, Path(out_dir), log=log)
+        click.echo(json.dumps(report, ensure_ascii=False))
+    except (DatasetError, OSError) as exc:
+        raise _fail(exc) from exc
+
+
+@nlp.command(name="eval")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), required=True)
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None,
+              help="Model directory (default: the configured / shipped model).")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a report.")
+@click.pass_context
+def evaluate(ctx: click.Context, csv_path: str, model_dir: str | None, text_column: str,
+             label_column: str, as_json: bool) -> None:
+    """Accuracy, macro-F1, per-class precision/recall/F1 and confusion matrix on a labelled CSV."""
+    from nlp.evaluate import format_report
+    from nlp.scoring import evaluate_csv
+
+    try:
+        _configure(ctx, model_dir)
+        result = evaluate_csv(Path(csv_path), text_column, label_column, nlpkg.current())
+    except (DatasetError, ModelError) as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        click.echo(format_report(label_column, result))
+
+
+@nlp.command()
+@click.option("--n", "count", default=20000, show_default=True, help="Complaints to classify.")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None)
+@click.option("--json", "as_json", is_flag=True)
+def bench(count: int, model_dir: str | None, as_json: bool) -> None:
+    """Throughput (complaints/s, one core, after load), cold-load time and peak RSS."""
+    from nlp.bench import run
+
+    try:
+        result = run(count, model_dir)
+    except RuntimeError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"throughput: {result['throughput_per_s']:.0f} complaints/s "
+               f"({result['us_per_text']:.0f} us each, {result['texts']} texts of "
+               f"~{result['avg_chars']:.0f} chars, one core, after load)")
+    click.echo(f"cold load:  {result['cold_load_s']:.3f} s")
+    click.echo(f"peak RSS:   {result['peak_rss_mb']:.0f} MB")
+
+
+def _stderr(message: str) -> None:
+    click.echo(message, err=True)

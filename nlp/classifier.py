@@ -7,9 +7,11 @@ while one stray word cannot overturn a confident model.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
 
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
@@ -20,16 +22,42 @@ DEFAULT_THRESHOLD = 0.35
 LEXICON_BETA = 1.0          # log-odds added per distinct keyword hit
 MAX_HITS = 3                # more hits add no more evidence (long letters repeat words)
 RULE_CONFIDENCE = 0.9       # floor for decisions forced by a rule
-FLOOR = 1e-3                # prior for labels the model does not know (a city's own unit)
+LOG_FLOOR = float(np.log(1e-3))  # lowest model log-probability counted
+CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: its own words decide
+URGENT_PROBABILITY = 0.5    # model-only urgent decision point (the rules add recall)
 
 
-class ProbabilisticModel:
-    """What the classifier needs from a trained model (see nlp/model.py)."""
+class ProbabilisticModel(Protocol):
+    """What the classifier needs from a trained model (nlp/model.py)."""
 
-    fields: tuple[str, ...]
+    heads: Mapping[str, Any]
 
-    def predict(self, text: str) -> dict[str, dict[str, float]]: ...  # pragma: no cover
-    def explain(self, text: str, field: str, label: str, k: int = 3) -> list[str]: ...  # pragma: no cover
+    def log_probs(self, text: str) -> dict[str, np.ndarray]: ...
+    def explain(self, text: str, field: str, label: str, k: int = 3) -> list[str]: ...
+
+
+class LabelSpace:
+    """One field's labels: taxonomy ids first (they win ties), then the model's and the city's."""
+
+    def __init__(self, order: Sequence[str], model_classes: Sequence[str], extra: Sequence[str]) -> None:
+        self.labels: tuple[str, ...] = tuple(dict.fromkeys([*order, *model_classes, *sorted(extra)]))
+        self.index = {label: i for i, label in enumerate(self.labels)}
+        self.model_index = np.array([self.index[c] for c in model_classes], np.intp)
+        # a label the model never saw (a city's own unit) starts as an average one, not impossible
+        self._floor = np.full(len(self.labels), -np.log(max(len(model_classes), 2)))
+
+    def combine(self, log_probs: np.ndarray | None, hits: Mapping[str, Sequence[str]],
+                beta: float, city: frozenset[str] = frozenset()) -> np.ndarray:
+        """Posterior ∝ model probability × exp(beta × keyword hits); uniform prior without a model."""
+        if log_probs is None:
+            scores = np.zeros(len(self.labels))
+        else:
+            scores = self._floor.copy()
+            scores[self.model_index] = np.maximum(log_probs, LOG_FLOOR)
+        for label, words in hits.items():
+            scores[self.index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
+        e = np.exp(scores - scores.max())
+        return e / e.sum()
 
 
 @dataclass
@@ -40,82 +68,83 @@ class Classifier:
     model: ProbabilisticModel | None = None
     threshold: float = DEFAULT_THRESHOLD
     beta: float = LEXICON_BETA
+    spaces: dict[str, LabelSpace] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        heads = self.model.heads if self.model is not None else {}
+
+        def classes(name: str) -> tuple[str, ...]:
+            return tuple(heads[name].classes) if name in heads else ()
+
+        self.spaces = {
+            "category": LabelSpace(CATEGORIES, classes("category"), list(self.lexicon.categories.keywords)),
+            "department": LabelSpace(DEPARTMENTS, classes("department"),
+                                     list(self.lexicon.departments.keywords)),
+        }
+        urgent = classes("urgent")
+        self._urgent_col = urgent.index("1") if "1" in urgent else None
 
     def classify(self, text: str) -> Classification:
         norm = normalize(text)
-        probs = self.model.predict(norm) if self.model is not None else {}
+        probs = self.model.log_probs(norm) if self.model is not None else {}
         evidence: list[str] = []
-        category, cat_conf = self._category(norm, probs.get("category"), evidence)
-        department, dep_conf, triaged = self._department(norm, probs.get("department"), evidence)
-        urgent, urg_conf = self._urgent(norm, probs.get("urgent"), evidence)
+        found = self.lexicon.scan(norm)
+        category, cat_conf = self._category(norm, found, probs.get("category"), evidence)
+        department, dep_conf, triaged = self._department(norm, found, probs.get("department"), evidence)
+        urgent, urg_conf = self._urgent(norm, found, probs.get("urgent"), evidence)
         return Classification(
             category=category, department=department, urgent=urgent,
-            tags=self.lexicon.tag_hits(norm),
+            tags=self.lexicon.tag_hits(norm, found),
             confidence={"category": cat_conf, "department": dep_conf, "urgent": urg_conf},
             evidence=evidence, triaged=triaged,
         )
 
-    def _category(self, norm: str, model: Mapping[str, float] | None,
+    def _category(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                   evidence: list[str]) -> tuple[str, float]:
-        hits = self.lexicon.categories.hits(norm)
-        dist = combine(model, hits, CATEGORIES, self.beta)
-        rule = self.lexicon.misconduct_hits(norm)
+        hits = self.lexicon.categories.hits(norm, found)
+        space = self.spaces["category"]
+        dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words)
+        rule = self.lexicon.misconduct_hits(norm, found)
         if rule:
             evidence.append(f"规则「{'、'.join(rule[:3])}」→misconduct")
-            return "misconduct", max(dist.get("misconduct", 0.0), RULE_CONFIDENCE)
-        label = argmax(dist, CATEGORIES)
-        self._explain(norm, "category", label, hits, model, evidence)
-        return label, dist[label]
+            return "misconduct", max(float(dist[space.index["misconduct"]]), RULE_CONFIDENCE)
+        best = int(dist.argmax())
+        label = space.labels[best]
+        self._explain(norm, "category", label, hits, log_probs is not None, evidence)
+        return label, float(dist[best])
 
-    def _department(self, norm: str, model: Mapping[str, float] | None,
+    def _department(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                     evidence: list[str]) -> tuple[str, float, bool]:
-        hits = self.lexicon.departments.hits(norm)
-        dist = combine(model, hits, (*DEPARTMENTS, *self.lexicon.departments.keywords), self.beta)
-        label = argmax(dist, DEPARTMENTS)
-        conf = dist[label]
-        self._explain(norm, "department", label, hits, model, evidence)
+        hits = self.lexicon.departments.hits(norm, found)
+        space = self.spaces["department"]
+        dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words)
+        best = int(dist.argmax())
+        label, conf = space.labels[best], float(dist[best])
+        self._explain(norm, "department", label, hits, log_probs is not None, evidence)
         if conf < self.threshold and label != TRIAGE:
             evidence.append(f"置信度{conf:.2f}<{self.threshold:.2f}→{TRIAGE}")
             return TRIAGE, conf, True
         return label, conf, False
 
-    def _urgent(self, norm: str, model: Mapping[str, float] | None,
+    def _urgent(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                 evidence: list[str]) -> tuple[bool, float]:
-        words = self.lexicon.urgent_hits(norm)
-        p = model.get("1", 0.0) if model else 0.0
+        words = self.lexicon.urgent_hits(norm, found)
+        known = log_probs is not None and self._urgent_col is not None
+        p = float(np.exp(log_probs[self._urgent_col])) if known else 0.0
         if words:
             evidence.append(f"紧急「{'、'.join(words[:3])}」")
             return True, max(p, RULE_CONFIDENCE)
-        if model and p >= 0.5:
-            self._explain(norm, "urgent", "1", {}, model, evidence)
+        if known and p >= URGENT_PROBABILITY:
+            self._explain(norm, "urgent", "1", {}, True, evidence)
             return True, p
-        return False, (1.0 - p) if model else 0.5
+        return False, (1.0 - p) if known else 0.5
 
     def _explain(self, norm: str, field: str, label: str, hits: Mapping[str, list[str]],
-                 model: Mapping[str, float] | None, evidence: list[str]) -> None:
+                 use_model: bool, evidence: list[str]) -> None:
         """Why `label`: its keywords, then the model's strongest features for it."""
         if hits.get(label):
             evidence.append(f"词「{'、'.join(hits[label][:3])}」→{label}")
-        if model is not None and self.model is not None:
+        if use_model and self.model is not None:
             feats = self.model.explain(norm, field, label)
             if feats:
                 evidence.append(f"模型「{'、'.join(feats)}」→{label}")
-
-
-def combine(model: Mapping[str, float] | None, hits: Mapping[str, Sequence[str]],
-            labels: Sequence[str], beta: float) -> dict[str, float]:
-    """Posterior ∝ model probability × exp(beta × keyword hits); uniform prior without a model."""
-    scores: dict[str, float] = {}
-    for label in dict.fromkeys(labels):
-        prior = (model.get(label, FLOOR) if model else 1.0) or FLOOR
-        scores[label] = math.log(prior) + beta * min(len(hits.get(label, ())), MAX_HITS)
-    top = max(scores.values())
-    exp = {k: math.exp(v - top) for k, v in scores.items()}
-    total = sum(exp.values())
-    return {k: v / total for k, v in exp.items()}
-
-
-def argmax(dist: Mapping[str, float], order: Sequence[str]) -> str:
-    """Highest probability; ties go to the earlier taxonomy id, then to extra labels by name."""
-    rank = {label: i for i, label in enumerate(order)}
-    return max(dist, key=lambda k: (dist[k], -rank.get(k, len(rank)), k))

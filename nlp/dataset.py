@@ -50,6 +50,8 @@ def read_labelled(path: str | Path, text_column: str, label_column: str) -> tupl
             labels.append(label)
     if not texts:
         raise DatasetError(f"{path}: no rows with both {text_column!r} and {label_column!r}")
+    if len(texts) < 4:
+        raise DatasetError(f"{path}: only {len(texts)} labelled rows; a model needs more")
     if len(set(labels)) < 2:
         raise DatasetError(f"{path}: column {label_column!r} has fewer than two distinct labels")
     return texts, labels

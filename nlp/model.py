@@ -1,8 +1,8 @@
 """The trained model artifact: TF-IDF vocabularies + linear heads, applied without scikit-learn.
 
 Why our own inference: importing scikit-learn and calling its transformers per message costs
-~1 s at start and ~1 ms per call; a dictionary lookup per n-gram and one small matrix product
-do the same arithmetic in ~0.1 ms, which is what the throughput target needs.
+~1 s at start and ~1 ms per call; nlp/vectorize.py and one small matrix product do the same
+arithmetic in a fraction of that, which is what the throughput target needs.
 
 Layout of a model directory: model.pkl (arrays and vocabularies) and meta.json (format,
 library versions, hash of the training data, held-out figures).
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import pickle
-from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import REBUILD, ModelIncompatible, ModelNotFound
-from nlp.features import FeatureSpec, extract
+from nlp.features import FeatureSpec
+from nlp.vectorize import Vectorizer
 
-FORMAT = 1
+FORMAT = 2
 ARTIFACT = "model.pkl"
 META = "meta.json"
 
@@ -46,10 +45,7 @@ class Head:
 class LinearModel:
     """TF-IDF (sublinear tf, l2 per block) → one linear score per label → softmax per head."""
 
-    spec: FeatureSpec
-    word_vocab: dict[str, int]
-    char_vocab: dict[str, int]
-    idf: np.ndarray            # (n_features,) float32; char columns follow word columns
+    vectorizer: Vectorizer
     coef: np.ndarray           # (n_features, n_outputs) float32
     intercept: np.ndarray      # (n_outputs,) float32
     heads: dict[str, Head]
@@ -60,31 +56,41 @@ class LinearModel:
     def fields(self) -> tuple[str, ...]:
         return tuple(self.heads)
 
+    @property
+    def spec(self) -> FeatureSpec:
+        return self.vectorizer.spec
+
     def vectorize(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF row of normalised text as (column indices, values); last one cached."""
         if self._last is not None and self._last[0] == norm:
             return self._last[1], self._last[2]
-        words, chars = extract(norm, self.spec)
-        wi, wv = self._block(words, self.word_vocab, self.spec.word_weight)
-        ci, cv = self._block(chars, self.char_vocab, self.spec.char_weight)
-        idx, val = np.concatenate((wi, ci)), np.concatenate((wv, cv))
+        idx, val = self.vectorizer.transform(norm)
         self._last = (norm, idx, val)
         return idx, val
-
-    def _block(self, feats: list[str], vocab: dict[str, int], weight: float) -> tuple[np.ndarray, np.ndarray]:
-        get = vocab.get
-        counts = Counter(j for j in map(get, feats) if j is not None)
-        if not counts:
-            return np.empty(0, np.intp), np.empty(0, np.float32)
-        idx = np.fromiter(counts.keys(), np.intp, len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), np.float32, len(counts))
-        val = tf * self.idf[idx]
-        return idx, val * (weight / float(np.sqrt(val @ val)))
 
     def scores(self, norm: str) -> np.ndarray:
         """Raw linear scores for every output column."""
         idx, val = self.vectorize(norm)
         return val @ self.coef[idx] + self.intercept
+
+    def log_probs(self, norm: str) -> dict[str, np.ndarray]:
+        """field → log-probabilities in head.classes order (log-softmax of scores / temperature)."""
+        z = self.scores(norm) / self._temperatures
+        out: dict[str, np.ndarray] = {}
+        for name, head in self.heads.items():
+            part = z[head.start:head.stop]
+            part = part - part.max()
+            out[name] = part - np.log(np.exp(part).sum())
+        return out
+
+    @property
+    def _temperatures(self) -> np.ndarray:
+        if "_temps" not in self.meta:
+            temps = np.ones(len(self.intercept), np.float32)
+            for head in self.heads.values():
+                temps[head.start:head.stop] = head.temperature
+            self.meta["_temps"] = temps
+        return self.meta["_temps"]
 
     def predict(self, norm: str) -> dict[str, dict[str, float]]:
         """field → label → probability (softmax of the head's scores / temperature)."""
@@ -106,23 +112,21 @@ class LinearModel:
         if not len(idx):
             return []
         contrib = val * self.coef[idx, head.start + head.classes.index(label)]
+        top = np.argpartition(-contrib, 3 * k)[: 3 * k] if len(contrib) > 3 * k else np.arange(len(contrib))
+        top = top[np.argsort(-contrib[top])]
         names = self._names()
         out: list[str] = []
-        for i in np.argsort(-contrib)[:3 * k]:
-            name = names[int(idx[i])].replace(" ", "")
+        for i in top.tolist():
             if contrib[i] <= 0 or len(out) == k:
                 break
-            if len(name) > 1 and not any(name in o or o in name for o in out):
+            name = names[idx[i]]
+            if len(name) > 1 and all(name not in o and o not in name for o in out):
                 out.append(name)
         return out
 
     def _names(self) -> list[str]:
         if "_names" not in self.meta:
-            names = [""] * len(self.idf)
-            for vocab in (self.word_vocab, self.char_vocab):
-                for name, j in vocab.items():
-                    names[j] = name
-            self.meta["_names"] = names
+            self.meta["_names"] = self.vectorizer.names()
         return self.meta["_names"]
 
     def predict_label(self, norm: str, field: str) -> str:
@@ -134,8 +138,8 @@ class LinearModel:
     def save(self, directory: Path) -> None:
         """Write model.pkl and meta.json (meta last, so a half-written dir reads as missing)."""
         directory.mkdir(parents=True, exist_ok=True)
-        state = {"format": FORMAT, "spec": self.spec.to_dict(), "word_vocab": self.word_vocab,
-                 "char_vocab": self.char_vocab, "idf": self.idf, "coef": self.coef,
+        state = {"format": FORMAT, "spec": self.spec.to_dict(), "vectorizer": self.vectorizer.state(),
+                 "coef": self.coef,
                  "intercept": self.intercept,
                  "heads": {k: (h.classes, h.start, h.temperature) for k, h in self.heads.items()}}
         with (directory / ARTIFACT).open("wb") as fh:
@@ -163,8 +167,7 @@ def load(directory: Path, command: str = REBUILD, expect_corpus: str | None = No
         with art_path.open("rb") as fh:
             state = pickle.load(fh)  # noqa: S301 - our own artifact
         return LinearModel(
-            spec=FeatureSpec(**state["spec"]), word_vocab=state["word_vocab"],
-            char_vocab=state["char_vocab"], idf=state["idf"], coef=state["coef"],
+            vectorizer=Vectorizer(FeatureSpec(**state["spec"]), **state["vectorizer"]), coef=state["coef"],
             intercept=state["intercept"],
             heads={k: Head(tuple(c), s, t) for k, (c, s, t) in state["heads"].items()}, meta=meta)
     except Exception as exc:  # noqa: BLE001 - any unpickling problem means "rebuild"

@@ -8,12 +8,13 @@ from functools import lru_cache
 import opencc
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_URL = re.compile(r"(?:https?://|www\.)[^\s\u4e00-\u9fff，。！？、；）)】]+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-?\d{7,8}|\d{3}-\d{4}-\d{4})(?!\d)")
+_URL = r"(?:https?://|www\.)[^\s\u4e00-\u9fff，。！？、；）)】]+|[\w.+-]+@[\w-]+\.[\w.]+"
+_PHONE = r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-?\d{7,8}|\d{3}-\d{4}-\d{4})(?!\d)"
+_MASKABLE = re.compile(f"(?P<url>{_URL})|(?P<phone>{_PHONE})", re.IGNORECASE)
+_MAYBE = re.compile(r"[0-9@]|www|http", re.IGNORECASE)  # cheap pre-check: most texts have none
 _SPACES = re.compile(r"\s+")
-URL_MASK = " URL "
-PHONE_MASK = " TEL "
+URL_MASK = " xurl "
+PHONE_MASK = " xtel "
 
 
 @lru_cache(maxsize=1)
@@ -34,9 +35,13 @@ def to_halfwidth(text: str) -> str:
 
 def mask(text: str) -> str:
     """Phone numbers, e-mails and URLs become placeholders: they identify, they don't classify."""
-    text = _URL.sub(URL_MASK, text)
-    text = _EMAIL.sub(URL_MASK, text)
-    return _PHONE.sub(PHONE_MASK, text)
+    if not _MAYBE.search(text):
+        return text
+    return _MASKABLE.sub(_mask_of, text)
+
+
+def _mask_of(match: re.Match[str]) -> str:
+    return URL_MASK if match.lastgroup == "url" else PHONE_MASK
 
 
 def normalize(text: str) -> str:

@@ -11,6 +11,7 @@ import platform
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,9 +21,11 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
+from nlp.dataset import read_labelled
 from nlp.features import FeatureSpec, extract
-from nlp.model import Head, LinearModel
+from nlp.model import Head, LinearModel, files_sha256
 from nlp.normalize import normalize
+from nlp.vectorize import Vectorizer
 
 C_GRID = (0.3, 1.0)
 TEMPERATURES = np.geomspace(0.02, 5.0, 80)
@@ -95,6 +98,10 @@ def fit_head(x: sp.csr_matrix, labels: Sequence[str], cfg: HeadConfig,
     y = np.asarray(labels)
     classes = tuple(sorted(set(labels)))
     y_idx = np.searchsorted(np.asarray(classes), y)
+    if np.bincount(y_idx).min() < 2:
+        log("  a label has a single example: no cross-validation, C=1, temperature 1")
+        c, f1, temperature = 1.0, float("nan"), 1.0
+        return _final(x, y, classes, c, cfg, temperature, f1)
     best: tuple[float, float, np.ndarray] | None = None
     for c in cfg.c_grid:
         oof = _oof_scores(x, y, c, cfg)
@@ -104,13 +111,18 @@ def fit_head(x: sp.csr_matrix, labels: Sequence[str], cfg: HeadConfig,
             best = (f1, c, oof)
     assert best is not None
     f1, c, oof = best
-    temperature = fit_temperature(oof, y_idx)
+    return _final(x, y, classes, c, cfg, fit_temperature(oof, y_idx), f1)
+
+
+def _final(x: sp.csr_matrix, y: np.ndarray, classes: tuple[str, ...], c: float, cfg: HeadConfig,
+           temperature: float, f1: float) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, float, dict]:
+    """Fit on all rows and lay the weights out as (n_features × k) columns."""
     svc = _svc(c, cfg.balanced).fit(x, y)
     coef = svc.coef_.astype(np.float32)
     intercept = svc.intercept_.astype(np.float32)
     if len(classes) == 2:
         coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
-    return classes, coef.T.copy(), intercept, temperature, {"C": c, "cv_macro_f1": round(float(f1), 4),
+    return classes, coef.T.copy(), intercept, temperature, {"C": c, "cv_macro_f1": None if f1 != f1 else round(float(f1), 4),
                                                             "temperature": round(temperature, 4)}
 
 
@@ -119,6 +131,7 @@ def train(texts: Sequence[str], labels: Mapping[str, Sequence[str]], spec: Featu
           log: Callable[[str], None] = lambda _m: None) -> LinearModel:
     """Train one model with a head per field in `labels` (each a label list aligned with texts)."""
     spec = spec or FeatureSpec()
+    min_df = min_df if len(texts) >= 50 else 1      # tiny sets would lose every feature
     started = time.perf_counter()
     words, chars = featurize(texts, spec)
     x, wv, cv = fit_vectors(words, chars, spec, min_df)
@@ -137,13 +150,31 @@ def train(texts: Sequence[str], labels: Mapping[str, Sequence[str]], spec: Featu
     meta = {"trained_on": len(texts), "spec": spec.to_dict(), "min_df": min_df, "heads": report,
             "sklearn": sklearn.__version__, "numpy": np.__version__, "python": platform.python_version(),
             "train_seconds": round(time.perf_counter() - started, 1)}
+    vectorizer = Vectorizer.from_vocabularies(
+        spec, {k: int(v) for k, v in wv.vocabulary_.items()},
+        {k: int(v) + n_words for k, v in cv.vocabulary_.items()},
+        np.concatenate([wv.idf_, cv.idf_]))
     return LinearModel(
-        spec=spec, word_vocab={k: int(v) for k, v in wv.vocabulary_.items()},
-        char_vocab={k: int(v) + n_words for k, v in cv.vocabulary_.items()},
-        idf=np.concatenate([wv.idf_, cv.idf_]).astype(np.float32),
-        coef=np.hstack(coefs).astype(np.float32), intercept=np.concatenate(intercepts).astype(np.float32),
+        vectorizer=vectorizer, coef=np.hstack(coefs).astype(np.float32), intercept=np.concatenate(intercepts).astype(np.float32),
         heads=out_heads, meta=meta)
 
 
 DEFAULT_HEADS = {"category": HeadConfig(), "department": HeadConfig(),
                  "urgent": HeadConfig(balanced=True)}
+
+GENERIC_SPEC = FeatureSpec(word_max_n=2, char_min_n=1, char_max_n=3, word_weight=0.7, char_weight=1.0)
+GENERIC_HEAD = HeadConfig(c_grid=(1.0,), folds=3)
+
+
+def train_csv(path: Path, text_column: str, label_column: str, out: Path,
+              log: Callable[[str], None] = lambda _m: None) -> dict:
+    """`nlp train --csv`: a one-head model for any label set, saved with the CSV's hash."""
+    texts, labels = read_labelled(path, text_column, label_column)
+    log(f"{path}: {len(texts)} labelled rows, {len(set(labels))} labels")
+    model = train(texts, {label_column: labels}, spec=GENERIC_SPEC,
+                  heads={label_column: GENERIC_HEAD}, log=log)
+    model.meta.update(source=path.name, corpus_sha256=files_sha256([path]),
+                      text_column=text_column, label_column=label_column)
+    model.save(out)
+    return {"out": str(out), "rows": len(texts), "labels": sorted(set(labels)),
+            **model.meta["heads"][label_column], "train_seconds": model.meta["train_seconds"]}

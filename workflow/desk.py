@@ -1,0 +1,354 @@
+"""The staff desk: what a department (and the oversight office) does with a ticket.
+
+Every action looks the ticket and the person up again and checks role, the ticket's current
+department and state (callback data is never trusted); each change is an event in the log,
+saved with the optimistic lock, and every notification it causes is an outbox row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from workflow import desk_cards, staff
+from workflow.context import TRIAGE, Context
+from workflow.errors import (
+    AlreadySigned,
+    DateNotLater,
+    EmptyInput,
+    ExtensionDecided,
+    InputTooLong,
+    ReturnAfterRuling,
+    StaleButton,
+    TicketMoved,
+    TransferDisabled,
+    UnknownDepartment,
+    WrongDepartment,
+)
+from workflow.messages import Button, Media, Outgoing, Response
+from workflow.model import ExtensionRequest, StaffMember, Ticket, TicketEvent, TicketState
+from workflow.ports import UnitOfWork
+from workflow.routing import group_of
+from workflow.tickets import enqueue
+
+log = logging.getLogger("zhiyong.desk")
+
+S = TicketState
+RETURN_REASONS = ("territory", "function", "info", "other")
+MAX_DATA = 64          # Telegram's limit for callback data; anything longer is forged
+
+
+@dataclass(frozen=True)
+class Action:
+    states: tuple[str, ...]
+    office: bool = False          # only the oversight office may do it
+    office_too: bool = False      # department staff and the office (notes)
+    dialog: tuple[str, ...] = ()  # steps of the private dialog before it is done
+
+
+ACTIONS: dict[str, Action] = {
+    "sign": Action((S.ROUTED,)),
+    "return": Action((S.ROUTED, S.SIGNED), dialog=("reason_choice",)),
+    "transfer": Action((S.ROUTED, S.SIGNED), dialog=("department", "reason_text")),
+    "extend": Action((S.SIGNED, S.REOPENED), dialog=("reason_text", "date")),
+    "ask": Action((S.SIGNED, S.REOPENED), dialog=("text",)),
+    "note": Action((S.ROUTED, S.SIGNED, S.TRIAGE, S.REOPENED, S.ANSWERED), office_too=True,
+                   dialog=("text",)),
+    "answer": Action((S.SIGNED, S.REOPENED), dialog=("answer",)),
+    "reroute": Action((S.ROUTED, S.TRIAGE), office=True, dialog=("department",)),
+    "must": Action((S.TRIAGE,), office=True),
+}
+
+
+def parse_ticket_button(data: str) -> tuple[str, int]:
+    """`t:<action>:<ticket_id>`; anything else (random, overlong, unknown action) is stale."""
+    parts = data.split(":")
+    if (len(data) > MAX_DATA or len(parts) != 3 or parts[0] != "t" or parts[1] not in ACTIONS
+            or not parts[2].isdigit() or len(parts[2]) > 12):
+        raise StaleButton()
+    return parts[1], int(parts[2])
+
+
+async def authorise(ctx: Context, uow: UnitOfWork, member: StaffMember, action: str,
+                    ticket_id: int) -> Ticket:
+    """The ticket, freshly read, if `member` may do `action` on it now; a UserError if not."""
+    spec = ACTIONS[action]
+    t = await uow.tickets.get(ticket_id)
+    if t is None:
+        raise staff.refuse(StaleButton(), member, f"{action} on missing ticket {ticket_id}")
+    what = f"{action} on {t.number}"
+    if spec.office:
+        staff.require_office(member, what)
+        if t.department != TRIAGE:
+            raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, what)
+    elif spec.office_too:
+        staff.require_department(member, t.department, what)
+    elif member.department != t.department:
+        # department actions belong to the department: even the office cannot sign for it
+        raise staff.refuse(WrongDepartment(department=t.department), member, what)
+    if action == "sign" and t.state == S.SIGNED and t.signed_by is not None:
+        raise staff.refuse(AlreadySigned(number=t.number, name=await _name(uow, t.signed_by)),
+                           member, what)
+    if t.state not in spec.states:
+        raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, what)
+    if action in ("return", "transfer"):
+        await _may_pass_on(ctx, uow, member, t, action)
+    return t
+
+
+async def _may_pass_on(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
+                       action: str) -> None:
+    what = f"{action} on {t.number}"
+    if t.department == TRIAGE:
+        raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, what)
+    if action == "transfer" and not ctx.desk.allow_direct_transfer:
+        raise staff.refuse(TransferDisabled(), member, what)
+    assert t.id is not None
+    if await ruled_for(uow, t.id, t.department):
+        raise staff.refuse(ReturnAfterRuling(number=t.number), member, what)
+
+
+async def ruled_for(uow: UnitOfWork, ticket_id: int, department: str) -> bool:
+    """The oversight office ruled this department must handle it: no more returns (arbitration)."""
+    return any(e.kind == "ruled_must_handle" and e.detail.get("department") == department
+               for e in await uow.events.for_ticket(ticket_id))
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+async def _event(ctx: Context, uow: UnitOfWork, t: Ticket, member: StaffMember | None, kind: str,
+                 **detail: Any) -> None:
+    assert t.id is not None
+    actor = staff.actor_tag(member) if member else "citizen"
+    if member:
+        detail["name"] = member.display_name
+    await uow.events.add(TicketEvent(ticket_id=t.id, kind=kind, at=ctx.now(), actor=actor,
+                                     detail=detail))
+
+
+async def _name(uow: UnitOfWork, telegram_id: int) -> str:
+    member = await uow.staff.by_telegram_id(telegram_id)
+    return member.display_name if member else str(telegram_id)
+
+
+async def _save(uow: UnitOfWork, t: Ticket, member: StaffMember, what: str) -> None:
+    """Optimistic lock: when someone changed the ticket first, say what happened instead."""
+    t.version += 1
+    if await uow.tickets.save(t):
+        return
+    assert t.id is not None
+    fresh = await uow.tickets.get(t.id)
+    if fresh is not None and what == "sign" and fresh.signed_by is not None:
+        raise staff.refuse(AlreadySigned(number=t.number, name=await _name(uow, fresh.signed_by)),
+                           member, what)
+    raise staff.refuse(TicketMoved(number=t.number, state=fresh.state if fresh else t.state),
+                       member, what)
+
+
+async def _citizen(ctx: Context, uow: UnitOfWork, t: Ticket, out_key: str, dedupe: str,
+                   buttons: list[list[Button]] | None = None, **params: Any) -> None:
+    """A notification to the complainant (the only place their chat id is used)."""
+    who = await uow.complainants.get(t.complainant_id)
+    if who is None:
+        log.error("ticket %s has no complainant row; %s not sent", t.number, out_key)
+        return
+    out = Outgoing(chat_id=who.telegram_id, key=out_key, params=params, buttons=buttons or [])
+    await enqueue(ctx, uow, out, dedupe, t.id, "citizen")
+
+
+async def _group(ctx: Context, uow: UnitOfWork, t: Ticket, department: str, key: str,
+                 dedupe: str, **params: Any) -> None:
+    chat = await group_of(ctx, uow, department)
+    if chat is not None:
+        await enqueue(ctx, uow, Outgoing(chat, key, params), f"{dedupe}:{chat}", t.id, "desk")
+
+
+def check_text(ctx: Context, text: str, limit: int | None = None) -> str:
+    text = text.strip()
+    if not text:
+        raise EmptyInput()
+    limit = limit or ctx.desk.max_answer_chars
+    if len(text) > limit:
+        raise InputTooLong(max=limit, chars=len(text))
+    return text
+
+
+def check_department(ctx: Context, t: Ticket, department: str) -> None:
+    if department not in ctx.departments or department == TRIAGE or department == t.department:
+        raise UnknownDepartment(department=department,
+                                known=", ".join(d for d in ctx.departments if d != TRIAGE))
+
+
+# ---- immediate actions (one button press) -------------------------------------------------
+
+async def sign(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
+               resp: Response) -> None:
+    """签收: one person becomes accountable; the complainant learns the department, not the name."""
+    now = ctx.now()
+    t.state, t.signed_by, t.signed_at = S.SIGNED, member.telegram_id, now
+    t.answer_due = ctx.deadlines.answer_due(now, t.category, t.urgent)
+    await _save(uow, t, member, "sign")
+    await _event(ctx, uow, t, member, "signed", department=t.department)
+    await desk_cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
+    await _citizen(ctx, uow, t, "desk.accepted_citizen", f"{key}:citizen", number=t.number,
+                   department=t.department, answer_due=t.answer_due)
+    resp.answer("desk.signed_ok", number=t.number)
+
+
+async def must_handle(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
+                      resp: Response) -> None:
+    """责令办理: final arbitration; the returning department gets it back and cannot return it."""
+    returned_from = await _last_returned_from(uow, t)
+    if returned_from is None:
+        raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, "must")
+    await _move(ctx, uow, member, t, returned_from, key, "ruled_must_handle", note="ruled")
+    resp.answer("desk.ruled_ok", number=t.number, department=returned_from)
+
+
+async def _last_returned_from(uow: UnitOfWork, t: Ticket) -> str | None:
+    assert t.id is not None
+    returns = [e for e in await uow.events.for_ticket(t.id) if e.kind == "returned"]
+    return str(returns[-1].detail.get("from")) if returns else None
+
+
+async def _move(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, department: str,
+                key: str, kind: str, note: str = "", **detail: Any) -> None:
+    """The ticket changes department: it must be signed again there, with fresh deadlines."""
+    old_chat = await group_of(ctx, uow, t.department)
+    from_department = t.department
+    now = ctx.now()
+    t.department, t.routing_note = department, note
+    t.state = S.TRIAGE if department == TRIAGE else S.ROUTED
+    t.signed_by = t.signed_at = None
+    t.sign_due = ctx.deadlines.sign_for_due(now, t.urgent)
+    t.answer_due = ctx.deadlines.answer_due(t.sign_due, t.category, t.urgent)
+    await _save(uow, t, member, kind)
+    await _event(ctx, uow, t, member, kind, department=department, **{"from": from_department},
+                 **detail)
+    await desk_cards.refresh(ctx, uow, t, old_chat, key)
+    await desk_cards.send_new(ctx, uow, t, key)
+
+
+# ---- actions completed by the private dialog ----------------------------------------------
+
+async def return_ticket(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
+                        reason_code: str, reason: str) -> None:
+    """退回: to the oversight office's triage, with the department and reason on record."""
+    await _move(ctx, uow, member, t, TRIAGE, key, "returned", note=f"returned:{t.department}",
+                reason_code=reason_code, reason=reason)
+
+
+async def transfer(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
+                   department: str, reason: str) -> None:
+    """转办: straight to another department; the chain stays in the event log."""
+    check_department(ctx, t, department)
+    await _move(ctx, uow, member, t, department, key, "transferred", reason=reason)
+
+
+async def reroute(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
+                  department: str) -> None:
+    """改派 by the oversight office."""
+    check_department(ctx, t, department)
+    await _move(ctx, uow, member, t, department, key, "rerouted")
+
+
+async def request_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
+                            key: str, reason: str, due: datetime) -> None:
+    """申请延期: stored, and a card with approve/refuse goes to the oversight office."""
+    if due <= ctx.now() or (t.answer_due is not None and due <= t.answer_due):
+        raise staff.refuse(DateNotLater(answer_due=t.answer_due), member, "extend")
+    assert t.id is not None
+    req = await uow.extensions.add(ExtensionRequest(
+        ticket_id=t.id, requested_by=member.telegram_id, reason=reason, requested_due=due,
+        created_at=ctx.now()))
+    await _event(ctx, uow, t, member, "extension_requested", reason=reason,
+                 requested_due=due.isoformat(), request=req.id)
+    office = await group_of(ctx, uow, TRIAGE)
+    if office is not None:
+        out = Outgoing(office, "desk.extension_card", {
+            "number": t.number, "department": t.department, "reason": reason,
+            "requested_due": due, "answer_due": t.answer_due, "name": member.display_name},
+            buttons=[[Button("btn.desk.approve", f"x:approve:{req.id}"),
+                      Button("btn.desk.refuse", f"x:refuse:{req.id}")]])
+        await enqueue(ctx, uow, out, f"{key}:extension:{office}", t.id, "desk")
+
+
+async def ask(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
+              question: str) -> None:
+    """追问: relayed to the complainant by the bot; neither side learns who the other is."""
+    assert t.id is not None
+    await _event(ctx, uow, t, member, "question", text=question)
+    await _citizen(ctx, uow, t, "relay.question", f"{key}:question",
+                   buttons=[[Button("btn.relay.reply", f"q:{t.id}")]], number=t.number,
+                   department=t.department, question=question)
+    await _group(ctx, uow, t, t.department, "desk.question_sent", f"{key}:asked",
+                 number=t.number, name=member.display_name, question=question)
+
+
+async def note(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
+               text: str) -> None:
+    """备注: internal; in the history and the department group, never sent to the complainant."""
+    await _event(ctx, uow, t, member, "note", text=text)
+    await _group(ctx, uow, t, t.department, "desk.note_posted", f"{key}:note",
+                 number=t.number, name=member.display_name, text=text)
+
+
+async def answer(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
+                 text: str, files: list[dict[str, str]]) -> None:
+    """答复: to the complainant (files re-sent by file_id); the ticket awaits their rating."""
+    t.state, t.answered_at = S.ANSWERED, ctx.now()
+    await _save(uow, t, member, "answer")
+    await _event(ctx, uow, t, member, "answered", text=text,
+                 files=[f["file_id"] for f in files])
+    await _citizen(ctx, uow, t, "desk.answer_citizen", f"{key}:answer", number=t.number,
+                   department=t.department, text=text)
+    who = await uow.complainants.get(t.complainant_id)
+    for i, f in enumerate(files, 1):
+        if who is None:
+            break
+        out = Outgoing(who.telegram_id, "desk.answer_file", {"number": t.number, "index": i,
+                                                             "total": len(files)},
+                       media=Media("photo" if f["kind"] == "photo" else "document", f["file_id"]))
+        await enqueue(ctx, uow, out, f"{key}:answer_file:{i}", t.id, "citizen")
+    await desk_cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
+    await _group(ctx, uow, t, t.department, "desk.answered_group", f"{key}:answered",
+                 number=t.number, name=member.display_name)
+
+
+# ---- the oversight office's decision on an extension ---------------------------------------
+
+def parse_extension_button(data: str) -> tuple[str, int]:
+    parts = data.split(":")
+    if (len(data) > MAX_DATA or len(parts) != 3 or parts[0] != "x"
+            or parts[1] not in ("approve", "refuse") or not parts[2].isdigit()
+            or len(parts[2]) > 12):
+        raise StaleButton()
+    return parts[1], int(parts[2])
+
+
+async def decide_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, decision: str,
+                           request_id: int, key: str, resp: Response) -> None:
+    staff.require_office(member, f"{decision} extension {request_id}")
+    req = await uow.extensions.get(request_id)
+    t = await uow.tickets.get(req.ticket_id) if req else None
+    if req is None or t is None:
+        raise staff.refuse(StaleButton(), member, f"{decision} extension {request_id}")
+    if req.status != "pending" or t.state not in (S.SIGNED, S.REOPENED):
+        raise staff.refuse(ExtensionDecided(number=t.number), member, "extension")
+    req.status = "approved" if decision == "approve" else "refused"
+    req.decided_by, req.decided_at = member.telegram_id, ctx.now()
+    if not await uow.extensions.decide(req):
+        raise staff.refuse(ExtensionDecided(number=t.number), member, "extension")
+    if req.status == "approved":
+        t.answer_due = req.requested_due
+        await _save(uow, t, member, "extension")
+        await _citizen(ctx, uow, t, "desk.extension_citizen", f"{key}:citizen",
+                       number=t.number, department=t.department, answer_due=t.answer_due)
+        await desk_cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
+    await _event(ctx, uow, t, member, f"extension_{req.status}", request=req.id,
+                 requested_due=req.requested_due.isoformat())
+    await _group(ctx, uow, t, t.department, "desk.extension_decided", f"{key}:decided",
+                 number=t.number, status=req.status, answer_due=t.answer_due)
+    resp.answer("desk.extension_done", status=req.status, number=t.number)

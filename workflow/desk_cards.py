@@ -1,0 +1,70 @@
+"""Ticket cards at the desk: which buttons a card shows, and re-rendering it after a change.
+
+Buttons carry `t:<action>:<ticket_id>` only; what an action may do is decided again on the
+server when it is pressed (workflow.desk), so the buttons are a convenience, not a permission.
+A card is edited in place (outbox row with edit_message_id) when its message id is known.
+"""
+
+from __future__ import annotations
+
+from workflow import schedule, tickets
+from workflow.context import Context
+from workflow.desk_buttons import buttons
+from workflow.messages import Media, Outgoing
+from workflow.model import Ticket
+from workflow.ports import UnitOfWork
+from workflow.routing import group_of
+
+CARD_KINDS = ("card", "card_edit")
+
+
+async def desk_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoing:
+    """The full card: the lead's card plus the accountable person and the action buttons."""
+    assert t.id is not None
+    out = tickets.card(t, chat_id, len(await uow.attachments.for_ticket(t.id)))
+    out.params.update(schedule.deadlines_of(ctx, t))   # issue 5: every deadline on the card
+    if t.signed_by is not None:
+        member = await uow.staff.by_telegram_id(t.signed_by)
+        out.params["accountable"] = member.display_name if member else str(t.signed_by)
+        out.params["signed_at"] = t.signed_at
+    out.buttons = buttons(ctx, t)
+    return out
+
+
+async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
+                  dedupe: str) -> None:
+    """Re-render the card in `chat_id`: edit the sent card, or send a new one if none is known."""
+    if chat_id is None or t.id is None:
+        return
+    out = await desk_card(ctx, uow, t, chat_id)
+    if t.department != await _department_of_chat(ctx, uow, chat_id):
+        out.buttons = []          # the ticket has left this group: the old card loses its buttons
+        out.params["moved_to"] = t.department
+    last = await uow.outbox.last_sent(t.id, chat_id, CARD_KINDS)
+    if last is not None and last.message_id is not None:
+        out.edit_message_id = last.message_id
+        await tickets.enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t.id, "card_edit")
+    elif not out.params.get("moved_to"):
+        await tickets.enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t.id, "card")
+
+
+async def send_new(ctx: Context, uow: UnitOfWork, t: Ticket, dedupe: str) -> None:
+    """The ticket arrives in (another) department's group: a fresh card and its attachments."""
+    chat = await group_of(ctx, uow, t.department)
+    if chat is None or t.id is None:
+        return  # delivered by the lead's deliver_backlog() once that group is bound
+    await tickets.enqueue(ctx, uow, await desk_card(ctx, uow, t, chat), f"{dedupe}:card:{chat}",
+                          t.id, "card")
+    files = await uow.attachments.for_ticket(t.id)
+    for i, a in enumerate(files, 1):
+        out = Outgoing(chat_id=chat, key="card.attachment",
+                       params={"number": t.number, "index": i, "total": len(files)},
+                       media=Media("photo" if a.kind == "photo" else "document", a.file_id))
+        await tickets.enqueue(ctx, uow, out, f"{dedupe}:attach:{i}:{chat}", t.id, "attachment")
+
+
+async def _department_of_chat(ctx: Context, uow: UnitOfWork, chat_id: int) -> str | None:
+    binding = await uow.bindings.for_chat(chat_id)
+    if binding is not None:
+        return binding.department
+    return next((d for d, c in ctx.departments.items() if c == chat_id), None)

@@ -1,0 +1,104 @@
+"""`/pending` and `/ticket ZY-…`: a department's open tickets, one ticket's card and history.
+
+Department staff see their own department (in its group or in private chat); the oversight
+office sees any. The complainant's identity appears only for the office, only for real-name
+tickets, and only where no department staff can read it (the office group or private chat).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow import desk_cards, staff
+from workflow.context import TRIAGE, Context
+from workflow.errors import GroupNotBound, TicketNotFound, UnknownDepartment
+from workflow.messages import Incoming, Response
+from workflow.model import StaffMember, Ticket, TicketEvent, TicketState
+from workflow.ports import UnitOfWork
+
+
+async def chat_department(ctx: Context, uow: UnitOfWork, msg: Incoming) -> str | None:
+    binding = await uow.bindings.for_chat(msg.chat_id)
+    if binding is not None:
+        return binding.department
+    return next((d for d, c in ctx.departments.items() if c == msg.chat_id), None)
+
+
+async def where(ctx: Context, uow: UnitOfWork, msg: Incoming, member: StaffMember) -> str:
+    """The department whose room this is: the group's, or the member's own in private chat."""
+    if msg.is_private:
+        return member.department
+    dept = await chat_department(ctx, uow, msg)
+    if dept is None:
+        raise GroupNotBound()
+    staff.require_department(member, dept, f"/{msg.command} in group {msg.chat_id}")
+    return dept
+
+
+async def pending(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Response) -> None:
+    member = await staff.require_member(uow, msg.sender, "/pending")
+    room = await where(ctx, uow, msg, member)
+    target = msg.args.strip().lower() or room
+    if target not in ctx.departments:
+        raise UnknownDepartment(department=target, known=", ".join(ctx.departments))
+    if target != room:
+        staff.require_office(member, f"/pending {target}")
+    now = ctx.now()
+    items = []
+    for t in await uow.tickets.open_for_department(target):
+        due = t.sign_due if t.state in (TicketState.ROUTED, TicketState.TRIAGE) else t.answer_due
+        items.append({"number": t.number, "state": t.state, "due_at": due,
+                      "overdue": due is not None and due < now, "urgent": t.urgent})
+    items.sort(key=lambda i: (i["due_at"] is None, i["due_at"] or now))
+    resp.say(msg.chat_id, "desk.pending", department=target, items=items, count=len(items))
+
+
+async def show_ticket(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Response) -> None:
+    member = await staff.require_member(uow, msg.sender, "/ticket")
+    room = await where(ctx, uow, msg, member)
+    number = msg.args.strip().upper()
+    if not number:
+        resp.say(msg.chat_id, "desk.ticket_usage")
+        return
+    t = await uow.tickets.by_number(number)
+    if t is None:
+        raise TicketNotFound(number=number)
+    if room != TRIAGE and room != t.department:
+        raise staff.refuse(TicketNotFound(number=number), member, f"/ticket {number} in {room}")
+    staff.require_department(member, t.department, f"/ticket {number}")
+    assert t.id is not None
+    card = await desk_cards.desk_card(ctx, uow, t, msg.chat_id)
+    if room != t.department:
+        card.buttons = []
+    resp.messages.append(card)
+    params: dict[str, Any] = {"number": t.number,
+                              "items": await history(uow, await uow.events.for_ticket(t.id))}
+    if staff.is_office(member) and room == TRIAGE or (staff.is_office(member) and msg.is_private):
+        params.update(await _identity(uow, t))
+    resp.say(msg.chat_id, "desk.history", **params)
+
+
+async def _identity(uow: UnitOfWork, t: Ticket) -> dict[str, Any]:
+    if t.anonymous:
+        return {"identity": False}
+    who = await uow.complainants.get(t.complainant_id)
+    if who is None:
+        return {"identity": False}
+    return {"identity": True, "person": f"{who.first_name} {who.last_name}".strip(),
+            "username": who.username, "phone": who.phone}
+
+
+async def history(uow: UnitOfWork, events: list[TicketEvent]) -> list[dict[str, Any]]:
+    """Who, when, what, why: names of staff, never anything about the complainant."""
+    items = []
+    for e in events:
+        who = e.actor.partition(":")[0]
+        name = str(e.detail.get("name", "")) if who in ("staff", "office") else ""
+        items.append({"event_at": e.at, "event": e.kind, "actor": who, "name": name,
+                      "department": str(e.detail.get("department", "")),
+                      "from_department": str(e.detail.get("from", "")),
+                      "reason_code": str(e.detail.get("reason_code", "")),
+                      "reason": str(e.detail.get("reason", "")),
+                      "text": str(e.detail.get("text", "")),
+                      "requested_due": e.detail.get("requested_due") or ""})
+    return items

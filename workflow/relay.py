@@ -1,0 +1,96 @@
+"""The complainant's side of 追问: pressing 回复 under a relayed question, then one reply.
+
+Reply mode is its own key in the Conversation draft, so a filing draft in progress survives.
+Only the complainant of the ticket can reply (checked again at every step); the department
+group gets the text or the file re-sent by file_id, never who sent it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from workflow import desk
+from workflow.context import Context
+from workflow.errors import NotYourTicket, StaleButton, TicketMoved
+from workflow.messages import Button, Incoming, Media, Outgoing, Response
+from workflow.model import Conversation, Ticket, TicketEvent, TicketState
+from workflow.ports import UnitOfWork
+from workflow.routing import group_of
+from workflow.tickets import enqueue
+
+log = logging.getLogger("zhiyong.relay")
+
+REPLY = "reply"                      # key of reply mode in Conversation.draft
+CANCEL = "q:cancel"
+OPEN = (TicketState.SIGNED, TicketState.REOPENED)
+
+
+def active(conv: Conversation | None) -> bool:
+    return conv is not None and REPLY in conv.draft
+
+
+def wants(msg: Incoming) -> bool:
+    return (msg.kind in ("text", "photo", "document")
+            or (msg.kind == "command" and msg.command == "cancel"))
+
+
+async def own_ticket(uow: UnitOfWork, chat_id: int, ticket_id: int) -> Ticket:
+    """The ticket if this chat filed it and it still takes replies; refusals are logged."""
+    t = await uow.tickets.get(ticket_id)
+    who = await uow.complainants.by_telegram_id(chat_id)
+    if t is None or who is None or t.complainant_id != who.id:
+        log.warning("refused reply by chat %s to ticket %s: not theirs", chat_id, ticket_id)
+        raise NotYourTicket()
+    if t.state not in OPEN:
+        raise TicketMoved(number=t.number, state=t.state)
+    return t
+
+
+async def on_button(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
+                    resp: Response) -> None:
+    """`q:<ticket_id>` starts reply mode; `q:cancel` leaves it."""
+    if msg.data == CANCEL:
+        resp.answer("ack.ok")
+        cancel(conv, resp)
+        return
+    parts = msg.data.split(":")
+    if len(msg.data) > desk.MAX_DATA or len(parts) != 2 or not parts[1].isdigit() \
+            or len(parts[1]) > 12:
+        raise StaleButton()
+    t = await own_ticket(uow, msg.chat_id, int(parts[1]))
+    conv.draft[REPLY] = {"ticket_id": t.id, "number": t.number}
+    resp.answer("ack.ok")
+    resp.say(conv.chat_id, "relay.reply_prompt", number=t.number).buttons = [
+        [Button("btn.cancel", CANCEL)]]
+
+
+def cancel(conv: Conversation, resp: Response) -> None:
+    mode = conv.draft.pop(REPLY, None)
+    resp.say(conv.chat_id, "relay.reply_cancelled", number=mode["number"] if mode else "")
+
+
+async def on_input(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
+                   resp: Response) -> None:
+    if msg.kind == "command":
+        cancel(conv, resp)
+        return
+    t = await own_ticket(uow, msg.chat_id, int(conv.draft[REPLY]["ticket_id"]))
+    assert t.id is not None
+    text = msg.text.strip()
+    if msg.kind == "text":
+        text = desk.check_text(ctx, text, ctx.rules.max_description_chars)
+    key = f"relay:{msg.update_id}"
+    await uow.events.add(TicketEvent(
+        ticket_id=t.id, kind="citizen_reply", at=ctx.now(), actor="citizen",
+        detail={"text": text, "file_id": msg.file_id, "file_kind": msg.kind}))
+    chat = await group_of(ctx, uow, t.department)
+    if chat is not None:
+        if msg.kind == "text":
+            out = Outgoing(chat, "relay.reply_group", {"number": t.number, "text": text})
+        else:
+            out = Outgoing(chat, "relay.reply_file", {"number": t.number, "text": text},
+                           media=Media("photo" if msg.kind == "photo" else "document",
+                                       msg.file_id))
+        await enqueue(ctx, uow, out, f"{key}:{chat}", t.id, "relay")
+    conv.draft.pop(REPLY, None)
+    resp.say(conv.chat_id, "relay.reply_sent", number=t.number)

@@ -19,6 +19,7 @@ from workflow.errors import (
     DateNotLater,
     EmptyInput,
     ExtensionDecided,
+    ExtensionLimit,
     InputTooLong,
     ReturnAfterRuling,
     StaleButton,
@@ -260,6 +261,11 @@ async def request_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, 
     if due <= ctx.now() or (t.answer_due is not None and due <= t.answer_due):
         raise staff.refuse(DateNotLater(answer_due=t.answer_due), member, "extend")
     assert t.id is not None
+    can_extend = getattr(ctx.deadlines, "can_extend", None)   # DeadlinePolicy (issue 5)
+    if can_extend is not None and not can_extend(t.extensions):
+        raise staff.refuse(ExtensionLimit(number=t.number), member, "extend")
+    if any(r.status == "pending" for r in await uow.extensions.for_ticket(t.id)):
+        raise staff.refuse(ExtensionDecided(number=t.number), member, "extend")
     req = await uow.extensions.add(ExtensionRequest(
         ticket_id=t.id, requested_by=member.telegram_id, reason=reason, requested_due=due,
         created_at=ctx.now()))
@@ -342,7 +348,7 @@ async def decide_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, d
     if not await uow.extensions.decide(req):
         raise staff.refuse(ExtensionDecided(number=t.number), member, "extension")
     if req.status == "approved":
-        t.answer_due = req.requested_due
+        t.answer_due, t.extensions = req.requested_due, t.extensions + 1
         await _save(uow, t, member, "extension")
         await _citizen(ctx, uow, t, "desk.extension_citizen", f"{key}:citizen",
                        number=t.number, department=t.department, answer_due=t.answer_due)

@@ -1,7 +1,9 @@
 """Drives the staff desk through workflow.dispatch the way an adapter would, on the real database.
 
-A fake transport delivers the outbox (real Renderer, so tests read what a user would read)
-and hands out message ids, so cards are edited in place exactly as with Telegram.
+A fake transport delivers the outbox rows of this test's chats (real Renderer, so tests read
+what a user would read) and records message ids, so cards are edited in place as with Telegram.
+Rows are read straight from the table rather than claimed: a bot from the e2e tests may be
+polling the same database, and its sender must not steal these rows from the assertions.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from sqlmodel import col, select, update
+
 from bot.app import App
 from bot.render import Rendered
+from storage.tables import OutboxRow
 from workflow import dispatch
 from workflow.context import Context
-from workflow.delivery import OutboxSender
-from workflow.messages import Incoming, Outgoing, Response, Sender
+from workflow.messages import Incoming, Outgoing, Response, Sender, from_payload
 from workflow.model import GroupBinding, InviteCode
 from workflow.staff import create_staff_invite
 
@@ -72,20 +76,34 @@ class Desk:
     def __init__(self, app: App, ctx: Context, new_id: Callable[[], int]) -> None:
         self.app, self.ctx, self.new_id = app, ctx, new_id
         self.transport = FakeTransport(app)
-        self.sender = OutboxSender(ctx, self.transport, "test-desk")
         self.groups: dict[str, int] = {}
+        self.chats: set[int] = set()
+        self.seen: set[int] = set()
 
     async def bind(self, *departments: str) -> None:
         async with self.ctx.uow() as uow:
             for d in departments:
                 chat = -self.new_id()
                 self.groups[d] = chat
+                self.chats.add(chat)
                 await uow.bindings.bind(GroupBinding(department=d, chat_id=chat,
                                                      bound_at=self.ctx.now(), bound_by=1))
             await uow.commit()
 
     async def deliver(self) -> None:
-        await self.sender.drain(rounds=50)
+        """Send every queued row of this test's chats, in order, and record its message id."""
+        async with self.ctx.uow() as uow:
+            s = uow.session  # type: ignore[attr-defined]
+            rows = list(await s.exec(select(OutboxRow).where(col(OutboxRow.chat_id).in_(self.chats))
+                                     .order_by(col(OutboxRow.id))))
+            for row in rows:
+                if row.id in self.seen:
+                    continue
+                self.seen.add(row.id)
+                mid = await self.transport.send(from_payload(row.chat_id, row.payload))
+                await s.exec(update(OutboxRow).where(col(OutboxRow.id) == row.id)
+                             .values(status="sent", message_id=mid))
+            await uow.commit()
 
     def inbox(self, chat_id: int) -> list[Delivered]:
         return self.transport.by_chat[chat_id]
@@ -119,6 +137,7 @@ class Person:
     def __init__(self, desk: Desk, user_id: int, name: str, username: str = "",
                  phone: str = "") -> None:
         self.desk, self.id, self.name = desk, user_id, name
+        desk.chats.add(user_id)
         self.username, self.phone = username or f"user{user_id}", phone
         self.last = Response()
 

@@ -1,0 +1,243 @@
+"""The staff desk end to end: the real PTB bot against the Bot API emulator.
+
+A citizen, two housing staff, one market staff member and an oversight member. The whole path
+(filing → sign → question/reply relay → note → answer), return → arbitration, transfer,
+concurrent sign-for and refusals; and no department group ever sees who complained.
+The bot runs with a fixed classification (the classifier has its own tests), on its own
+emulator, so these tests do not depend on the shared e2e fixtures' model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from bot.app import App, build_app
+from bot.config import Settings, TelegramConfig
+from bot.emulator import BotApiEmulator, Group, SentMessage, User
+from bot.ptb.runner import PtbBot
+from storage.uow import Database
+from tests.workflow.desk_harness import COMPLAINT, desk_context
+from workflow.clock import FakeClock
+from workflow.staff import create_staff_invite
+
+GROUPS = {"housing": -1002000000001, "market": -1002000000002, "supervision": -1002000000003}
+_users = itertools.count(900_000_000)
+
+
+@dataclass
+class DeskWorld:
+    emu: BotApiEmulator
+    app: App
+    groups: dict[str, Group]
+
+    async def staff(self, name: str, department: str | None, role: str = "staff") -> User:
+        user = self.emu.user(next(_users), name, username=f"staff{name}")
+        invite = await create_staff_invite(self.app.ctx, department, role)
+        await user.send(f"/join {invite.code}")
+        await user.wait_for(lambda m: "欢迎" in (m.plain or ""))
+        for g in self.groups.values():
+            g.add_member(user)
+        return user
+
+
+@pytest.fixture(scope="module")
+async def desk_world(settings: Settings, clock: FakeClock, database: Database
+                     ) -> AsyncIterator[DeskWorld]:
+    emu = BotApiEmulator(token="777001:DESK", first_update_id=7 * 10**9)
+    await emu.start()
+    s = settings.model_copy(deep=True)
+    s.telegram = TelegramConfig(api_url=emu.api_url, poll_timeout=1)
+    for dept_id, dept in s.departments.items():
+        dept.chat_id = GROUPS.get(dept_id)
+    app = build_app(s, clock=clock)
+    app.ctx = desk_context(app, "housing")
+    groups = {d: emu.group(chat, f"{d}工作群") for d, chat in GROUPS.items()}
+    async with app.ctx.uow() as uow:   # config chat ids must win over earlier tests' /bind rows
+        for d in GROUPS:
+            b = await uow.bindings.for_department(d)
+            if b is not None:
+                b.chat_id = GROUPS[d]
+                await uow.bindings.bind(b)
+        await uow.commit()
+    bot = PtbBot(app, emu.token)
+    await bot.start()
+    yield DeskWorld(emu, app, groups)
+    await bot.stop()
+    await app.close()
+    await emu.stop()
+
+
+def plain(m: SentMessage) -> str:
+    return (m.plain or "") + (m.caption or "")
+
+
+def has(text: str) -> Callable[[SentMessage], bool]:
+    return lambda m: text in plain(m)
+
+
+async def file_complaint(citizen: User) -> str:
+    await citizen.send("/start")
+    welcome = await citizen.wait_for(has("隐私"))
+    await citizen.press(welcome, text="我要投诉")
+    prompt = await citizen.wait_for(has("请描述"))
+    await citizen.send(COMPLAINT)
+    ack = await citizen.wait_for(has("已记下"))
+    await citizen.press(ack, text="完成")
+    await citizen.wait_for(has("被投诉"))
+    await citizen.send("某某物业公司")
+    await citizen.wait_for(has("实名还是匿名"))
+    await citizen.tap("🙈 匿名提交")
+    summary = await citizen.wait_for(has("请核对"))
+    await citizen.press(summary, text="确认提交")
+    done = await citizen.wait_for(has("投诉编号"))
+    found = re.search(r"ZY-\d{8}-\d{4,}", plain(done))
+    assert found and prompt
+    return found.group(0)
+
+
+async def card_of(group: Group, number: str) -> SentMessage:
+    m = await group.wait_for(lambda m: number in plain(m) and "投诉内容" in plain(m)
+                             and bool(m.callback_data))
+    return group.emu.message(group.id, m.message_id)
+
+
+def current(group: Group, card: SentMessage) -> SentMessage:
+    return group.emu.message(group.id, card.message_id)
+
+
+def assert_anonymous(world: DeskWorld, citizen: User) -> None:
+    for d in ("housing", "market"):
+        for m in world.groups[d].sent():
+            seen = plain(m) + str(m.reply_markup or "")
+            for secret in (str(citizen.id), citizen.username or "?", citizen.first_name):
+                assert secret not in seen, f"{d} group saw the complainant ({secret}): {seen}"
+    assert not world.emu.calls("forwardMessage")
+
+
+async def test_full_path_through_the_emulator(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "王秘密", username="secret_citizen", language_code="zh")
+    a = await w.staff("张办事", "housing")
+    b = await w.staff("李同事", "housing", role="head")
+    number = await file_complaint(citizen)
+    housing = w.groups["housing"]
+    card = await card_of(housing, number)
+
+    answer = await a.press(card, text="签收")
+    assert answer is not None and "已签收" in (answer.text or "")
+    await housing.wait_for(lambda m: m.edited and "张办事" in plain(m))
+    accepted = await citizen.wait_for(has("签收办理"))
+    assert "住房和城乡建设局" in plain(accepted) and "张办事" not in plain(accepted)
+
+    answer = await a.press(current(housing, card), text="追问")
+    assert answer is not None and "私聊" in (answer.text or "")
+    await a.wait_for(has("要问投诉人的问题"))
+    await a.send("请问是几号楼的消防通道？")
+    await a.wait_for(has("已转达投诉人"))
+    question = await citizen.wait_for(has("几号楼"))
+    assert "张办事" not in plain(question)
+    await citizen.press(question, text="回复")
+    await citizen.wait_for(has("请发送您对"))
+    await citizen.send("3号楼和5号楼之间。")
+    await citizen.wait_for(has("已转达"))
+    await housing.wait_for(has("3号楼和5号楼之间"))
+
+    await b.press(current(housing, card), text="备注")
+    await b.wait_for(has("内部备注"))
+    await b.send("周三约街道现场核查。")
+    await housing.wait_for(has("周三约街道现场核查"))
+
+    await a.press(current(housing, card), text="答复")
+    prompt = await a.wait_for(has("提交答复"))
+    await a.send("经核查，物业已打开消防通道。")
+    prompt = await a.wait_for(has("提交答复"))
+    await a.press(prompt, text="提交答复")
+    await a.wait_for(has("已答复投诉人"))
+    reply = await citizen.wait_for(has("物业已打开消防通道"))
+    assert "住房和城乡建设局" in plain(reply)
+    assert not any("周三约街道" in plain(m) for m in citizen.sent())
+
+    await a.send(f"/ticket {number}", chat=housing)
+    history = await housing.wait_for(has("办理记录"))
+    for step in ("签收", "追问投诉人", "投诉人回复", "内部备注", "答复"):
+        assert step in plain(history)
+    assert_anonymous(w, citizen)
+
+
+async def test_return_arbitration_and_transfer(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "刘投诉", username="another_citizen")
+    a = await w.staff("孙办事", "housing")
+    c = await w.staff("周市监", "market")
+    office = await w.staff("吴督办", None, role="supervisor")
+    housing, office_group = w.groups["housing"], w.groups["supervision"]
+
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+    await a.press(card, text="退回")
+    reasons = await a.wait_for(has("退回"))
+    await a.press(reasons, text="属地不符")
+    await a.wait_for(has("已退回"))
+    triage = await card_of(office_group, number)
+    answer = await a.press(triage, text="责令原部门办理")
+    assert answer is not None and "治庸问责办" in (answer.text or "")
+    await office.press(triage, text="责令原部门办理")
+    again = await housing.wait_for(lambda m: number in plain(m) and "不得再退回" in plain(m))
+    answer = await a.press(again, text="退回")
+    assert answer is not None and "不能再退回" in (answer.text or "")
+
+    second = await file_complaint(citizen)
+    card = await card_of(housing, second)
+    await a.press(card, text="转办")
+    choose = await a.wait_for(has("交给哪个部门"))
+    await a.press(choose, text="市场监督管理局")
+    await a.wait_for(has("请输入理由"))
+    await a.send("商家经营行为，归市场监管。")
+    await a.wait_for(has("已转办"))
+    moved = await card_of(w.groups["market"], second)
+    answer = await c.press(moved, text="签收")
+    assert answer is not None and "已签收" in (answer.text or "")
+    assert_anonymous(w, citizen)
+
+
+async def test_concurrent_sign_and_refusals(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "陈市民")
+    a = await w.staff("郑一", "housing")
+    b = await w.staff("冯二", "housing")
+    c = await w.staff("褚三", "market")
+    stranger = w.emu.user(next(_users), "路人甲")
+    housing = w.groups["housing"]
+    housing.add_member(stranger)
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+
+    refused = await c.press(card, text="签收")
+    assert refused is not None and refused.show_alert and "无权" in (refused.text or "")
+    refused = await stranger.press(card, text="签收")
+    assert refused is not None and "不是登记" in (refused.text or "")
+    for data in ("garbage", "t:sign:999999999", "t:sign:" + "9" * 50):
+        refused = await a.press(card, data, forge=True)
+        assert refused is not None and "失效" in (refused.text or ""), data
+
+    first, second = await asyncio.gather(a.press(card, text="签收"), b.press(card, text="签收"))
+    texts = sorted([(first.text if first else ""), (second.text if second else "")])
+    assert any("已签收" in t for t in texts)
+    assert any(("郑一" in t or "冯二" in t) and "签收" in t for t in texts)
+    t = await _ticket(w.app, number)
+    assert t.state == "signed" and t.version == 2
+    stale = await a.press(card, f"t:sign:{t.id}", forge=True)
+    assert stale is not None and "签收" in (stale.text or "")
+
+
+async def _ticket(app: App, number: str):  # type: ignore[no-untyped-def]
+    async with app.ctx.uow() as uow:
+        t = await uow.tickets.by_number(number)
+    assert t is not None
+    return t

@@ -19,12 +19,13 @@ from nlp.normalize import normalize
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE
 
 DEFAULT_THRESHOLD = 0.35
-LEXICON_BETA = 1.0          # log-odds added per distinct keyword hit
+LEXICON_BETA = 0.5          # log-odds added per distinct category keyword hit
+DEPARTMENT_BETA = 2.5       # … per department keyword (unit names and objects are reliable)
 MAX_HITS = 3                # more hits add no more evidence (long letters repeat words)
 RULE_CONFIDENCE = 0.9       # floor for decisions forced by a rule
 LOG_FLOOR = float(np.log(1e-3))  # lowest model log-probability counted
 CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: its own words decide
-URGENT_PROBABILITY = 0.5    # model-only urgent decision point (the rules add recall)
+URGENT_PROBABILITY = 0.3    # model-only urgent decision point: low, recall matters most
 
 
 class ProbabilisticModel(Protocol):
@@ -67,7 +68,8 @@ class Classifier:
     lexicon: Lexicon
     model: ProbabilisticModel | None = None
     threshold: float = DEFAULT_THRESHOLD
-    beta: float = LEXICON_BETA
+    beta: float = LEXICON_BETA                  # category keywords
+    department_beta: float = DEPARTMENT_BETA    # department keywords
     spaces: dict[str, LabelSpace] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -117,7 +119,7 @@ class Classifier:
                     evidence: list[str]) -> tuple[str, float, bool]:
         hits = self.lexicon.departments.hits(norm, found)
         space = self.spaces["department"]
-        dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words)
+        dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words)
         best = int(dist.argmax())
         label, conf = space.labels[best], float(dist[best])
         self._explain(norm, "department", label, hits, log_probs is not None, evidence)

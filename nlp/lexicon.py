@@ -15,6 +15,7 @@ from importlib import resources
 from nlp.normalize import normalize
 
 Combination = tuple[tuple[str, ...], ...]
+COMBINATION_WINDOW = 40     # characters between the words of an urgent combination
 
 
 class Matcher:
@@ -97,9 +98,9 @@ class Lexicon:
         """Urgent keywords found, plus '+'-joined evidence for every combination that fires."""
         words = self.urgent.hits(text, found).get("urgent", [])
         for combo in self.urgent_combinations:
-            parts = [next((w for w in group if w in text), None) for group in combo]
-            if all(parts):
-                words.append("+".join(p for p in parts if p))
+            parts = _near(text, combo, COMBINATION_WINDOW)
+            if parts:
+                words.append("+".join(parts))
         return words
 
     def misconduct_hits(self, text: str, found: Sequence[str] | None = None) -> list[str]:
@@ -110,6 +111,32 @@ class Lexicon:
         """Tags in the order the lexicon declares them."""
         hits = self.tags.hits(text, found)
         return [t for t in self.tags.keywords if t in hits]
+
+
+def _positions(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+def _near(text: str, combo: Combination, window: int) -> list[str] | None:
+    """One word per group, all within `window` characters (a long letter mentioning 老人 on
+    page one and 没人管 on page three is not an elderly person without care)."""
+    hits = [[(p, w) for w in group for p in _positions(text, w)] for group in combo]
+    if not all(hits):
+        return None
+    for start, first in hits[0]:
+        chosen = [first]
+        for group in hits[1:]:
+            near = [(abs(p - start), w) for p, w in group if abs(p - start) <= window]
+            if not near:
+                break
+            chosen.append(min(near)[1])
+        else:
+            return chosen
+    return None
 
 
 def _longest_first(word: str) -> tuple[int, str]:

@@ -1,0 +1,58 @@
+"""Combination of model, lexicon and rules; confidence → triage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp.classifier import Classifier
+from nlp.lexicon import build_lexicon
+from nlp.model import load
+
+
+@pytest.fixture(scope="module")
+def model(model_dir: Path):  # noqa: ANN201 - LinearModel
+    return load(model_dir)
+
+
+def test_low_confidence_goes_to_triage(model) -> None:  # noqa: ANN001
+    strict = Classifier(lexicon=build_lexicon(), model=model, threshold=0.999)
+    c = strict.classify("我想反映一个情况，麻烦处理一下")
+    assert c.department == "supervision" and c.triaged
+    assert any("supervision" in e for e in c.evidence)
+
+
+def test_zero_threshold_never_triages(model) -> None:  # noqa: ANN001
+    c = Classifier(lexicon=build_lexicon(), model=model, threshold=0.0).classify("我想反映一个情况")
+    assert not c.triaged
+
+
+def test_clear_cases(model) -> None:  # noqa: ANN001
+    clf = Classifier(lexicon=build_lexicon(), model=model)
+    cases = {
+        "派出所户籍窗口的民警连新生儿落户要什么材料都说不清楚，跑了三趟": ("cannot", "police"),
+        "社保局的人推来推去，说不归他们管，让我找别的部门，拖了三个月": ("will_not", "hr_social"),
+        "办营业执照的窗口说要交500块加急费才能当天办": ("misconduct", "market"),
+        "小区门口的路灯坏了两个礼拜了，晚上很黑，请派人修一下": ("other", "urban"),
+    }
+    for text, (category, department) in cases.items():
+        c = clf.classify(text)
+        assert (c.category, c.department) == (category, department), (text, c)
+
+
+@pytest.mark.parametrize("text", [
+    "楼道里煤气泄漏，味道很大，物业电话打不通",
+    "工地拖欠工资，马上过年了，我们几个工人连吃饭的钱都没有了",
+    "隔壁独居老人瘫痪在床，子女不在身边，已经两天没人照顾了",
+    "学校旁边的危房外墙随时会塌，孩子们每天从下面走",
+    "那家饭店的菜吃了以后好多人食物中毒，送医院了",
+])
+def test_urgent_rules_fire(model, text: str) -> None:  # noqa: ANN001
+    c = Classifier(lexicon=build_lexicon(), model=model).classify(text)
+    assert c.urgent and c.confidence["urgent"] >= 0.5
+
+
+def test_without_a_model_the_lexicon_still_answers() -> None:
+    c = Classifier(lexicon=build_lexicon()).classify("物业推诿扯皮")
+    assert c.category == "will_not" and c.department == "housing"

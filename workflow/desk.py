@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflow import desk_cards, staff
+from workflow import desk_cards, schedule, staff
 from workflow.context import TRIAGE, Context
 from workflow.errors import (
     AlreadySigned,
@@ -261,8 +261,8 @@ async def request_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, 
     if due <= ctx.now() or (t.answer_due is not None and due <= t.answer_due):
         raise staff.refuse(DateNotLater(answer_due=t.answer_due), member, "extend")
     assert t.id is not None
-    can_extend = getattr(ctx.deadlines, "can_extend", None)   # DeadlinePolicy (issue 5)
-    if can_extend is not None and not can_extend(t.extensions):
+    policy = schedule.policy_of(ctx)   # issue 5 counts approved extensions on the ticket
+    if policy is not None and not policy.can_extend(t.extensions):
         raise staff.refuse(ExtensionLimit(number=t.number), member, "extend")
     if any(r.status == "pending" for r in await uow.extensions.for_ticket(t.id)):
         raise staff.refuse(ExtensionDecided(number=t.number), member, "extend")

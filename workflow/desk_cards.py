@@ -22,6 +22,7 @@ async def desk_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> O
     """The full card: the lead's card plus the accountable person and the action buttons."""
     assert t.id is not None
     out = tickets.card(t, chat_id, len(await uow.attachments.for_ticket(t.id)))
+    out.params.update(schedule.deadlines_of(ctx, t))   # the same deadline lines as the first card
     out.params.update(schedule.deadlines_of(ctx, t))   # issue 5: every deadline on the card
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)

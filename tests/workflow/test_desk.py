@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 import pytest
 
@@ -17,10 +18,11 @@ from workflow.model import Ticket, TicketState
 
 
 @pytest.fixture(scope="session")
-async def desk_app(settings: Settings, clock: FakeClock, database: Database
+async def desk_app(settings: Settings, start_time: datetime, database: Database
                    ) -> AsyncIterator[App]:
-    """The application without the classifier model (the desk tests fix the classification)."""
-    application = build_app(settings, clock=clock)
+    """The application without the classifier model (the desk tests fix the classification),
+    on its own clock: other tests move the shared one into nights and weekends."""
+    application = build_app(settings, clock=FakeClock(start_time))
     yield application
     await application.close()
 

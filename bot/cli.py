@@ -10,7 +10,9 @@ from typing import Any
 import click
 
 from bot.cli_nlp import classify, nlp
+from bot.cli_staff import staff
 from bot.config import ConfigError, Settings, load_settings
+from nlp.errors import ModelError
 
 
 class CliContext:
@@ -38,7 +40,7 @@ def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
     """zhiyong (zhi yong): citizens report officials who can't, won't or dare not do their job."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "apscheduler", "aiosqlite", "alembic.runtime.migration"):
+    for noisy in ("httpx", "apscheduler", "aiosqlite", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = CliContext(config_path)
 
@@ -51,7 +53,10 @@ def run(obj: CliContext) -> None:
     if settings.telegram_token is None:
         raise click.ClickException(
             "no bot token: set ZHIYONG_TELEGRAM_TOKEN (get one from @BotFather)")
-    asyncio.run(_run(settings, settings.telegram_token.get_secret_value()))
+    try:
+        asyncio.run(_run(settings, settings.telegram_token.get_secret_value()))
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 async def _run(settings: Settings, token: str) -> None:
@@ -78,7 +83,11 @@ def demo(obj: CliContext, keep_db: str | None) -> None:
     """Offline demo: emulated Telegram, the real bot, a scripted citizen; prints the transcript."""
     from bot.demo import run_demo
 
-    asyncio.run(run_demo(obj.settings(), keep_db))
+    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
+    try:
+        asyncio.run(run_demo(obj.settings(), keep_db))
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.group()
@@ -120,7 +129,7 @@ async def _invite(settings: Settings, department: str) -> dict[str, Any]:
 
     app = build_app(settings)
     try:
-        await app.prepare()
+        await app.prepare(classifier=False)
         invite = await create_group_invite(app.ctx, department)
     except UnknownDepartment as exc:
         raise click.ClickException(
@@ -138,4 +147,5 @@ def _safe_url(url: str) -> str:
 
 
 main.add_command(classify)
+main.add_command(staff)   # issue 4: the staff desk
 main.add_command(nlp)

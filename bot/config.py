@@ -83,18 +83,43 @@ class DeadlineConfig(_Strict):
     answer_days_urgent: int = Field(default=1, ge=1)
     supervise_after_days: int = Field(default=5, ge=1)
     max_extensions: int = Field(default=1, ge=0)
+    # issue 5: the ladder in hours for urgent tickets, the rating window, quiet hours
+    remind_last_days: int = Field(default=1, ge=0)
+    remind_last_hours_urgent: float = Field(default=1, ge=0)
+    supervise_after_hours_urgent: float = Field(default=5, gt=0)
+    rating_ask_after_days: int = Field(default=1, ge=0)
+    rating_remind_after_days: int = Field(default=2, ge=0)
+    rating_close_after_days: int = Field(default=7, ge=1)
+    rating_ask_time: time = time(9, 0)
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(8, 0)
 
 
 class FilingConfig(_Strict):
     min_description_chars: int = Field(default=10, ge=1)
-    max_description_chars: int = Field(default=20000, ge=100)
+    max_description_chars: int = Field(default=50000, ge=100)
     max_attachments: int = Field(default=10, ge=0)
     invite_ttl_hours: int = Field(default=24, ge=1)
+
+
+class DeskConfig(_Strict):
+    allow_direct_transfer: bool = True
+    max_answer_chars: int = Field(default=20000, ge=100)
 
 
 class SchedulerConfig(_Strict):
     sweep_seconds: int = Field(default=60, ge=1)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    # issue 5: the sweep and the cron digests (local time of `timezone`)
+    enabled: bool = True
+    sweep_batch: int = Field(default=500, ge=1)
+    digest_time: time = time(9, 0)          # morning digest per department, working days
+    weekly_day: str = Field(default="mon", pattern="^(mon|tue|wed|thu|fri|sat|sun)$")
+    weekly_time: time = time(9, 30)         # weekly summary to the oversight office
+    stale_claim_seconds: int = Field(default=120, ge=10)
+    per_bot_per_second: int = Field(default=30, ge=1)
+    per_group_per_minute: int = Field(default=20, ge=1)
+    per_chat_per_second: int = Field(default=1, ge=1)
 
 
 class Settings(BaseSettings):
@@ -113,6 +138,7 @@ class Settings(BaseSettings):
     deadlines: DeadlineConfig = Field(default_factory=DeadlineConfig)
     filing: FilingConfig = Field(default_factory=FilingConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    desk: DeskConfig = Field(default_factory=DeskConfig)
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
     departments: dict[str, DepartmentConfig] = Field(default_factory=dict)
 
@@ -183,8 +209,9 @@ def load_settings(path: str | Path | None = "config.toml", **overrides: Any) -> 
                 data = tomllib.loads(p.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
-        elif str(path) != "config.toml":
-            raise ConfigError(f"config file not found: {p}")
+        else:
+            raise ConfigError(f"config file not found: {p.resolve()} "
+                              "(run from the repository root, or pass --config PATH)")
     if "token" in data.get("telegram", {}) or "telegram_token" in data:
         raise ConfigError(
             "telegram.token: the bot token must not be in the config file; "

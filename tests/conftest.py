@@ -65,6 +65,28 @@ def pg_url() -> Iterator[str]:
     asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+async def quiet_database(backend: str, tmp_path_factory: pytest.TempPathFactory
+                         ) -> AsyncIterator[Database]:
+    """A database no running bot touches: for tests that claim outbox rows themselves."""
+    admin, name = "", ""
+    if backend == "postgresql":
+        url = make_url(os.environ[PG_ENV])
+        name = f"zy_quiet_{os.getpid()}_{secrets.token_hex(3)}"
+        admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        await _admin(admin, f'CREATE DATABASE "{name}"')
+        db_url = url.set(database=name).render_as_string(hide_password=False)
+    else:
+        db_url = f"sqlite:///{tmp_path_factory.mktemp('quiet') / 'quiet.db'}"
+    await upgrade_async(db_url)
+    db = Database(db_url)
+    await sync_departments(db, DEPARTMENTS)
+    yield db
+    await db.dispose()
+    if admin:
+        await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 DEPARTMENTS = {
     "market": "市场监督管理局", "housing": "住房和城乡建设局", "urban": "城市管理局",
     "environment": "生态环境局", "transport": "交通运输局", "police": "公安局",
@@ -111,7 +133,11 @@ def clock(start_time: datetime) -> FakeClock:
 def settings(db_url: str) -> Settings:
     return load_settings(REPO / "config.toml", storage={"url": db_url},
                          telegram={"api_url": "http://127.0.0.1:9", "poll_timeout": 1},
-                         scheduler={"outbox_poll_seconds": 0.05})
+                         # the deadline sweep is run explicitly by the tests that want it;
+                         # Telegram's rate limits are tested on their own, not in every test
+                         scheduler={"outbox_poll_seconds": 0.05, "enabled": False,
+                                    "per_group_per_minute": 10**6, "per_chat_per_second": 10**6,
+                                    "per_bot_per_second": 10**6})
 
 
 @pytest.fixture(scope="session")

@@ -34,10 +34,18 @@ class Deadlines(Protocol):
 @dataclass(frozen=True)
 class FilingRules:
     min_description_chars: int = 10
-    max_description_chars: int = 20000
+    max_description_chars: int = 50000
     max_attachments: int = 10
     max_accused_chars: int = 300
     invite_ttl_hours: int = 24
+
+
+@dataclass(frozen=True)
+class DeskRules:
+    """Staff desk options ([desk] in config.toml)."""
+
+    allow_direct_transfer: bool = True
+    max_answer_chars: int = 20000
 
 
 @dataclass
@@ -49,6 +57,7 @@ class Context:
     tz: ZoneInfo
     departments: Mapping[str, int | None]          # id -> chat_id from config (None = unbound)
     rules: FilingRules = field(default_factory=FilingRules)
+    desk: DeskRules = field(default_factory=DeskRules)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -13,13 +13,14 @@ from typing import Any
 
 from workflow import tickets
 from workflow.context import Context
-from workflow.errors import StaleButton
+from workflow.errors import NotAGroup, StaleButton
 from workflow.messages import Button, Incoming, Outgoing, Response, Sender
 from workflow.model import Complainant, Conversation
 from workflow.ports import UnitOfWork
 
 IDLE, DESCRIBE, ACCUSED, IDENTITY, CONFIRM = "idle", "describe", "accused", "identity", "confirm"
 ANONYMOUS = "f:anon"   # data of the reply-keyboard button (reply keyboards carry no token)
+SUMMARY_EXCERPT = 600  # the summary shows the start of a long description, the card shows all
 
 HOME = [[Button("btn.file", "h:file")], [Button("btn.mine", "h:mine"), Button("btn.help", "h:help")]]
 
@@ -69,6 +70,8 @@ async def _command(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incom
         await list_mine(ctx, uow, msg, resp)
     elif msg.command == "help":
         resp.say(msg.chat_id, "help.text").buttons = HOME
+    elif msg.command == "bind":
+        resp.say(msg.chat_id, NotAGroup.key)
     else:
         resp.say(msg.chat_id, "error.unknown_command", command=msg.command)
 
@@ -306,7 +309,9 @@ def _classified_text(draft: dict[str, Any]) -> str:
 def _summary(conv: Conversation) -> Outgoing:
     d = conv.draft
     c = d.get("classification", {})
-    params = {"text": tickets.description(d), "accused": d.get("accused") or "",
+    text = tickets.description(d)
+    params = {"text": text[:SUMMARY_EXCERPT], "cut": max(0, len(text) - SUMMARY_EXCERPT),
+              "accused": d.get("accused") or "",
               "anonymous": d.get("anonymous", True), "phone": mask_phone(d.get("phone", "")),
               "files": len(d.get("attachments", [])), "category": c.get("category", "other"),
               "department": c.get("department", "supervision"), "urgent": c.get("urgent", False),

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from workflow import desk_buttons, schedule
 from workflow.context import Classified, Context
 from workflow.messages import Media, Outgoing, to_payload
 from workflow.model import Attachment, Complainant, OutboxMessage, Ticket, TicketEvent
+from workflow.notify import deliver_at, is_group
 from workflow.ports import UnitOfWork
 from workflow.routing import Route, route
 
@@ -46,6 +48,7 @@ async def submit(ctx: Context, uow: UnitOfWork, complainant: Complainant,
     for a in draft.get("attachments", []):
         await uow.attachments.add(Attachment(ticket_id=ticket.id, **a))
     await queue_card(ctx, uow, ticket, the_route.chat_id)
+    await schedule.plan_ticket(ctx, uow, ticket)   # issue 5: chase the sign-for deadline
     return Filed(ticket, the_route)
 
 
@@ -78,9 +81,13 @@ async def queue_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | No
     if chat_id is None or t.id is None:
         return  # delivered by deliver_backlog() once a group is bound
     files = await uow.attachments.for_ticket(t.id)
-    await enqueue(ctx, uow, card(t, chat_id, len(files)), f"card:{t.id}:{chat_id}", t.id, "card")
+    first = card(t, chat_id, len(files))
+    first.params.update(schedule.deadlines_of(ctx, t))   # issue 5: every deadline on the card
+    first.buttons = desk_buttons.buttons(ctx, t)   # the staff desk's actions (issue 4)
+    await enqueue(ctx, uow, first, f"card:{t.id}:{chat_id}", t.id, "card")
     for i, a in enumerate(files, 1):
-        out = Outgoing(chat_id=chat_id, key="card.attachment",
+        out = Outgoing(chat_id=chat_id,
+                       key="card.attachment_caption" if a.caption else "card.attachment",
                        params={"number": t.number, "index": i, "total": len(files),
                                "caption": a.caption},
                        media=Media("photo" if a.kind == "photo" else "document", a.file_id))
@@ -89,10 +96,15 @@ async def queue_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | No
 
 async def enqueue(ctx: Context, uow: UnitOfWork, out: Outgoing, dedupe_key: str,
                   ticket_id: int | None, kind: str, not_before: datetime | None = None) -> bool:
+    """Queue; unless told otherwise, quiet hours / working time decide when it may go out."""
     now = ctx.now()
+    if not_before is None:
+        t = await uow.tickets.get(ticket_id) if ticket_id is not None and is_group(out.chat_id) \
+            else None
+        not_before = deliver_at(ctx, out.chat_id, bool(t and t.urgent), now)
     return await uow.outbox.add(OutboxMessage(
         chat_id=out.chat_id, payload=json_safe(to_payload(out)), dedupe_key=dedupe_key,
-        created_at=now, not_before=not_before or now, ticket_id=ticket_id, kind=kind))
+        created_at=now, not_before=not_before, ticket_id=ticket_id, kind=kind))
 
 
 def json_safe(value: Any) -> Any:

@@ -168,9 +168,11 @@ class User:
     async def send_poll(self, question: str, options: list[str], *,
                         chat: Group | Chat | int | None = None) -> dict[str, Any]:
         poll = {"id": str(secrets.randbits(60)), "question": question,
-                "options": [{"text": o, "voter_count": 0} for o in options],
+                "options": [{"text": o, "voter_count": 0, "persistent_id": str(i)}
+                            for i, o in enumerate(options)],
                 "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
-                "type": "regular", "allows_multiple_answers": False}
+                "type": "regular", "allows_multiple_answers": False,
+                "allows_revoting": True, "members_only": False}
         return await self._post(chat, {"poll": poll})
 
     async def send_contact(self, phone_number: str, first_name: str | None = None, *,

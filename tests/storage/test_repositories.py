@@ -73,7 +73,8 @@ async def test_optimistic_lock_lets_one_writer_win(database: Database) -> None:
     assert stored is not None and stored.state == "signed"
 
 
-async def test_outbox_dedupes_and_claims_each_row_once(database: Database) -> None:
+async def test_outbox_dedupes_and_claims_each_row_once(quiet_database: Database) -> None:
+    database = quiet_database
     chat = -secrets.randbelow(10**9)
     key = f"test:{chat}"
     async with database.uow() as uow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 
 from bot.app import App
@@ -72,7 +73,8 @@ async def test_full_filing_creates_ticket_and_queues_card(app: App, new_id: Call
     out = resp.messages[-1]
     assert out.key == "file.submitted"
     number = out.params["number"]
-    assert number.startswith("ZY-20261123-")
+    today = app.ctx.local(app.ctx.now()).strftime("%Y%m%d")
+    assert re.fullmatch(rf"ZY-{today}-\d{{4,}}", number), number
     async with app.ctx.uow() as uow:
         t = await uow.tickets.by_number(number)
         assert t is not None and t.id is not None

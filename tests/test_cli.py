@@ -1,0 +1,53 @@
+"""The `zhiyong` command line, run as a user would (subprocess, real files)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def zhiyong(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, text=True,
+                          capture_output=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    out = zhiyong("--help", cwd=tmp_path)
+    assert out.returncode == 0
+    for command in ("run", "demo", "db", "group", "classify", "nlp"):
+        assert command in out.stdout
+
+
+def test_db_upgrade_and_group_invite(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text((REPO / "config.toml").read_text(encoding="utf-8").replace(
+        "sqlite:///data/zhiyong.db", f"sqlite:///{tmp_path / 'z.db'}"), encoding="utf-8")
+    up = zhiyong("--config", str(config), "db", "upgrade", cwd=tmp_path)
+    assert up.returncode == 0, up.stderr
+    assert "up to date" in up.stdout
+    invite = zhiyong("--config", str(config), "group", "invite", "--department", "housing",
+                     cwd=tmp_path)
+    assert invite.returncode == 0, invite.stderr
+    assert invite.stdout.startswith("/bind ") and "住房和城乡建设局" in invite.stdout
+    wrong = zhiyong("--config", str(config), "group", "invite", "--department", "nasa",
+                    cwd=tmp_path)
+    assert wrong.returncode != 0 and "unknown department 'nasa'" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+
+
+def test_bad_config_fails_with_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\nurl = "mysql://x"\n', encoding="utf-8")
+    out = zhiyong("--config", str(config), "db", "upgrade", cwd=tmp_path)
+    assert out.returncode != 0 and "storage.url" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ZHIYONG_TELEGRAM_TOKEN"}
+    out = subprocess.run([sys.executable, "-m", "bot", "--config", str(REPO / "config.toml"),
+                          "run"], cwd=tmp_path, text=True, capture_output=True, timeout=60, env=env)
+    assert out.returncode != 0 and "ZHIYONG_TELEGRAM_TOKEN" in out.stderr

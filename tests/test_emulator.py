@@ -395,10 +395,39 @@ async def test_wait_for_times_out_with_context(emu: BotApiEmulator) -> None:
 
 # ---- aiogram -------------------------------------------------------------------------------
 
+async def test_every_user_update_parses_in_ptb_and_aiogram(emu: BotApiEmulator, bot: Bot) -> None:
+    from aiogram.types import Update as AiogramUpdate
+
+    pia = emu.user(1021, "Pia", username="pia")
+    grp = emu.group(-100600, "教育局")
+    first = await pia.send("/start")
+    await pia.send_photo(caption="图")
+    await pia.send_document("a.pdf")
+    await pia.send_sticker()
+    await pia.send_voice()
+    await pia.send_video_note()
+    await pia.send_location(30.5, 114.3)
+    await pia.send_poll("满意吗", ["是", "否"])
+    await pia.send_contact("+8613800000000")
+    await pia.send_in(grp, "/bind X", reply_to=None)
+    await pia.edit(first, "/start again")
+    await grp.add_bot(by=pia)
+    reply = await bot.send_message(pia.id, "选", reply_markup=InlineKeyboardMarkup(
+        [[InlineKeyboardButton("好", callback_data="ok")]]))
+    asyncio.create_task(pia.press(emu.message(pia, reply.message_id), "ok", timeout=0.2))
+    await asyncio.sleep(0.05)
+    for raw in emu.updates:
+        assert Update.de_json(raw, bot) is not None
+        AiogramUpdate.model_validate(raw)
+    assert {k for u in emu.updates for k in u} >= {"message", "edited_message", "my_chat_member",
+                                                    "callback_query"}
+
+
 async def test_aiogram_smoke(emu: BotApiEmulator) -> None:
     from aiogram import Bot as AiogramBot
     from aiogram.client.session.aiohttp import AiohttpSession
     from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import BufferedInputFile
 
     emu.user(1020, "Nina")
     session = AiohttpSession(api=TelegramAPIServer.from_base(emu.api_url))
@@ -408,6 +437,12 @@ async def test_aiogram_smoke(emu: BotApiEmulator) -> None:
         assert me.username == "zhiyong_bot" and me.is_bot
         msg = await abot.send_message(1020, "<i>你好</i>", parse_mode="HTML")
         assert msg.text == "你好" and msg.chat.id == 1020
+        photo = await abot.send_photo(1020, BufferedInputFile(b"img", "p.jpg"), caption="c")
+        assert photo.photo and photo.caption == "c"
+        doc = await abot.send_document(1020, BufferedInputFile(b"pdf", "d.pdf"))
+        assert doc.document and doc.document.file_name == "d.pdf"
+        again = await abot.send_photo(1020, photo.photo[-1].file_id)
+        assert again.photo and again.photo[-1].file_id == photo.photo[-1].file_id
     finally:
         await session.close()
-    assert emu.sent(1020)[-1].text == "<i>你好</i>"
+    assert emu.sent(1020)[0].text == "<i>你好</i>"

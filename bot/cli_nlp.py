@@ -178,7 +178,8 @@ def bench(count: int, model_dir: str | None, as_json: bool) -> None:
         return
     click.echo(f"throughput: {result['throughput_per_s']:.0f} complaints/s "
                f"({result['us_per_text']:.0f} us each, {result['texts']} texts of "
-               f"~{result['avg_chars']:.0f} chars, one core, after load)")
+               f"~{result['avg_chars']:.0f} chars, one core, CPU time, after load; "
+               f"wall clock {result['wall_throughput_per_s']:.0f}/s)")
     click.echo(f"cold load:  {result['cold_load_s']:.3f} s")
     click.echo(f"peak RSS:   {result['peak_rss_mb']:.0f} MB")
 

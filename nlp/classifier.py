@@ -19,7 +19,7 @@ from nlp.normalize import normalize
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE
 
 DEFAULT_THRESHOLD = 0.35
-LEXICON_BETA = 0.5          # log-odds added per distinct category keyword hit
+LEXICON_BETA = 0.8          # log-odds added per distinct category keyword hit
 DEPARTMENT_BETA = 2.5       # … per department keyword (unit names and objects are reliable)
 MAX_HITS = 3                # more hits add no more evidence (long letters repeat words)
 RULE_CONFIDENCE = 0.9       # floor for decisions forced by a rule

@@ -16,13 +16,13 @@ from nlp.evaluate import metrics
 from nlp.lexicon import build_lexicon
 from nlp.model import LinearModel, corpus_files, default_dir, files_sha256
 from nlp.taxonomy import FIELDS
-from nlp.train import DEFAULT_HEADS, train
+from nlp.train import DEFAULT_HEADS, DEFAULT_SPEC, train
 
 
 def fit(examples: list[Example], log: Callable[[str], None] = lambda _m: None) -> LinearModel:
     """A category/department/urgent model from corpus examples."""
     return train([e.text for e in examples], {f: [e.label(f) for e in examples] for f in FIELDS},
-                 heads=DEFAULT_HEADS, log=log)
+                 spec=DEFAULT_SPEC, heads=DEFAULT_HEADS, log=log)
 
 
 def pipeline_metrics(model: LinearModel, examples: list[Example], **kw: Any) -> dict[str, Any]:

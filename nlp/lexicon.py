@@ -40,7 +40,7 @@ class Matcher:
     def find(self, text: str) -> set[str]:
         """The distinct keywords present in `text`."""
         found = set(self._singles.intersection(text))
-        grams = self._bigrams.intersection([text[i:i + 2] for i in range(len(text) - 1)])
+        grams = self._bigrams.intersection(map(text.__getitem__, _bigram_slices(len(text))))
         for gram in grams:
             for kw in self._by_bigram[gram]:
                 if len(kw) == 2 or kw in text:
@@ -96,8 +96,13 @@ class Lexicon:
 
     def urgent_hits(self, text: str, found: Sequence[str] | None = None) -> list[str]:
         """Urgent keywords found, plus '+'-joined evidence for every combination that fires."""
+        if found is None:
+            found = self.scan(text)
         words = self.urgent.hits(text, found).get("urgent", [])
+        present = set(found)
         for combo in self.urgent_combinations:
+            if not all(present.intersection(group) for group in combo):
+                continue
             parts = _near(text, combo, COMBINATION_WINDOW)
             if parts:
                 words.append("+".join(parts))
@@ -111,6 +116,17 @@ class Lexicon:
         """Tags in the order the lexicon declares them."""
         hits = self.tags.hits(text, found)
         return [t for t in self.tags.keywords if t in hits]
+
+
+_SLICES: list[slice] = []
+
+
+def _bigram_slices(length: int) -> list[slice]:
+    """slice(i, i + 2) for every start; cached so a scan maps str.__getitem__ in C."""
+    while len(_SLICES) < length - 1:
+        i = len(_SLICES)
+        _SLICES.append(slice(i, i + 2))
+    return _SLICES[: max(length - 1, 0)]
 
 
 def _positions(text: str, word: str) -> list[int]:
@@ -180,6 +196,7 @@ def build_lexicon(
         "tags": LabelLexicon.build(src["tags"]),
     }
     every = {w for part in parts.values() for words in part.keywords.values() for w in words}
+    every.update(w for combo in combos for group in combo for w in group)
     city = [w for extra in (department_keywords or {}, category_keywords or {})
             for words in extra.values() for w in words]
     return Lexicon(**parts, urgent_combinations=combos, matcher=Matcher(every),

@@ -72,7 +72,7 @@ class Vectorizer:
         self.spec = spec
         self.words = words
         self.word_ids = {w: i for i, w in enumerate(words)}
-        self.codes, self.code_cols, self.idf = codes, code_cols, idf
+        self.codes, self.code_cols, self.idf = codes, code_cols.astype(np.intp), idf
         self.first_word = int(np.searchsorted(codes, WORD_BIT))
         self.weights = (np.float32(spec.char_weight), np.float32(spec.word_weight))
 
@@ -88,7 +88,8 @@ class Vectorizer:
         return cls(spec, words, *_sorted(pairs), idf.astype(np.float32))
 
     def state(self) -> dict:
-        return {"words": self.words, "codes": self.codes, "code_cols": self.code_cols, "idf": self.idf}
+        return {"words": self.words, "codes": self.codes, "code_cols": self.code_cols.astype(np.int32),
+                "idf": self.idf}
 
     def transform(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """The sparse TF-IDF row of normalised text as (column indices, values)."""

@@ -104,22 +104,24 @@ class LinearModel:
         return out
 
     def explain(self, norm: str, field: str, label: str, k: int = 3) -> list[str]:
-        """The k features that pushed hardest towards `label` (words before char n-grams)."""
+        """The k features that pushed hardest towards `label` (overlapping n-grams merged)."""
         head = self.heads.get(field)
         if head is None or label not in head.classes:
             return []
         idx, val = self.vectorize(norm)
-        if not len(idx):
+        n = len(idx)
+        if not n:
             return []
         contrib = val * self.coef[idx, head.start + head.classes.index(label)]
-        top = np.argpartition(-contrib, 3 * k)[: 3 * k] if len(contrib) > 3 * k else np.arange(len(contrib))
-        top = top[np.argsort(-contrib[top])]
+        m = min(3 * k, n)
+        top = np.argpartition(contrib, n - m)[n - m:] if n > m else np.arange(n)
+        top = top[np.argsort(contrib[top])[::-1]]
         names = self._names()
         out: list[str] = []
-        for i in top.tolist():
-            if contrib[i] <= 0 or len(out) == k:
+        for c, j in zip(contrib[top].tolist(), idx[top].tolist(), strict=True):
+            if c <= 0 or len(out) == k:
                 break
-            name = names[idx[i]]
+            name = names[j]
             if len(name) > 1 and all(name not in o and o not in name for o in out):
                 out.append(name)
         return out

@@ -54,5 +54,5 @@ def test_urgent_rules_fire(model, text: str) -> None:  # noqa: ANN001
 
 
 def test_without_a_model_the_lexicon_still_answers() -> None:
-    c = Classifier(lexicon=build_lexicon()).classify("物业推诿扯皮")
+    c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify("物业推诿扯皮")
     assert c.category == "will_not" and c.department == "housing"

@@ -1,0 +1,97 @@
+"""Morning digests (working days only), the weekly summary, and the APScheduler wiring."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlmodel import col, select
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.scheduler import DeadlineScheduler
+from storage.tables import OutboxRow
+from storage.uow import Database
+from tests.workflow.test_sweep import World, local
+from workflow import digests
+from workflow.clock import FakeClock
+from workflow.deadlines import DeadlinePolicy
+from workflow.model import GroupBinding
+
+
+@pytest.fixture(scope="session")
+async def digest_app(settings: Settings, database: Database) -> AsyncIterator[App]:
+    application = build_app(settings)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+async def world(digest_app: App, new_id: Callable[[], int]) -> World:
+    clock = FakeClock(local(2026, 9, 28))
+    ctx = dataclasses.replace(digest_app.ctx, clock=clock)
+    assert isinstance(ctx.deadlines, DeadlinePolicy)
+    dept_chat, office_chat = -new_id(), -new_id()
+    async with ctx.uow() as uow:
+        for d, chat in (("tax", dept_chat), ("supervision", office_chat)):
+            await uow.bindings.bind(GroupBinding(department=d, chat_id=chat, bound_at=clock.now(),
+                                                 bound_by=1))
+        await uow.commit()
+    return World(ctx, clock, ctx.deadlines, dept_chat, office_chat, "tax")
+
+
+async def rows_to(world: World, chat: int) -> list[OutboxRow]:
+    async with world.ctx.uow() as uow:
+        rows = await uow.session.exec(select(OutboxRow).where(OutboxRow.chat_id == chat)
+                                      .order_by(col(OutboxRow.id)))
+        return [OutboxRow(**r.model_dump()) for r in rows]
+
+
+async def test_morning_digest_on_working_days_once(world: World,
+                                                   new_id: Callable[[], int]) -> None:
+    for _ in range(3):
+        await world.file(new_id, category="other")
+    world.clock.set(local(2026, 10, 1, 9))              # National Day: no digest
+    assert await digests.morning(world.ctx) == 0
+    world.clock.set(local(2026, 10, 10, 9))             # Saturday make-up working day (调休)
+    assert world.policy.calendar.is_workday(world.clock.now().date())
+    await digests.morning(world.ctx)
+    await digests.morning(world.ctx)                    # a second process: deduplicated
+    (row,) = [r for r in await rows_to(world, world.dept_chat) if r.kind == "digest"]
+    params = row.payload["params"]
+    assert params["open"] >= 3 and params["overdue"] >= 3    # sign-for passed long ago
+    text = digest_app_render(world, row)
+    assert "今日待办" in text and "签收期限" in text
+
+
+def digest_app_render(world: World, row: OutboxRow) -> str:
+    from bot.render import Renderer
+    from workflow.messages import from_payload
+
+    renderer = Renderer({}, {"tax": "税务局"}, world.ctx.tz)
+    return "".join(p.text for p in renderer.render(from_payload(row.chat_id, row.payload)))
+
+
+async def test_weekly_summary_to_the_office(world: World, new_id: Callable[[], int]) -> None:
+    t, _ = await world.file(new_id)
+    await world.run_until(t, local(2026, 10, 30))       # sign-for chased and supervised
+    world.clock.set(local(2026, 11, 2, 9, 30))
+    assert await digests.weekly(world.ctx) == 1
+    assert await digests.weekly(world.ctx) == 0
+    rows = [r for r in await rows_to(world, world.office_chat) if r.kind == "weekly"]
+    assert len(rows) == 1 and rows[0].payload["params"]["open"] >= 1
+    assert "周报" in digest_app_render(world, rows[0])
+
+
+async def test_scheduler_runs_the_sweep_job(digest_app: App) -> None:
+    woken: list[bool] = []
+    sched = DeadlineScheduler(digest_app, "sched-test", lambda: woken.append(True))
+    sched.start()
+    try:
+        assert {j.id for j in sched.scheduler.get_jobs()} == {"sweep", "digest", "weekly"}
+        assert type(sched.scheduler).__name__ == "AsyncIOScheduler"
+        result = await sched.sweep_now()
+        assert result is not None
+    finally:
+        sched.shutdown()

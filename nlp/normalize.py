@@ -19,12 +19,13 @@ PHONE_MASK = " xtel "
 
 @lru_cache(maxsize=1)
 def _converter() -> opencc.OpenCC:
-    """OpenCC t2s loads its dictionaries once (a few ms); reuse the converter."""
-    return opencc.OpenCC("t2s")
+    """OpenCC tw2sp: Traditional → Simplified plus Taiwan phrases (計程車 → 出租车, 網路 → 网络);
+    loads its dictionaries once (a few ms)."""
+    return opencc.OpenCC("tw2sp")
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified with OpenCC, so both scripts share features."""
+    """Traditional → Simplified with OpenCC, so both scripts share features and keywords."""
     return _converter().convert(text)
 
 

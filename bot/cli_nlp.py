@@ -34,11 +34,20 @@ def configure_from_settings(settings: Any, model_dir: str | None = None) -> None
 
 def _configure(ctx: click.Context, model_dir: str | None = None) -> None:
     """Configure from the group's settings when there is one, else defaults; --model wins."""
-    obj = ctx.find_root().obj
-    if obj is not None and hasattr(obj, "settings"):
+    root = ctx.find_root()
+    obj = root.obj
+    if obj is not None and hasattr(obj, "settings") and not _default_config_absent(root):
         configure_from_settings(obj.settings(), model_dir)
     else:
         nlpkg.configure(model_dir=Path(model_dir) if model_dir else None)
+
+
+def _default_config_absent(root: click.Context) -> bool:
+    """No --config given and no ./config.toml: the built-in lexicon and model are enough."""
+    path = root.params.get("config_path")
+    if path is None or Path(path).exists():
+        return False
+    return root.get_parameter_source("config_path") == click.core.ParameterSource.DEFAULT
 
 
 def _public(c: nlpkg.Classification) -> dict[str, Any]:

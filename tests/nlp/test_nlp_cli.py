@@ -135,3 +135,15 @@ def test_bench_reports_throughput_load_and_rss(model_dir: Path) -> None:
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert out["throughput_per_s"] > 1000 and out["cold_load_s"] < 1.5 and out["peak_rss_mb"] < 250
+
+
+def test_through_the_main_group_without_a_config_file(model_dir: Path) -> None:
+    from bot.cli import main
+
+    runner = CliRunner()
+    with runner.isolated_filesystem():
+        r = runner.invoke(main, ["classify", "--model", str(model_dir), "路灯坏了"])
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.output)["department"]
+        r = runner.invoke(main, ["--config", "missing.toml", "classify", "路灯坏了"])
+        assert r.exit_code != 0 and "missing.toml" in r.output

@@ -64,7 +64,8 @@ def fit_vectors(words: list[list[str]], chars: list[list[str]], spec: FeatureSpe
 
 
 def _svc(c: float, balanced: bool) -> LinearSVC:
-    return LinearSVC(C=c, class_weight="balanced" if balanced else None, max_iter=5000, tol=1e-4)
+    return LinearSVC(C=c, class_weight="balanced" if balanced else None, max_iter=5000, tol=1e-4,
+                     random_state=0)
 
 
 def _oof_scores(x: sp.csr_matrix, y: np.ndarray, c: float, cfg: HeadConfig) -> np.ndarray:

@@ -68,3 +68,10 @@ def test_shipped_model_matches_the_shipped_corpus() -> None:
     meta = json.loads((default_dir() / META).read_text(encoding="utf-8"))
     assert meta["corpus_sha256"] == files_sha256(corpus_files()), "run `zhiyong nlp train --default`"
     assert meta["heldout"]["category_macro_f1"] >= 0.80
+
+
+def test_training_is_reproducible() -> None:
+    examples = load_corpus()[:400]
+    texts, labels = [e.text for e in examples], {"category": [e.category for e in examples]}
+    a, b = train(texts, labels), train(texts, labels)
+    assert np.array_equal(a.coef, b.coef) and a.heads == b.heads

@@ -62,8 +62,9 @@ class LinearModel:
 
     def vectorize(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF row of normalised text as (column indices, values); last one cached."""
-        if self._last is not None and self._last[0] == norm:
-            return self._last[1], self._last[2]
+        last = self._last            # one read: safe if several threads classify at once
+        if last is not None and last[0] == norm:
+            return last[1], last[2]
         idx, val = self.vectorizer.transform(norm)
         self._last = (norm, idx, val)
         return idx, val

@@ -20,7 +20,7 @@ from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE
 
 DEFAULT_THRESHOLD = 0.35
 LEXICON_BETA = 0.8          # log-odds added per distinct category keyword hit
-DEPARTMENT_BETA = 2.5       # … per department keyword (unit names and objects are reliable)
+DEPARTMENT_BETA = 2.0       # … per department keyword (unit names and objects are reliable)
 MAX_HITS = 3                # more hits add no more evidence (long letters repeat words)
 # Model and lexicon both count the same words, so their product is overconfident; 1.25 minimised
 # the held-out log-loss of the combined category and department distributions.

@@ -12,7 +12,6 @@ _URL = r"(?:https?://|www\.)[^\s\u4e00-\u9fff，。！？、；）)】]+|[\w.+-]
 _PHONE = r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-?\d{7,8}|\d{3}-\d{4}-\d{4})(?!\d)"
 _MASKABLE = re.compile(f"(?P<url>{_URL})|(?P<phone>{_PHONE})", re.IGNORECASE)
 _MAYBE = re.compile(r"[0-9@]|www|http", re.IGNORECASE)  # cheap pre-check: most texts have none
-_SPACES = re.compile(r"\s+")
 URL_MASK = " xurl "
 PHONE_MASK = " xtel "
 
@@ -50,4 +49,4 @@ def normalize(text: str) -> str:
     text = to_halfwidth(text)
     text = mask(text)
     text = to_simplified(text)
-    return _SPACES.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()

@@ -19,15 +19,20 @@ def iter_rows(path: str | Path, required: Sequence[str] = ()) -> Iterator[dict[s
     p = Path(path)
     if not p.is_file():
         raise DatasetError(f"no such CSV file: {p}")
-    with p.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise DatasetError(
-                f"{p}: missing column(s) {', '.join(missing)}; columns are: {', '.join(header) or '(none)'}")
-        for row in reader:
-            yield {k: (v or "") for k, v in row.items() if k is not None}
+    try:
+        with p.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise DatasetError(f"{p}: missing column(s) {', '.join(missing)}; "
+                                   f"columns are: {', '.join(header) or '(none)'}")
+            for row in reader:
+                yield {k: (v or "") for k, v in row.items() if k is not None}
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except csv.Error as exc:
+        raise DatasetError(f"{p}: malformed CSV ({exc})") from exc
 
 
 def columns(path: str | Path) -> list[str]:

@@ -62,10 +62,13 @@ def test_classify_csv_ten_thousand_rows(model_dir: Path, tmp_path: Path) -> None
 @pytest.mark.parametrize(("args", "message"), [
     (["--csv", "/nonexistent/x.csv"], "no such CSV file"),
     (["--csv", "{csv}", "--text-column", "nope"], "missing column"),
+    (["--csv", "{gbk}"], "not UTF-8"),
     ([], "either TEXT or --csv"),
 ])
 def test_classify_errors_are_clear(model_dir: Path, tmp_path: Path, args: list[str], message: str) -> None:
     src = _write(tmp_path / "in.csv", [{"text": "路灯坏了"}])
+    (tmp_path / "gbk.csv").write_bytes("text\n路灯坏了\n".encode("gbk"))
+    args = [a.replace("{gbk}", str(tmp_path / "gbk.csv")) for a in args]
     args = [a.replace("{csv}", str(src)) for a in args]
     r = CliRunner().invoke(classify, ["--model", str(model_dir), *args])
     assert r.exit_code != 0 and message in r.output and "Traceback" not in r.output

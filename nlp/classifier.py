@@ -29,7 +29,7 @@ OTHER = "other"             # the category that is not about conduct
 RULE_CONFIDENCE = 0.9       # floor for decisions forced by a rule
 LOG_FLOOR = float(np.log(1e-3))  # lowest model log-probability counted
 CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: its own words decide
-URGENT_PROBABILITY = 0.3    # model-only urgent decision point: low, recall matters most
+URGENT_PROBABILITY = 0.25   # model-only urgent decision point: low, recall matters most
 
 
 class ProbabilisticModel(Protocol):

@@ -17,8 +17,8 @@ def model(model_dir: Path):  # noqa: ANN201 - LinearModel
 
 
 def test_low_confidence_goes_to_triage(model) -> None:  # noqa: ANN001
-    strict = Classifier(lexicon=build_lexicon(), model=model, threshold=0.999)
-    c = strict.classify("我想反映一个情况，麻烦处理一下")
+    strict = Classifier(lexicon=build_lexicon(), model=model, threshold=0.9999)
+    c = strict.classify("路灯坏了，物业说找城管，城管说找住建")
     assert c.department == "supervision" and c.triaged
     assert any("supervision" in e for e in c.evidence)
 

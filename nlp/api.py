@@ -13,11 +13,12 @@ from pathlib import Path
 from nlp.classification import Classification
 from nlp.classifier import DEFAULT_THRESHOLD, Classifier
 from nlp.lexicon import build_lexicon
-from nlp.model import LinearModel, load_default
+from nlp.model import META, LinearModel, default_dir, load_default
 
 _lock = threading.Lock()
 _settings: dict = {}
 _classifier: Classifier | None = None
+_models: dict[tuple[str, int | None], LinearModel] = {}
 
 
 def configure(*, model_dir: Path | None = None, threshold: float | None = None,
@@ -26,13 +27,15 @@ def configure(*, model_dir: Path | None = None, threshold: float | None = None,
               urgent_keywords: Sequence[str] = ()) -> None:
     """Set model and city keywords (ADDED to the built-in lexicon); rebuilds on next classify()."""
     global _classifier
+    new = dict(model_dir=model_dir, threshold=threshold,
+               department_keywords={k: list(v) for k, v in (department_keywords or {}).items()},
+               category_keywords={k: list(v) for k, v in (category_keywords or {}).items()},
+               urgent_keywords=list(urgent_keywords))
     with _lock:
-        _settings.clear()
-        _settings.update(model_dir=model_dir, threshold=threshold,
-                         department_keywords=dict(department_keywords or {}),
-                         category_keywords=dict(category_keywords or {}),
-                         urgent_keywords=list(urgent_keywords))
-        _classifier = None
+        if new != _settings:
+            _settings.clear()
+            _settings.update(new)
+            _classifier = None
 
 
 def current() -> Classifier:
@@ -55,7 +58,14 @@ def _build(model_dir: Path | None = None, threshold: float | None = None,
 
 
 def _load_model(model_dir: Path | None) -> LinearModel:
-    return load_default(model_dir)
+    """Loaded models are kept per directory (and meta.json mtime): re-configuring city keywords,
+    or building many apps in one test run, does not reload the same artifact."""
+    meta = (model_dir or default_dir()) / META
+    key = (str(model_dir), meta.stat().st_mtime_ns if meta.exists() else None)
+    if key not in _models:
+        _models.clear()
+        _models[key] = load_default(model_dir)
+    return _models[key]
 
 
 def classify(text: str) -> Classification:

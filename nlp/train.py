@@ -123,8 +123,9 @@ def _final(x: sp.csr_matrix, y: np.ndarray, classes: tuple[str, ...], c: float, 
     intercept = svc.intercept_.astype(np.float32)
     if len(classes) == 2:
         coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
-    return classes, coef.T.copy(), intercept, temperature, {"C": c, "cv_macro_f1": None if f1 != f1 else round(float(f1), 4),
-                                                            "temperature": round(temperature, 4)}
+    report = {"C": c, "cv_macro_f1": None if np.isnan(f1) else round(float(f1), 4),
+              "temperature": round(temperature, 4)}
+    return classes, coef.T.copy(), intercept, temperature, report
 
 
 def train(texts: Sequence[str], labels: Mapping[str, Sequence[str]], spec: FeatureSpec | None = None,

@@ -17,6 +17,7 @@ from storage.mapping import to_domain, values_of
 from storage.repositories import _Repo
 from storage.tables import (
     ComplainantRow,
+    GroupBindingRow,
     LedgerRow,
     OutboxRow,
     ScheduledActionRow,
@@ -120,6 +121,11 @@ class SqlActions(_Repo):
                                     col(TicketRow.version) == version)
             .values(planned_version=version))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def group_chats(self) -> dict[str, int]:
+        """department -> bound group chat, all at once (one query per sweep batch)."""
+        rows = await self.s.exec(select(GroupBindingRow.department, GroupBindingRow.chat_id))
+        return {str(d): int(c) for d, c in rows}
 
     async def complainant_chats(self, complainant_ids: list[int]) -> dict[int, int]:
         if not complainant_ids:

@@ -81,12 +81,20 @@ def applies(t: Ticket, kind: str, deadline: datetime) -> bool:
     return False
 
 
+def not_yet_overtaken(steps: list[Step], now: datetime) -> list[Step]:
+    """Of the steps already due, only the latest: a ticket planned late (an old ticket after
+    the upgrade, a missed re-plan) gets its current chase, not every reminder it missed."""
+    past = [s for s in steps if s.due_at <= now]
+    latest = max(past, key=lambda s: s.due_at, default=None)
+    return [s for s in steps if s.due_at > now or s is latest]
+
+
 async def plan_ticket(ctx: Context, uow: UnitOfWork, t: Ticket) -> int:
     """Bring the ticket's pending actions in line with its state; return how many were added."""
     p = policy_of(ctx)
     if p is None or t.id is None:
         return 0
-    wanted = steps_for(p, t)
+    wanted = not_yet_overtaken(steps_for(p, t), ctx.now())
     keys = {(s.kind, s.deadline) for s in wanted}
     stale = [a.id for a in await uow.actions.pending_for_ticket(t.id)
              if a.id is not None and (a.kind, a.deadline) not in keys]

@@ -21,7 +21,6 @@ from workflow.messages import Button, Outgoing, to_payload
 from workflow.model import LedgerEntry, OutboxMessage, ScheduledAction, Ticket, TicketEvent
 from workflow.notify import deliver_at
 from workflow.ports import UnitOfWork
-from workflow.routing import group_of
 from workflow.tickets import json_safe
 
 log = logging.getLogger("zhiyong.sweep")
@@ -60,14 +59,13 @@ class Batch:
     """Per-batch lookups (group chats, complainant chats) and helpers to build notices."""
 
     def __init__(self, ctx: Context, uow: UnitOfWork, now: datetime,
-                 citizens: dict[int, int]) -> None:
+                 citizens: dict[int, int], groups: dict[str, int]) -> None:
         self.ctx, self.uow, self.now, self.citizens = ctx, uow, now, citizens
-        self._groups: dict[str, int | None] = {}
+        self._groups = groups
 
     async def group(self, department: str) -> int | None:
-        if department not in self._groups:
-            self._groups[department] = await group_of(self.ctx, self.uow, department)
-        return self._groups[department]
+        """Same rule as routing.group_of (a /bind wins over config), without a query each."""
+        return self._groups.get(department, self.ctx.departments.get(department))
 
     def notice(self, fx: Effects, t: Ticket, a: ScheduledAction, chat_id: int | None, key: str,
                buttons: list[list[Button]] | None = None, **params: Any) -> None:
@@ -206,7 +204,8 @@ async def sweep_batch(ctx: Context, worker: str, policy: SweepPolicy) -> SweepRe
         tickets = await uow.actions.tickets(sorted({a.ticket_id for a in actions}))
         citizens = await uow.actions.complainant_chats(
             sorted({t.complainant_id for t in tickets.values()}))
-        batch, merged = Batch(ctx, uow, now, citizens), Effects()
+        batch = Batch(ctx, uow, now, citizens, await uow.actions.group_chats())
+        merged = Effects()
         skipped: list[int] = []
         for a in actions:
             t = tickets.get(a.ticket_id)

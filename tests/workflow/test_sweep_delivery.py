@@ -30,7 +30,8 @@ from workflow.messages import Outgoing
 from workflow.ratelimit import RateLimiter
 from workflow.tickets import enqueue
 
-MONDAY_10 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+# far from the session clock of the e2e bot, whose sender must not take these rows
+MONDAY_10 = datetime(2031, 11, 24, 2, 0, tzinfo=UTC)
 
 
 class FlakyTransport:
@@ -174,12 +175,12 @@ async def test_group_rate_limit_defers_without_reordering(rig: Rig,
 
 async def test_quiet_hours_hold_citizen_messages(rig: Rig, new_id: Callable[[], int]) -> None:
     citizen = new_id()
-    rig.clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=UTC))     # 23:00 in Shanghai
+    rig.clock.set(datetime(2031, 11, 24, 15, 0, tzinfo=UTC))     # 23:00 in Shanghai
     await rig.queue(citizen, "late")
     await rig.sender.run_once()
     assert rig.transport.to(citizen) == []
     (row,) = await rig.rows(citizen)
-    assert row.not_before == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)   # 08:00 local
+    assert row.not_before == datetime(2031, 11, 25, 0, 0, tzinfo=UTC)   # 08:00 local
     rig.clock.set(row.not_before)
     await rig.sender.run_once()
     assert rig.transport.to(citizen) == ["late"]

@@ -58,7 +58,7 @@ def _seed_sql(rows: int, open_: int, sqlite: bool, departments: list[str]) -> li
         "department, urgent, state, tags, confidence, evidence, routing_note, created_at, "
         "sign_due, answer_due, signed_by, signed_at, answered_at, closed_at, version, "
         "reopened_at, double_check, extensions, rating, planned_version) "
-        f"SELECT x, 'B-' || x, 1, {true}, '窗口推诿，拖着不办', '', 'will_not', {dept}, {false}, "
+        f"SELECT x, 'B-' || x, 1, {true}, 'bench ticket', '', 'will_not', {dept}, {false}, "
         f"{state}, '[]', '{{}}', '[]', '', {ts(NOW - 3 * DAY)}, {ts(NOW - 2 * DAY)}, "
         f"{ts(NOW + 12 * DAY)}, 1000, {ts(NOW - 2 * DAY)}, NULL, NULL, 1, NULL, {false}, 0, '', 1 "
         f"{src.format(n=rows)}")

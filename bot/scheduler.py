@@ -31,7 +31,7 @@ class DeadlineScheduler:
         self.scheduler = AsyncIOScheduler(timezone=app.settings.zone)
         self.last: SweepResult | None = None
 
-    def start(self) -> None:
+    def start(self, paused: bool = False) -> None:
         cfg, zone = self.app.settings.scheduler, self.app.settings.zone
         self.scheduler.add_job(self.sweep_now, IntervalTrigger(seconds=cfg.sweep_seconds),
                                id="sweep", max_instances=1, coalesce=True,
@@ -43,7 +43,7 @@ class DeadlineScheduler:
             day_of_week=cfg.weekly_day, hour=cfg.weekly_time.hour,
             minute=cfg.weekly_time.minute, timezone=zone),
             id="weekly", max_instances=1, coalesce=True, misfire_grace_time=3600)
-        self.scheduler.start()
+        self.scheduler.start(paused=paused)
         log.info("scheduler started: sweep every %ss, digest %s, weekly %s %s",
                  cfg.sweep_seconds, cfg.digest_time, cfg.weekly_day, cfg.weekly_time)
 

@@ -140,6 +140,28 @@ async def _invite(settings: Settings, department: str) -> dict[str, Any]:
     return {"code": invite.code, "name": settings.department_name(department), "until": until}
 
 
+@main.group()
+def bench() -> None:
+    """Benchmarks."""
+
+
+@bench.command("sweep")
+@click.option("--rows", default=1_000_000, show_default=True, help="Tickets in the table.")
+@click.option("--open", "open_", default=100_000, show_default=True,
+              help="Tickets in handling (each with pending deadline actions).")
+@click.option("--due", default="0,100,10000", show_default=True,
+              help="Comma-separated numbers of due actions; one timed sweep each.")
+@click.option("--db", default=None,
+              help="postgresql://… (a temporary database is created there and dropped); "
+                   "default: a temporary SQLite file.")
+@click.pass_obj
+def bench_sweep(obj: CliContext, rows: int, open_: int, due: str, db: str | None) -> None:
+    """Time one deadline sweep per number of due actions; JSON lines, then the query plan."""
+    from bot.bench_sweep import bench_sweep as run_bench_sweep
+
+    run_bench_sweep(obj.settings(), rows, open_, due, db)
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 

@@ -2,20 +2,26 @@
 
 A row is claimed in one short transaction and marked sent in another, so a process killed
 in between loses nothing: its claim goes stale and another sender re-takes it.
-Per chat, order is kept: after a failure, later rows of that chat wait for the next round.
+Per chat, order is strict: a row waiting for a retry (or held by the rate limiter) holds back
+every later row of its chat, here and in the claim query, so nothing overtakes it.
+Telegram's limits (per bot, per group, per chat) are kept by a RateLimiter: short waits are
+slept, longer ones hand the row back with a later not_before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from workflow.context import Context
 from workflow.messages import Outgoing, from_payload
 from workflow.model import OutboxMessage
+from workflow.ratelimit import RateLimiter
 
 log = logging.getLogger("zhiyong.delivery")
 
@@ -47,6 +53,7 @@ class DeliveryPolicy:
     batch: int = 50
     stale_after: timedelta = timedelta(minutes=2)
     max_backoff: timedelta = timedelta(minutes=10)
+    max_inline_wait: float = 1.0     # rate-limit waits up to this are slept, longer ones deferred
 
     def backoff(self, attempts: int) -> timedelta:
         return min(timedelta(seconds=2 ** min(attempts, 12)), self.max_backoff)
@@ -54,9 +61,12 @@ class DeliveryPolicy:
 
 class OutboxSender:
     def __init__(self, ctx: Context, transport: Transport, worker: str,
-                 policy: DeliveryPolicy | None = None) -> None:
+                 policy: DeliveryPolicy | None = None, limiter: RateLimiter | None = None,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.ctx, self.transport, self.worker = ctx, transport, worker
         self.policy = policy or DeliveryPolicy()
+        self.limiter = limiter or RateLimiter.unlimited()   # the bot passes Telegram's limits
+        self.sleep = sleep
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -65,16 +75,25 @@ class OutboxSender:
     async def run_once(self) -> int:
         """Deliver what is due now; return how many messages were sent."""
         claimed = await self._claim()
-        blocked_chats: set[int] = set()
+        held: dict[int, datetime] = {}       # chat -> when its next row may go
         sent = 0
         for msg in claimed:
-            if msg.chat_id in blocked_chats:
-                await self._retry(msg, timedelta(0), "waiting for an earlier message of this chat")
+            if msg.chat_id in held:
+                await self._release(msg, held[msg.chat_id], "after an earlier message of this chat")
                 continue
-            if await self._deliver(msg):
+            wait = self.limiter.delay(msg.chat_id)
+            if wait > self.policy.max_inline_wait:
+                held[msg.chat_id] = self.ctx.now() + timedelta(seconds=wait)
+                await self._release(msg, held[msg.chat_id], "rate limit")
+                continue
+            if wait > 0:
+                await self.sleep(wait)
+            self.limiter.record(msg.chat_id)
+            retry = await self._deliver(msg)
+            if retry is None:
                 sent += 1
             else:
-                blocked_chats.add(msg.chat_id)
+                held[msg.chat_id] = retry
         return sent
 
     async def drain(self, rounds: int = 20) -> int:
@@ -93,10 +112,11 @@ class OutboxSender:
                 await self.run_once()
             except Exception:  # a failed round must not stop delivery for good
                 log.exception("outbox round failed")
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives just as wake() fires, and stop() then waits for this task forever
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(poll_seconds):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def _claim(self) -> list[OutboxMessage]:
@@ -107,29 +127,38 @@ class OutboxSender:
             await uow.commit()
         return claimed
 
-    async def _deliver(self, msg: OutboxMessage) -> bool:
+    async def _deliver(self, msg: OutboxMessage) -> datetime | None:
+        """Send one row; None when it is settled (sent or given up), else its retry time."""
         assert msg.id is not None
         try:
             message_id = await self.transport.send(from_payload(msg.chat_id, msg.payload))
         except RetryLater as exc:
-            await self._retry(msg, timedelta(seconds=exc.seconds), str(exc))
-            return False
+            return await self._retry(msg, timedelta(seconds=exc.seconds), str(exc))
         except TransientFailure as exc:
-            await self._retry(msg, self.policy.backoff(msg.attempts), str(exc))
-            return False
+            return await self._retry(msg, self.policy.backoff(msg.attempts), str(exc))
         except PermanentFailure as exc:
             log.warning("outbox %s to %s given up: %s", msg.id, msg.chat_id, exc)
             async with self.ctx.uow() as uow:
                 await uow.outbox.mark_failed(msg.id, str(exc))
                 await uow.commit()
-            return True
+            return None
         async with self.ctx.uow() as uow:
             await uow.outbox.mark_sent(msg.id, self.ctx.now(), message_id)
             await uow.commit()
-        return True
+        return None
 
-    async def _retry(self, msg: OutboxMessage, wait: timedelta, error: str) -> None:
+    async def _retry(self, msg: OutboxMessage, wait: timedelta, error: str) -> datetime:
+        assert msg.id is not None
+        at = self.ctx.now() + wait
+        log.info("outbox %s to %s: retry at %s (%s)", msg.id, msg.chat_id, at, error)
+        async with self.ctx.uow() as uow:
+            await uow.outbox.retry_at(msg.id, at, error)
+            await uow.commit()
+        return at
+
+    async def _release(self, msg: OutboxMessage, at: datetime, why: str) -> None:
+        """Hand a row back untried (its attempt is not counted), due again at `at`."""
         assert msg.id is not None
         async with self.ctx.uow() as uow:
-            await uow.outbox.retry_at(msg.id, self.ctx.now() + wait, error)
+            await uow.outbox.release(msg.id, at, why)
             await uow.commit()

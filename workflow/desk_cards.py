@@ -23,7 +23,6 @@ async def desk_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> O
     assert t.id is not None
     out = tickets.card(t, chat_id, len(await uow.attachments.for_ticket(t.id)))
     out.params.update(schedule.deadlines_of(ctx, t))   # the same deadline lines as the first card
-    out.params.update(schedule.deadlines_of(ctx, t))   # issue 5: every deadline on the card
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)
         out.params["accountable"] = member.display_name if member else str(t.signed_by)

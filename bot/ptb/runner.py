@@ -1,4 +1,5 @@
-"""Runs the real python-telegram-bot Application (long polling) and the outbox sender."""
+"""Runs the real python-telegram-bot Application (long polling), the outbox sender and the
+deadline scheduler (APScheduler: the sweep and the cron digests)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 import logging
 import os
 import socket
+from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -15,9 +17,11 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.app import App
 from bot.ptb.translate import to_incoming
 from bot.ptb.transport import PtbTransport
+from bot.scheduler import DeadlineScheduler
 from workflow import dispatch
-from workflow.delivery import OutboxSender
+from workflow.delivery import DeliveryPolicy, OutboxSender
 from workflow.messages import Response
+from workflow.ratelimit import RateLimiter, RateLimits
 
 log = logging.getLogger("zhiyong.ptb")
 
@@ -35,7 +39,8 @@ class PtbBot:
         self.application.add_error_handler(self._on_error)
         self.transport = PtbTransport(self.application.bot, app.renderer)
         worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self.sender = OutboxSender(app.ctx, self.transport, worker)
+        self.sender = OutboxSender(app.ctx, self.transport, worker, *delivery_of(app))
+        self.scheduler = DeadlineScheduler(app, worker, self.sender.wake)
         self._sender_task: asyncio.Task[None] | None = None
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -69,8 +74,11 @@ class PtbBot:
             allowed_updates=Update.ALL_TYPES)
         self._sender_task = asyncio.create_task(
             self.sender.run_forever(self.app.settings.scheduler.outbox_poll_seconds))
+        if self.app.settings.scheduler.enabled:
+            self.scheduler.start()
 
     async def stop(self) -> None:
+        self.scheduler.shutdown()
         if self._sender_task:
             self._sender_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -87,3 +95,12 @@ class PtbBot:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+
+def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimiter]:
+    """Issue 5: stale-claim timeout and Telegram's limits from [scheduler] in config.toml."""
+    cfg = app.settings.scheduler
+    policy = DeliveryPolicy(stale_after=timedelta(seconds=cfg.stale_claim_seconds))
+    return policy, RateLimiter(RateLimits(per_bot_per_second=cfg.per_bot_per_second,
+                                          per_group_per_minute=cfg.per_group_per_minute,
+                                          per_chat_per_second=cfg.per_chat_per_second))

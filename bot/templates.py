@@ -39,19 +39,36 @@ def _card(v: View) -> str:
         f"承办部门：{v['department']}",
         f"状态：{v['state']}",
     ]
+    if v.get("accountable_raw"):   # issue 4: who signed for it
+        lines.append(f"负责人：{v['accountable']}（{v['signed_at']} 签收）")
+    if v.get("moved_to_raw"):
+        lines.append(f"➡️ 已移交：{v['moved_to']}（本卡片仅供查阅）")
     if v.get("tags"):
         lines.append(f"标签：{v['tags']}")
     lines.append(f"被投诉对象：{v['accused'] or '未填写'}")
     if v["attachments_raw"]:
         lines.append(f"附件：{v['attachments']} 个（随后发送）")
-    lines += [f"签收期限：{v['sign_due']}", f"答复期限：{v['answer_due']}", "",
-              "<b>投诉内容：</b>", v["text"]]
+    lines += [f"签收期限：{v['sign_due']}", f"答复期限：{v['answer_due']}"]
+    lines += _card_deadlines(v) + ["", "<b>投诉内容：</b>", v["text"]]
     return "\n".join(lines)
+
+
+def _card_deadlines(v: View) -> list[str]:
+    """Issue 5: the extension and rating deadlines, and the 一案双查 flag."""
+    lines = []
+    if v.get("extension_due_raw"):
+        lines.append(f"延期申请期限：{v['extension_due']}前")
+    if v.get("rating_due_raw"):
+        lines.append(f"评价期限：{v['rating_due']}")
+    if v.get("double_check_raw"):
+        lines.append("⚠️ 二次办理 · 一案双查（承办人和单位负责人）")
+    return lines
 
 
 def _summary(v: View) -> str:
     identity = f"实名（手机 {v['phone']}）" if not v["anonymous_raw"] else "匿名"
-    lines = ["<b>请核对您的投诉：</b>", "", v["text"], "",
+    text = v["text"] + (f"……（另有 {v['cut']} 字，已全部记录）" if v.get("cut_raw") else "")
+    lines = ["<b>请核对您的投诉：</b>", "", text, "",
              f"被投诉对象：{v['accused'] or '未填写'}",
              f"附件：{v['files']} 个",
              f"身份：{identity}",
@@ -88,6 +105,8 @@ def _note(v: View) -> str:
 NOTES = {
     "low_confidence": "自动分类把握不大，请治庸问责办公室分派",
     "unbound": "{department} 尚未绑定工作群，请治庸问责办公室转办",
+    "returned": "{department} 退回，请治庸问责办公室分派或裁定",
+    "ruled": "治庸问责办公室裁定：本部门必须办理，不得再退回",
 }
 
 TEXTS: dict[str, Template] = {
@@ -181,3 +200,278 @@ TEXTS: dict[str, Template] = {
     "btn.resume": "继续填写",
     "btn.discard": "放弃草稿",
 }
+
+
+# ---- the staff desk (issue 4) -------------------------------------------------------------
+
+ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "supervisor": "治庸问责办", "admin": "管理员"}
+REASON_NAMES = {"territory": "属地不符", "function": "职能不符", "info": "信息不足", "other": "其他"}
+EXTENSION_STATUS_NAMES = {"approved": "已批准", "refused": "未批准", "pending": "待审批"}
+EVENT_NAMES = {
+    "filed": "提交投诉", "routed": "分派", "signed": "签收", "returned": "退回",
+    "transferred": "转办", "rerouted": "治庸问责办改派", "ruled_must_handle": "裁定必须办理",
+    "extension_requested": "申请延期", "extension_approved": "延期获批",
+    "extension_refused": "延期未获批准", "question": "追问投诉人", "citizen_reply": "投诉人回复",
+    "note": "内部备注", "answered": "答复",
+}
+ACTION_NAMES = {"return": "退回", "transfer": "转办", "extend": "申请延期", "ask": "追问",
+                "note": "备注", "answer": "答复", "reroute": "改派"}
+
+
+def _desk_who(item: View) -> str:
+    if item["actor_raw"] == "citizen":
+        return "投诉人"
+    if item["actor_raw"] == "system":
+        return "系统"
+    return item["name"] or "工作人员"
+
+
+def _desk_history(v: View) -> str:
+    lines = [f"<b>{v['number']} 办理记录</b>"]
+    if v.get("identity_raw"):
+        lines.append(f"🔒 实名投诉人（仅治庸问责办可见）：{v['person']} @{v['username']} {v['phone']}")
+    for item in v["items"]:
+        line = f"• {item['event_at']} {_desk_who(item)} {EVENT_NAMES.get(item['event_raw'], item['event'])}"
+        if item["event_raw"] in ("routed", "transferred", "rerouted", "ruled_must_handle"):
+            line += f" → {item['department']}"
+        if item["reason_code_raw"]:
+            line += f"（{REASON_NAMES.get(item['reason_code_raw'], item['reason_code'])}）"
+        if item["reason_raw"]:
+            line += f"：{item['reason']}"
+        if item["requested_due_raw"]:
+            line += f"，申请延至 {item['requested_due']}"
+        if item["text_raw"]:
+            line += f"：{item['text']}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _desk_pending(v: View) -> str:
+    if not v["items"]:
+        return f"<b>{v['department']}</b> 当前没有待办工单。"
+    lines = [f"<b>{v['department']} 待办工单（{v['count']} 件，按期限排序）</b>"]
+    for item in v["items"]:
+        mark = " ⏰<b>已逾期</b>" if item["overdue_raw"] else ""
+        urgent = " 🔴" if item["urgent_raw"] else ""
+        lines.append(f"• {item['number']}{urgent}  {item['state']}  期限 {item['due_at']}{mark}")
+    lines.append("查看详情：/ticket 编号")
+    return "\n".join(lines)
+
+
+def _desk_ask_text(v: View) -> str:
+    if v["action_raw"] == "ask":
+        return (f"请输入要问投诉人的问题（{v['number']}）。机器人会代为转达，"
+                "双方都看不到对方身份。")
+    return f"请输入内部备注（{v['number']}）。备注只有工作人员和治庸问责办可见，投诉人看不到。"
+
+
+def _desk_extension_decided(v: View) -> str:
+    status = EXTENSION_STATUS_NAMES.get(v["status_raw"], v["status"])
+    return f"{v['number']} 的延期申请{status}。当前答复期限：{v['answer_due']}"
+
+
+def _desk_done(action: str) -> Callable[[View], str]:
+    def text(v: View) -> str:
+        extra = f"（{v['department']}）" if v.get("department_raw") else ""
+        return f"✅ {v['number']} 已{ACTION_NAMES[action]}{extra}。"
+    return text
+
+
+DESK_TEXTS: dict[str, Template] = {
+    # --- joining ---
+    "staff.join_usage": "用法：/join 邀请码（由管理员运行 zhiyong staff invite 生成）",
+    "staff.joined": "✅ 欢迎，{name}！您已登记为「{department}」的{role}。工单卡片上的按钮现在对您有效。",
+    # --- card actions ---
+    "desk.signed_ok": "已签收 {number}，您是本件的负责人。",
+    "desk.ruled_ok": "已裁定 {number} 由 {department} 办理。",
+    "desk.continue_private": "请到与机器人的私聊中继续（{number}）。",
+    "desk.accepted_citizen": (
+        "📬 您的投诉 <b>{number}</b> 已由<b>{department}</b>签收办理，答复期限：{answer_due}前。"),
+    "desk.extension_card": (
+        "<b>⏳ 延期申请 {number}</b>\n承办部门：{department}\n申请人：{name}\n"
+        "原答复期限：{answer_due}\n申请延至：{requested_due}\n理由：{reason}"),
+    "desk.question_sent": "❓ {name} 已就 {number} 追问投诉人：{question}",
+    "desk.note_posted": "📝 {name} 备注 {number}：{text}",
+    "desk.answered_group": "✅ {number} 已由 {name} 答复，等待投诉人评价。",
+    "desk.answer_citizen": "<b>📨 关于您的投诉 {number}，{department}答复如下：</b>\n\n{text}",
+    "desk.answer_file": "{number} 答复附件 {index}/{total}",
+    "desk.extension_citizen": "⏳ 您的投诉 {number} 经批准延期办理，新的答复期限：{answer_due}前。",
+    "desk.extension_decided": _desk_extension_decided,
+    "desk.extension_done": "已处理 {number} 的延期申请。",
+    # --- the private dialog ---
+    "desk.ask_reason": "请选择退回 {number} 的理由：",
+    "desk.ask_department": "请选择要把 {number} 交给哪个部门：",
+    "desk.ask_reason_text": "请输入理由（{number}）：",
+    "desk.ask_date": "请输入希望延至的日期（{number}），格式如 2026-12-31：",
+    "desk.ask_text": _desk_ask_text,
+    "desk.ask_answer": (
+        "请输入对 {number} 的答复，可分多条发送，可附照片或文件（已收到 {chars} 字，{files} 个附件）。"
+        "写完按「提交答复」，答复将发给投诉人。"),
+    "desk.use_buttons": "请按下方按钮选择部门（{number}）：",
+    "desk.text_only": "这一步请发送文字。",
+    "desk.too_many_files": "附件最多 {max} 个。",
+    "desk.dialog_cancelled": "已取消对 {number} 的操作，没有任何改动。",
+    "desk.done.return": "✅ {number} 已退回治庸问责办公室分派。",
+    "desk.done.transfer": _desk_done("transfer"),
+    "desk.done.reroute": _desk_done("reroute"),
+    "desk.done.extend": "✅ {number} 的延期申请已提交，等待治庸问责办公室审批。",
+    "desk.done.ask": "✅ 问题已转达投诉人（{number}），回复会发到部门群。",
+    "desk.done.note": _desk_done("note"),
+    "desk.done.answer": "✅ {number} 已答复投诉人，等待评价。",
+    # --- lists ---
+    "desk.pending": _desk_pending,
+    "desk.ticket_usage": "用法：/ticket 工单编号，例如 /ticket ZY-20261123-0001",
+    "desk.history": _desk_history,
+    # --- the complainant's side of 追问 ---
+    "relay.question": (
+        "<b>❓ 关于您的投诉 {number}，{department}想了解：</b>\n\n{question}\n\n"
+        "按「回复」后发送您的回答（对方看不到您的身份）。"),
+    "relay.reply_prompt": "请发送您对 {number} 的回复（文字、照片或文件）。发送 /cancel 取消。",
+    "relay.reply_cancelled": "已取消回复。",
+    "relay.reply_sent": "✅ 您的回复已转达（{number}）。",
+    "relay.reply_group": "💬 投诉人就 {number} 回复：\n{text}",
+    "relay.reply_file": "💬 投诉人就 {number} 发来附件 {text}",
+    # --- errors ---
+    "error.unknown_role": "没有这个角色：{role}。可用：{known}",
+    "error.staff_not_found": "没有登记 Telegram id 为 {telegram_id} 的工作人员。",
+    "error.join_private_only": "请在与机器人的私聊中发送 /join 邀请码。",
+    "error.not_staff": "您不是登记在册的工作人员（或已被停用），无权操作工单。",
+    "error.wrong_department": "这件工单由{department}办理，您无权操作。",
+    "error.not_supervisor": "只有治庸问责办公室可以这样操作。",
+    "error.ticket_moved": "工单 {number} 已是「{state}」状态，这个操作不再可用。",
+    "error.already_signed": "{number} 已由 {name} 签收。",
+    "error.return_after_ruling": "治庸问责办公室已裁定 {number} 由本部门办理，不能再退回或转办。",
+    "error.transfer_disabled": "本系统未开放部门间直接转办，请用「退回」交治庸问责办公室分派。",
+    "error.empty_input": "内容不能为空，请重新输入。",
+    "error.input_too_long": "内容太长（{chars} 字），上限 {max} 字。",
+    "error.bad_date": "看不懂日期「{text}」，请按 2026-12-31 的格式输入。",
+    "error.date_not_later": "延期日期必须晚于当前答复期限（{answer_due}），请重新输入。",
+    "error.extension_decided": "{number} 的延期申请已处理过，或已有一项待审批。",
+    "error.extension_limit": "{number} 的延期次数已用完，不能再申请。",
+    "error.group_not_bound": "本群还没有绑定部门，请先 /bind 邀请码。",
+    "error.not_your_ticket": "这个按钮已失效。",
+    # --- buttons ---
+    "btn.desk.sign": "✍️ 签收",
+    "btn.desk.return": "↩️ 退回",
+    "btn.desk.transfer": "🔀 转办",
+    "btn.desk.extend": "⏳ 申请延期",
+    "btn.desk.ask": "❓ 追问",
+    "btn.desk.note": "📝 备注",
+    "btn.desk.answer": "📨 答复",
+    "btn.desk.reroute": "🔀 改派",
+    "btn.desk.must": "⚖️ 责令原部门办理",
+    "btn.desk.approve": "✅ 批准延期",
+    "btn.desk.refuse": "❌ 不批准",
+    "btn.desk.submit": "📨 提交答复",
+    "btn.desk.department": "{department}",
+    "btn.desk.reason.territory": "属地不符",
+    "btn.desk.reason.function": "职能不符",
+    "btn.desk.reason.info": "信息不足",
+    "btn.desk.reason.other": "其他（填写理由）",
+    "btn.relay.reply": "💬 回复",
+}
+TEXTS.update(DESK_TEXTS)
+
+
+# ---- deadlines, chasing, rating, digests (issue 5) ----------------------------------------
+
+DIGEST_WHAT = {"sign": "签收期限", "answer": "答复期限"}
+RATING_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意",
+                "unrated": "未评价"}
+
+
+def _head(v: View, title: str) -> str:
+    return f"<b>{title} {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v.get("urgent_raw") else "")
+
+
+def _who(v: View) -> str:
+    name = v.get("handler_name") or v.get("handler")
+    return f"承办人：{name}" if name else "承办人：尚未签收"
+
+
+def _digest(v: View) -> str:
+    lines = [f"<b>☀️ 今日待办 · {v['department']} · {v['day']}</b>",
+             f"在办 {v['open']} 件，今日到期 {v['due_today']} 件，已逾期 {v['overdue']} 件。"]
+    for item in v["items"]:
+        what = DIGEST_WHAT.get(item["what_raw"], item["what"])
+        lines.append(f"• {item['number']}  {item['state']}  {what} {item['due']}")
+    if v.get("more_raw"):
+        lines.append(f"……另有 {v['more']} 件，发送 /pending 查看")
+    return "\n".join(lines)
+
+
+def _weekly(v: View) -> str:
+    lines = [f"<b>📊 本周治庸问责周报（{v['since']} 起）</b>",
+             f"在办 {v['open']} 件，逾期 {v['overdue']} 件；本周催办 {v['urged']} 次，"
+             f"督办 {v['supervised']} 次，一案双查 {v['double_checks']} 件。"]
+    for item in v["items"]:
+        lines.append(f"• {item['department']}：在办 {item['open']}，逾期 {item['overdue']}，"
+                     f"催办 {item['urged']}，督办 {item['supervised']}")
+    return "\n".join(lines)
+
+
+def _rating_word(v: View) -> str:
+    return RATING_NAMES.get(str(v.get("rating_raw", "")), v.get("rating", ""))
+
+
+DEADLINE_TEXTS: dict[str, Template] = {
+    "deadline.remind_half": lambda v: _head(v, "⏰ 办理提醒") + (
+        f"\n答复时限已过半，请在 {v['answer_due']} 前答复。"),
+    "deadline.remind_last_day": lambda v: _head(v, "⏰ 即将到期") + (
+        f"\n距答复期限不足一个工作日，请在 {v['answer_due']} 前答复；确需延期请在期限前申请。"),
+    "deadline.urge_dept": lambda v: _head(v, "❗ 催办") + (
+        f"\n已超过答复期限（{v['answer_due']}），请立即办理并答复。\n{_who(v)}"),
+    "deadline.urge_office": lambda v: _head(v, "❗ 逾期未答复") + (
+        f"\n{v['department']} 已超过答复期限（{v['answer_due']}），已发催办。\n{_who(v)}"),
+    "deadline.supervise_dept": lambda v: _head(v, "🚨 督办") + (
+        f"\n逾期未答复（期限 {v['answer_due']}），治庸问责办公室已立案督办，"
+        f"请部门负责人督促办理。已记入问责台账。\n{_who(v)}"),
+    "deadline.supervise_office": lambda v: _head(v, "🚨 督办") + (
+        f"\n{v['department']} 催办后仍未答复（期限 {v['answer_due']}），已记入问责台账。"
+        f"\n{_who(v)}"),
+    "deadline.supervise_head": lambda v: _head(v, "🚨 督办（部门负责人）") + (
+        f"\n贵部门工单逾期未答复（期限 {v['answer_due']}），请督促办理。\n{_who(v)}"),
+    "deadline.sign_urge_dept": lambda v: _head(v, "❗ 催签收") + (
+        f"\n已超过签收期限（{v['sign_due']}），请立即签收。"),
+    "deadline.sign_urge_office": lambda v: _head(v, "❗ 逾期未签收") + (
+        f"\n{v['department']} 已超过签收期限（{v['sign_due']}）。"),
+    "deadline.sign_supervise_dept": lambda v: _head(v, "🚨 督办（未签收）") + (
+        f"\n工单长期无人签收（期限 {v['sign_due']}），已记入问责台账，请部门负责人督促。"),
+    "deadline.sign_supervise_office": lambda v: _head(v, "🚨 督办（未签收）") + (
+        f"\n{v['department']} 长期未签收（期限 {v['sign_due']}），已记入问责台账。"),
+    "deadline.sign_supervise_head": lambda v: _head(v, "🚨 督办（部门负责人）") + (
+        f"\n贵部门工单长期无人签收（期限 {v['sign_due']}），请督促签收办理。"),
+    "rating.ask": lambda v: (
+        f"您的投诉 <b>{v['number']}</b> 已由{v['department']}答复。请评价办理结果："
+        + (f"\n（{v['rating_due']}前有效，逾期视为未评价）" if v.get("rating_due_raw") else "")),
+    "rating.remind": lambda v: (
+        f"提醒：您的投诉 <b>{v['number']}</b> 还未评价，请按下方按钮评价。"
+        + (f"\n（{v['rating_due']}前有效）" if v.get("rating_due_raw") else "")),
+    "rating.thanks": lambda v: (
+        f"感谢您的评价（{_rating_word(v)}），投诉 {v['number']} 已办结。"
+        "如需补充意见，可直接发送文字（可选）。"),
+    "rating.reason_prompt": "很抱歉办理结果未让您满意。请说明不满意的原因（直接发送文字），"
+                            "投诉 {number} 将退回重新办理。",
+    "rating.comment_thanks": "已记录您的意见，谢谢。",
+    "rating.done": "好的，谢谢。",
+    "rating.reopened_citizen": lambda v: (
+        f"投诉 <b>{v['number']}</b> 已退回{v['department']}二次办理，"
+        f"新的答复期限：{v['answer_due']}前。治庸问责办公室将一案双查。"),
+    "rating.reopened_dept": lambda v: _head(v, "↩️ 二次办理") + (
+        f"\n投诉人对答复不满意，请在 {v['answer_due']} 前重新办理并答复。"
+        + (f"\n不满意原因：{v['reason']}" if v.get("reason") else "")
+        + f"\n⚠️ 一案双查：承办人和单位负责人均将被核查。\n{_who(v)}"),
+    "rating.reopened_office": lambda v: _head(v, "↩️ 二次办理 · 一案双查") + (
+        f"\n{v['department']} 的答复未获投诉人认可，新的答复期限 {v['answer_due']}。"
+        + (f"\n不满意原因：{v['reason']}" if v.get("reason") else "")
+        + f"\n{_who(v)}"),
+    "rating.closed_unrated": "投诉 {number} 评价期已过，按「未评价」办结。如有新问题可再次投诉。",
+    "rating.result_dept": lambda v: f"投诉 {v['number']} 投诉人评价：{_rating_word(v)}",
+    "digest.morning": _digest,
+    "digest.weekly": _weekly,
+    "error.rating_closed": "该投诉 {number} 已不在评价期内（已评价或已办结）。",
+    "btn.rate_satisfied": "😊 满意",
+    "btn.rate_basic": "🙂 基本满意",
+    "btn.rate_unsatisfied": "😞 不满意",
+}
+TEXTS.update(DEADLINE_TEXTS)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,10 +16,12 @@ from storage.tables import (
     AttachmentRow,
     ComplainantRow,
     ConversationRow,
+    ExtensionRequestRow,
     GroupBindingRow,
     InviteCodeRow,
     OutboxRow,
     ProcessedUpdateRow,
+    StaffRow,
     TicketCounterRow,
     TicketEventRow,
     TicketRow,
@@ -28,12 +31,16 @@ from workflow.model import (
     Attachment,
     Complainant,
     Conversation,
+    ExtensionRequest,
     GroupBinding,
     InviteCode,
     OutboxMessage,
+    StaffMember,
     Ticket,
     TicketEvent,
 )
+
+OUTBOX_CLAIM_LOCK = 0x7A7901   # pg_advisory_xact_lock key: one outbox claim at a time
 
 
 class _Repo:
@@ -50,6 +57,10 @@ class SqlComplainants(_Repo):
     async def by_telegram_id(self, telegram_id: int) -> Complainant | None:
         row = (await self.s.exec(
             select(ComplainantRow).where(ComplainantRow.telegram_id == telegram_id))).first()
+        return to_domain(row, Complainant) if row else None
+
+    async def get(self, complainant_id: int) -> Complainant | None:
+        row = await self.s.get(ComplainantRow, complainant_id)
         return to_domain(row, Complainant) if row else None
 
     async def add(self, c: Complainant) -> Complainant:
@@ -196,13 +207,27 @@ class SqlOutbox(_Repo):
 
     async def claim(self, now: datetime, worker: str, limit: int, stale_before: datetime
                     ) -> list[OutboxMessage]:
-        """Take due messages atomically: pending ones, and claims abandoned by a dead worker."""
+        """Take due messages atomically: pending ones, and claims abandoned by a dead worker.
+
+        Strict order per chat: a row is not taken while an earlier row of its chat is in
+        flight elsewhere or waiting for a retry. Claims are serialised (BEGIN IMMEDIATE on
+        SQLite, a transaction-scoped advisory lock on PostgreSQL), so that check sees every
+        committed claim.
+        """
         due = or_(
             (col(OutboxRow.status) == "pending") & (col(OutboxRow.not_before) <= now),
             (col(OutboxRow.status) == "claimed") & (col(OutboxRow.claimed_at) < stale_before),
         )
+        earlier = aliased(OutboxRow)
+        waiting = exists().where(
+            col(earlier.chat_id) == col(OutboxRow.chat_id), col(earlier.id) < col(OutboxRow.id),
+            or_((col(earlier.status) == "claimed") & (col(earlier.claimed_at) >= stale_before),
+                (col(earlier.status) == "pending") & (col(earlier.claimed_by) != "")
+                & (col(earlier.not_before) > now)))
+        due = due & ~waiting
         ids = select(OutboxRow.id).where(due).order_by(col(OutboxRow.id)).limit(limit)
         if self.s.bind is not None and self.s.bind.dialect.name == "postgresql":
+            await self.s.exec(select(func.pg_advisory_xact_lock(OUTBOX_CLAIM_LOCK)))
             ids = ids.with_for_update(skip_locked=True)
         stmt = (update(OutboxRow).where(col(OutboxRow.id).in_(ids.scalar_subquery()), due)
                 .values(status="claimed", claimed_at=now, claimed_by=worker,
@@ -220,6 +245,11 @@ class SqlOutbox(_Repo):
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
                           .values(status="pending", not_before=at, error=error[:2000]))
 
+    async def release(self, msg_id: int, at: datetime, why: str) -> None:
+        await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
+                          .values(status="pending", not_before=at, error=why[:2000],
+                                  attempts=OutboxRow.__table__.c.attempts - 1))
+
     async def mark_failed(self, msg_id: int, error: str) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
                           .values(status="failed", error=error[:2000]))
@@ -229,3 +259,60 @@ class SqlOutbox(_Repo):
             col(OutboxRow.status).in_(("pending", "claimed")))
         return int((await self.s.exec(stmt)).one())
 
+    async def last_sent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]
+                        ) -> OutboxMessage | None:
+        row = (await self.s.exec(
+            select(OutboxRow).where(OutboxRow.ticket_id == ticket_id, OutboxRow.chat_id == chat_id,
+                                    col(OutboxRow.kind).in_(kinds),
+                                    col(OutboxRow.message_id).is_not(None))
+            .order_by(col(OutboxRow.id).desc()).limit(1))).first()
+        return to_domain(row, OutboxMessage) if row else None
+
+
+class SqlStaff(_Repo):
+    async def by_telegram_id(self, telegram_id: int) -> StaffMember | None:
+        row = (await self.s.exec(
+            select(StaffRow).where(StaffRow.telegram_id == telegram_id))).first()
+        return to_domain(row, StaffMember) if row else None
+
+    async def upsert(self, m: StaffMember) -> None:
+        stmt = self._insert(StaffRow).values(**values_of(m))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["telegram_id"], set_=values_of(m, exclude=("id", "telegram_id")))
+        await self.s.exec(stmt)  # type: ignore[call-overload]
+
+    async def listing(self, department: str | None = None) -> list[StaffMember]:
+        query = select(StaffRow).order_by(col(StaffRow.department), col(StaffRow.id))
+        if department is not None:
+            query = query.where(StaffRow.department == department)
+        return [to_domain(r, StaffMember) for r in await self.s.exec(query)]
+
+    async def save(self, m: StaffMember) -> None:
+        await self.s.exec(update(StaffRow).where(col(StaffRow.telegram_id) == m.telegram_id)  # type: ignore[call-overload]
+                          .values(**values_of(m, exclude=("id", "telegram_id"))))
+
+
+class SqlExtensions(_Repo):
+    async def add(self, r: ExtensionRequest) -> ExtensionRequest:
+        row = to_row(r, ExtensionRequestRow)
+        self.s.add(row)
+        await self.s.flush()
+        r.id = row.id
+        return r
+
+    async def get(self, request_id: int) -> ExtensionRequest | None:
+        row = await self.s.get(ExtensionRequestRow, request_id)
+        return to_domain(row, ExtensionRequest) if row else None
+
+    async def for_ticket(self, ticket_id: int) -> list[ExtensionRequest]:
+        rows = await self.s.exec(select(ExtensionRequestRow)
+                                 .where(ExtensionRequestRow.ticket_id == ticket_id)
+                                 .order_by(col(ExtensionRequestRow.id)))
+        return [to_domain(r, ExtensionRequest) for r in rows]
+
+    async def decide(self, r: ExtensionRequest) -> bool:
+        result = await self.s.exec(  # type: ignore[call-overload]
+            update(ExtensionRequestRow)
+            .where(col(ExtensionRequestRow.id) == r.id, col(ExtensionRequestRow.status) == "pending")
+            .values(status=r.status, decided_by=r.decided_by, decided_at=r.decided_at))
+        return bool(result.rowcount == 1)

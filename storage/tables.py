@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import AwareDateTime
@@ -47,7 +47,10 @@ class ComplainantRow(SQLModel, table=True):
 class TicketRow(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (Index("ix_ticket_state_answer_due", "state", "answer_due"),
-                      Index("ix_ticket_state_sign_due", "state", "sign_due"))
+                      Index("ix_ticket_state_sign_due", "state", "sign_due"),
+                      Index("ix_ticket_unplanned", "id",
+                            sqlite_where=text("version <> planned_version"),
+                            postgresql_where=text("version <> planned_version")))
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=32)
     complainant_id: int = Field(foreign_key="complainant.id", index=True)
@@ -69,6 +72,11 @@ class TicketRow(SQLModel, table=True):
     signed_at: datetime | None = _when()
     answered_at: datetime | None = _when()
     closed_at: datetime | None = _when()
+    reopened_at: datetime | None = _when()
+    double_check: bool = False
+    extensions: int = 0
+    rating: str = Field(default="", max_length=16)
+    planned_version: int = 0
     version: int = 1
 
 
@@ -140,7 +148,8 @@ class TicketCounterRow(SQLModel, table=True):
 
 class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),
+                      Index("ix_outbox_chat_id_status", "chat_id", "status"))
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = _bigint(index=True)
     payload: dict[str, Any] = _json(dict)
@@ -156,3 +165,62 @@ class OutboxRow(SQLModel, table=True):
     sent_at: datetime | None = _when()
     message_id: int | None = _bigint(nullable=True)
     error: str = Field(default="", sa_type=Text)
+
+
+class StaffRow(SQLModel, table=True):
+    __tablename__ = "staff"
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = _bigint(unique=True)
+    display_name: str = ""
+    department: str = Field(foreign_key="department.id", max_length=64, index=True)
+    role: str = Field(max_length=16)
+    active: bool = True
+    joined_at: datetime = _when(nullable=False)
+    revoked_at: datetime | None = _when()
+
+
+class ExtensionRequestRow(SQLModel, table=True):
+    __tablename__ = "extension_request"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    requested_by: int = _bigint()
+    reason: str = Field(default="", sa_type=Text)
+    requested_due: datetime = _when(nullable=False)
+    created_at: datetime = _when(nullable=False)
+    status: str = Field(default="pending", max_length=16)
+    decided_by: int | None = _bigint(nullable=True)
+    decided_at: datetime | None = _when()
+
+
+class ScheduledActionRow(SQLModel, table=True):
+    """Deadline actions (issue 5); the sweep reads them through (status, due_at) only."""
+
+    __tablename__ = "scheduled_action"
+    __table_args__ = (Index("ix_scheduled_action_status_due_at", "status", "due_at"),
+                      UniqueConstraint("ticket_id", "kind", "deadline",
+                                       name="uq_scheduled_action_ticket_kind_deadline"))
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=32)
+    due_at: datetime = _when(nullable=False)
+    deadline: datetime = _when(nullable=False)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    claimed_at: datetime | None = _when()
+    claimed_by: str = ""
+    error: str = Field(default="", sa_type=Text)
+
+
+class LedgerRow(SQLModel, table=True):
+    """The accountability ledger: 催办 / 督办 records per department and accountable person."""
+
+    __tablename__ = "accountability"
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", "deadline",
+                                       name="uq_accountability_ticket_kind_deadline"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    department: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=32)
+    deadline: datetime = _when(nullable=False)
+    at: datetime = _when(nullable=False)
+    accountable: int | None = _bigint(nullable=True, index=True)

@@ -14,11 +14,14 @@ from storage.repositories import (
     SqlComplainants,
     SqlConversations,
     SqlEvents,
+    SqlExtensions,
     SqlInvites,
     SqlOutbox,
+    SqlStaff,
     SqlTickets,
     SqlUpdateLog,
 )
+from storage.sweep_repo import SqlActions, SqlLedger
 
 
 class SqlUnitOfWork:
@@ -39,6 +42,10 @@ class SqlUnitOfWork:
         self.invites = SqlInvites(s)
         self.updates = SqlUpdateLog(s)
         self.outbox = SqlOutbox(s)
+        self.staff = SqlStaff(s)
+        self.extensions = SqlExtensions(s)
+        self.actions = SqlActions(s)
+        self.ledger = SqlLedger(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

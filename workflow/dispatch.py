@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from workflow import binding, filing
+from workflow import binding, desk_router, rating
 from workflow.context import Context
 from workflow.errors import UserError
 from workflow.messages import Incoming, Response
@@ -39,8 +39,12 @@ def _error_response(msg: Incoming, err: UserError) -> Response:
 
 
 async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
-    if msg.is_private:
-        return await filing.on_update(ctx, uow, msg)
+    if msg.is_private and await rating.wants(uow, msg):   # issue 5: rating the answer
+        return await rating.on_update(ctx, uow, msg)
+    if msg.is_private:   # issue 4: desk dialogs and complainant replies first, then filing
+        return await desk_router.on_private(ctx, uow, msg)
+    if desk_router.claims(msg):   # issue 4: the staff desk in groups
+        return await desk_router.handle(ctx, uow, msg)
     return await on_group(ctx, uow, msg)
 
 

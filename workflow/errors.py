@@ -42,3 +42,91 @@ class UnknownDepartment(UserError):
 
 class TicketNotFound(UserError):
     key = "error.ticket_not_found"
+
+
+# ---- the staff desk (issue 4) -------------------------------------------------------------
+
+class UnknownRole(UserError):
+    key = "error.unknown_role"
+
+
+class StaffNotFound(UserError):
+    key = "error.staff_not_found"
+
+
+class JoinInGroup(UserError):
+    key = "error.join_private_only"
+
+
+class NotStaff(UserError):
+    """Not registered, or revoked: nothing at the desk is allowed."""
+
+    key = "error.not_staff"
+
+
+class WrongDepartment(UserError):
+    key = "error.wrong_department"
+
+
+class NotSupervisor(UserError):
+    key = "error.not_supervisor"
+
+
+class TicketMoved(UserError):
+    """The ticket's state or department no longer allows the action (stale card, race)."""
+
+    key = "error.ticket_moved"
+
+
+class AlreadySigned(UserError):
+    key = "error.already_signed"
+
+
+class ReturnAfterRuling(UserError):
+    key = "error.return_after_ruling"
+
+
+class TransferDisabled(UserError):
+    key = "error.transfer_disabled"
+
+
+class EmptyInput(UserError):
+    key = "error.empty_input"
+
+
+class InputTooLong(UserError):
+    key = "error.input_too_long"
+
+
+class BadDate(UserError):
+    key = "error.bad_date"
+
+
+class DateNotLater(UserError):
+    key = "error.date_not_later"
+
+
+class ExtensionDecided(UserError):
+    key = "error.extension_decided"
+
+
+class ExtensionLimit(UserError):
+    key = "error.extension_limit"
+
+
+class GroupNotBound(UserError):
+    key = "error.group_not_bound"
+
+
+class NotYourTicket(UserError):
+    """A complainant's reply button for a ticket that is not theirs (forged or foreign)."""
+
+    key = "error.not_your_ticket"
+
+
+# ---- deadlines and rating (issue 5) -------------------------------------------------------
+
+class RatingClosed(UserError):
+    """The ticket no longer waits for a rating (already rated, closed, or reopened)."""
+
+    key = "error.rating_closed"

@@ -56,6 +56,11 @@ class Ticket:
     signed_at: datetime | None = None
     answered_at: datetime | None = None
     closed_at: datetime | None = None
+    reopened_at: datetime | None = None      # 二次办理 started (issue 5)
+    double_check: bool = False               # 一案双查: handler and the unit's head are examined
+    extensions: int = 0                      # approved extensions of the answer deadline
+    rating: str = ""                         # satisfied | basic | unsatisfied | unrated
+    planned_version: int = 0                 # the version whose deadline actions are planned
     version: int = 1
     id: int | None = None
 
@@ -136,4 +141,75 @@ class OutboxMessage:
     sent_at: datetime | None = None
     message_id: int | None = None
     error: str = ""
+    id: int | None = None
+
+
+class Role(StrEnum):
+    """Who may do what at the staff desk (issue 4)."""
+
+    STAFF = "staff"                  # a department's case handler
+    HEAD = "head"                    # a department's head: everything staff may, same department
+    SUPERVISOR = "supervisor"        # the oversight office (治庸问责办): arbitration, any department
+    ADMIN = "admin"                  # runs the system; may act as the oversight office
+
+
+@dataclass
+class StaffMember:
+    """A registered person: their Telegram id, the name colleagues see, department and role."""
+
+    telegram_id: int
+    display_name: str
+    department: str
+    role: str
+    joined_at: datetime
+    active: bool = True
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class ExtensionRequest:
+    """A department's request for a later answer deadline, decided by the oversight office."""
+
+    ticket_id: int
+    requested_by: int
+    reason: str
+    requested_due: datetime
+    created_at: datetime
+    status: str = "pending"          # pending | approved | refused
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class ScheduledAction:
+    """A deadline action of a ticket (reminder, 催办, 督办, rating step), due at `due_at`.
+
+    `deadline` is the deadline the action is about: (ticket, kind, deadline) is unique, so
+    planning twice is harmless and a changed deadline plans fresh rows.
+    """
+
+    ticket_id: int
+    kind: str
+    due_at: datetime
+    deadline: datetime
+    status: str = "pending"          # pending | done | cancelled | failed
+    attempts: int = 0
+    claimed_at: datetime | None = None
+    claimed_by: str = ""
+    error: str = ""
+    id: int | None = None
+
+
+@dataclass
+class LedgerEntry:
+    """Accountability ledger: an overdue (催办) or 督办 record against a department and person."""
+
+    ticket_id: int
+    department: str
+    kind: str                        # sign_urge | sign_supervise | urge | supervise
+    deadline: datetime
+    at: datetime
+    accountable: int | None = None   # signed_by: the person who signed for the ticket
     id: int | None = None

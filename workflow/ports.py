@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
 
@@ -10,9 +11,13 @@ from workflow.model import (
     Attachment,
     Complainant,
     Conversation,
+    ExtensionRequest,
     GroupBinding,
     InviteCode,
+    LedgerEntry,
     OutboxMessage,
+    ScheduledAction,
+    StaffMember,
     Ticket,
     TicketEvent,
 )
@@ -20,6 +25,7 @@ from workflow.model import (
 
 class ComplainantRepo(Protocol):
     async def by_telegram_id(self, telegram_id: int) -> Complainant | None: ...
+    async def get(self, complainant_id: int) -> Complainant | None: ...
     async def add(self, c: Complainant) -> Complainant: ...
     async def save(self, c: Complainant) -> None: ...
 
@@ -82,7 +88,85 @@ class OutboxRepo(Protocol):
     async def mark_sent(self, msg_id: int, at: datetime, message_id: int | None) -> None: ...
     async def retry_at(self, msg_id: int, at: datetime, error: str) -> None: ...
     async def mark_failed(self, msg_id: int, error: str) -> None: ...
+    async def release(self, msg_id: int, at: datetime, why: str) -> None:
+        """Back to pending untried (the claim's attempt is not counted), due at `at`."""
+        ...
     async def pending_count(self) -> int: ...
+    async def last_sent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]
+                        ) -> OutboxMessage | None:
+        """The newest sent row of these kinds (a ticket card is edited in place by its id)."""
+        ...
+
+
+class StaffRepo(Protocol):
+    async def by_telegram_id(self, telegram_id: int) -> StaffMember | None: ...
+    async def upsert(self, m: StaffMember) -> None:
+        """Register, or re-register (new department/role) a person by Telegram id."""
+        ...
+    async def listing(self, department: str | None = None) -> list[StaffMember]: ...
+    async def save(self, m: StaffMember) -> None: ...
+
+
+class ExtensionRepo(Protocol):
+    async def add(self, r: ExtensionRequest) -> ExtensionRequest: ...
+    async def get(self, request_id: int) -> ExtensionRequest | None: ...
+    async def for_ticket(self, ticket_id: int) -> list[ExtensionRequest]: ...
+    async def decide(self, r: ExtensionRequest) -> bool:
+        """Store the decision if the request is still pending; False if someone decided first."""
+        ...
+
+
+class ActionRepo(Protocol):
+    """Deadline actions of tickets (issue 5)."""
+
+    async def plan(self, actions: list[ScheduledAction]) -> int:
+        """Insert unless (ticket, kind, deadline) exists; return how many were new."""
+        ...
+    async def pending_for_ticket(self, ticket_id: int) -> list[ScheduledAction]: ...
+    async def cancel(self, ids: list[int]) -> None: ...
+    async def skip(self, ids: list[int]) -> None:
+        """Claimed actions that no longer apply (the ticket moved on): kept as `skipped`."""
+        ...
+    def savepoint(self) -> AbstractAsyncContextManager[object]:
+        """Isolate one action: its writes roll back alone if it raises."""
+        ...
+    async def claim_due(self, now: datetime, worker: str, limit: int) -> list[ScheduledAction]:
+        """Atomically mark due pending actions done-by-`worker` (SKIP LOCKED on PostgreSQL).
+
+        The claim is part of the caller's transaction: if the caller dies before commit, the
+        actions are pending again, so nothing is lost and nothing runs twice.
+        """
+        ...
+    async def fail(self, action_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record an action that raised: back to pending at retry_at, or failed for good."""
+        ...
+    async def tickets(self, ids: list[int]) -> dict[int, Ticket]: ...
+    async def unplanned(self, limit: int) -> list[Ticket]:
+        """Tickets changed since their actions were planned (version != planned_version)."""
+        ...
+    async def mark_planned(self, ticket_id: int, version: int) -> bool:
+        """Record the planned version unless the ticket changed meanwhile."""
+        ...
+    async def group_chats(self) -> dict[str, int]:
+        """department -> group chat bound with /bind (config chat ids are the fallback)."""
+        ...
+    async def complainant_chats(self, complainant_ids: list[int]) -> dict[int, int]:
+        """complainant id -> Telegram chat id."""
+        ...
+    async def add_outbox(self, messages: list[OutboxMessage]) -> int:
+        """Queue many notifications at once (dedupe keys respected); return how many were new."""
+        ...
+    async def add_events(self, events: list[TicketEvent]) -> None: ...
+    async def open_summary(self, now: datetime) -> dict[str, tuple[int, int]]:
+        """department -> (open tickets, overdue open tickets)."""
+        ...
+
+
+class LedgerRepo(Protocol):
+    async def add(self, entries: list[LedgerEntry]) -> int:
+        """Record unless (ticket, kind, deadline) exists; return how many were new."""
+        ...
+    async def since(self, at: datetime) -> list[LedgerEntry]: ...
 
 
 class UnitOfWork(Protocol):
@@ -95,6 +179,11 @@ class UnitOfWork(Protocol):
     invites: InviteRepo
     updates: UpdateLog
     outbox: OutboxRepo
+    staff: StaffRepo
+    extensions: ExtensionRepo
+
+    actions: ActionRepo
+    ledger: LedgerRepo
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

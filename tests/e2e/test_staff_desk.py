@@ -3,8 +3,8 @@
 A citizen, two housing staff, one market staff member and an oversight member. The whole path
 (filing → sign → question/reply relay → note → answer), return → arbitration, transfer,
 concurrent sign-for and refusals; and no department group ever sees who complained.
-The bot runs with a fixed classification (the classifier has its own tests), on its own
-emulator, so these tests do not depend on the shared e2e fixtures' model.
+The shared running bot (tests/e2e/conftest.py) gets a fixed classification for this module
+(the classifier has its own tests) so every complaint lands in the housing group.
 """
 
 from __future__ import annotations
@@ -19,17 +19,15 @@ from datetime import datetime
 import pytest
 from sqlmodel import col, update
 
-from bot.app import App, build_app
-from bot.config import Settings, TelegramConfig
+from bot.app import App
 from bot.emulator import BotApiEmulator, Group, SentMessage, User
-from bot.ptb.runner import PtbBot
 from storage.tables import OutboxRow
-from storage.uow import Database
+from tests.e2e.conftest import Live
 from tests.workflow.desk_harness import COMPLAINT, desk_context
 from workflow.clock import FakeClock
 from workflow.staff import create_staff_invite
 
-GROUPS = {"housing": -1002000000001, "market": -1002000000002, "supervision": -1002000000003}
+DEPARTMENTS = ("housing", "market", "supervision")
 _users = itertools.count(900_000_000)
 
 
@@ -50,34 +48,26 @@ class DeskWorld:
 
 
 @pytest.fixture(scope="module")
-async def desk_world(settings: Settings, start_time: datetime, database: Database
-                     ) -> AsyncIterator[DeskWorld]:
-    """Its own clock (a Monday morning): other tests move the shared one into nights."""
-    emu = BotApiEmulator(token="777001:DESK", first_update_id=7 * 10**9)
-    await emu.start()
-    s = settings.model_copy(deep=True)
-    s.telegram = TelegramConfig(api_url=emu.api_url, poll_timeout=1)
-    for dept_id, dept in s.departments.items():
-        dept.chat_id = GROUPS.get(dept_id)
-    app = build_app(s, clock=FakeClock(start_time))
-    app.ctx = desk_context(app, "housing")
-    groups = {d: emu.group(chat, f"{d}工作群") for d, chat in GROUPS.items()}
-    async with app.ctx.uow() as uow:   # config chat ids must win over earlier tests' /bind rows
-        # rows earlier tests left for chats that exist nowhere would hold up this bot's sender
+async def desk_world(live: Live, start_time: datetime) -> AsyncIterator[DeskWorld]:
+    """The shared running bot, for this module with a fixed classification and its own clock
+    (a Monday morning: other tests move the shared clock into nights and weekends)."""
+    ctx = live.app.ctx
+    saved = ctx.classify, ctx.clock
+    ctx.classify, ctx.clock = desk_context(live.app, "housing").classify, FakeClock(start_time)
+    async with ctx.uow() as uow:
+        # rows earlier tests left for chats that exist nowhere would hold up the sender
         await uow.session.exec(update(OutboxRow).where(col(OutboxRow.status) == "pending")
                                .values(status="failed", error="left by an earlier test"))
-        for d in GROUPS:
+        for d in DEPARTMENTS:   # config chat ids must win over earlier tests' /bind rows
             b = await uow.bindings.for_department(d)
             if b is not None:
-                b.chat_id = GROUPS[d]
+                b.chat_id = live.groups[d].id
                 await uow.bindings.bind(b)
         await uow.commit()
-    bot = PtbBot(app, emu.token)
-    await bot.start()
-    yield DeskWorld(emu, app, groups)
-    await bot.stop()
-    await app.close()
-    await emu.stop()
+    try:
+        yield DeskWorld(live.emu, live.app, {d: live.groups[d] for d in DEPARTMENTS})
+    finally:
+        ctx.classify, ctx.clock = saved
 
 
 def plain(m: SentMessage) -> str:

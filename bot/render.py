@@ -17,6 +17,7 @@ from bot.templates import (
     LIST_SEPARATOR,
     NO,
     NOTES,
+    ROLE_NAMES,
     STATE_NAMES,
     STEP_NAMES,
     TEXTS,
@@ -76,7 +77,8 @@ class Renderer:
             return [self.view(i) if isinstance(i, dict) else i for i in v] if key == "items" \
                 else LIST_SEPARATOR.join(html.escape(str(i), quote=False) for i in v)
         names = {"category": self.categories, "department": self.departments,
-                 "state": STATE_NAMES, "step": STEP_NAMES, "what": UNSUPPORTED_NAMES}
+                 "state": STATE_NAMES, "step": STEP_NAMES, "what": UNSUPPORTED_NAMES,
+                 "moved_to": self.departments, "role": ROLE_NAMES}   # issue 4: the desk
         if key in names and isinstance(v, str):
             return html.escape(names[key].get(v, v), quote=False)
         if key == "note" and isinstance(v, str):

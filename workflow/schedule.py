@@ -70,6 +70,15 @@ def steps_for(p: DeadlinePolicy, t: Ticket) -> list[Step]:
     return []
 
 
+def family(kind: str) -> str:
+    """Which ladder an action belongs to (sign-for, answer, rating)."""
+    if kind in SIGN_KINDS:
+        return "sign"
+    if kind in RATING_KINDS:
+        return "rating"
+    return "answer"
+
+
 def applies(t: Ticket, kind: str, deadline: datetime) -> bool:
     """Cheap check the sweep makes before acting: is this action still about this ticket?"""
     if kind in SIGN_KINDS:

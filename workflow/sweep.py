@@ -207,8 +207,12 @@ async def sweep_batch(ctx: Context, worker: str, policy: SweepPolicy) -> SweepRe
         batch = Batch(ctx, uow, now, citizens, await uow.actions.group_chats())
         merged = Effects()
         skipped: list[int] = []
+        current = latest_of_each_ladder(actions)
         for a in actions:
             t = tickets.get(a.ticket_id)
+            if a.id not in current:          # overtaken by a later step due at the same time
+                skipped.append(a.id or 0)
+                continue
             if t is None or not schedule.applies(t, a.kind, a.deadline):
                 skipped.append(a.id or 0)
                 if t is not None:   # the ticket moved without re-planning: heal it now
@@ -225,6 +229,17 @@ async def sweep_batch(ctx: Context, worker: str, policy: SweepPolicy) -> SweepRe
         await uow.ledger.add(merged.ledger)
         await uow.commit()
     return result
+
+
+def latest_of_each_ladder(actions: list[ScheduledAction]) -> set[int | None]:
+    """After an outage several steps of one ladder can be due at once: only the latest acts
+    (a 督办 makes the missed reminders and 催办 moot; a closed rating window, the ask)."""
+    latest: dict[tuple[int, str], ScheduledAction] = {}
+    for a in actions:
+        key = (a.ticket_id, schedule.family(a.kind))
+        if key not in latest or (a.due_at, a.id or 0) > (latest[key].due_at, latest[key].id or 0):
+            latest[key] = a
+    return {a.id for a in latest.values()}
 
 
 async def _act(b: Batch, t: Ticket, a: ScheduledAction, merged: Effects,

@@ -26,7 +26,7 @@ from workflow.clock import FakeClock
 from workflow.context import Context
 from workflow.deadlines import DeadlinePolicy
 from workflow.messages import Incoming, Sender
-from workflow.model import Complainant, GroupBinding, Ticket, TicketState
+from workflow.model import Complainant, GroupBinding, StaffMember, Ticket, TicketState
 from workflow.sweep import SweepPolicy, sweep
 
 SHANGHAI = 8
@@ -223,10 +223,42 @@ async def test_unsatisfied_reopens_with_double_check(world: World,
 
 async def test_two_sweepers_send_each_notice_once(world: World, new_id: Callable[[], int]) -> None:
     tickets = [(await world.file(new_id))[0] for _ in range(30)]
-    world.clock.set(local(2026, 12, 1))                  # every sign-for chase is due
+    world.clock.set(local(2026, 10, 9))                  # every sign-for 催办 is due
     small = SweepPolicy(batch=7)
     await asyncio.gather(*(sweep(world.ctx, f"w{i}", small) for i in range(4)))
     for t in tickets:
         kinds = [r["kind"] for r in await world.outbox(t)]
-        assert sorted(kinds) == sorted(["sign_urge_dept", "sign_urge_office",
-                                        "sign_supervise_dept", "sign_supervise_office"]), kinds
+        assert sorted(kinds) == ["sign_urge_dept", "sign_urge_office"], kinds
+
+
+async def test_after_an_outage_only_the_current_step_fires(world: World,
+                                                          new_id: Callable[[], int]) -> None:
+    """The bot was down for weeks: no burst of stale reminders, just the 督办 that is due now."""
+    t, _ = await world.file(new_id)
+    world.clock.advance(hours=1)
+    t = await world.change(t, state=TicketState.SIGNED, signed_at=world.clock.now(), signed_by=3,
+                           answer_due=world.policy.answer_due(world.clock.now(), "will_not", False))
+    await sweep(world.ctx, "test")                       # planned while the bot was still up
+    world.clock.set(local(2026, 12, 15))                 # every ladder step is long due
+    await sweep(world.ctx, "test")
+    assert [r["kind"] for r in await world.outbox(t)] == ["supervise_dept", "supervise_office"]
+
+
+async def test_supervise_reaches_the_department_head_privately(
+        world: World, new_id: Callable[[], int]) -> None:
+    head = new_id()
+    async with world.ctx.uow() as uow:
+        await uow.staff.upsert(StaffMember(telegram_id=head, display_name="李局长",
+                                           department=world.department, role="head",
+                                           joined_at=world.clock.now()))
+        await uow.commit()
+    t, _ = await world.file(new_id)
+    await world.run_until(t, local(2026, 12, 31))
+    to_head = [r for r in await world.outbox(t) if r["chat_id"] == head]
+    assert [r["kind"] for r in to_head] == ["sign_supervise_head"]
+    async with world.ctx.uow() as uow:                   # other tests share the department
+        member = await uow.staff.by_telegram_id(head)
+        assert member is not None
+        member.active = False
+        await uow.staff.save(member)
+        await uow.commit()

@@ -47,6 +47,10 @@ class PtbTransport:
 
     def __init__(self, bot: Bot, renderer: Renderer) -> None:
         self.bot, self.renderer = bot, renderer
+        self.send_timeout: float | None = None   # seconds to wait for an answer; None: PTB's
+
+    def _timeouts(self) -> dict[str, float]:
+        return {} if self.send_timeout is None else {"read_timeout": self.send_timeout}
 
     async def send(self, out: Outgoing) -> int | None:
         try:
@@ -83,7 +87,8 @@ class PtbTransport:
             try:
                 m = await self.bot.edit_message_text(
                     text, chat_id=part.chat_id, message_id=part.edit_message_id, parse_mode=mode,
-                    reply_markup=kb if isinstance(kb, InlineKeyboardMarkup) else None)
+                    reply_markup=kb if isinstance(kb, InlineKeyboardMarkup) else None,
+                    **self._timeouts())
             except BadRequest as exc:
                 if "not modified" in exc.message.lower():
                     return part.edit_message_id
@@ -92,9 +97,10 @@ class PtbTransport:
         if part.media is not None:
             send = self.bot.send_photo if part.media.kind == "photo" else self.bot.send_document
             m = await send(part.chat_id, part.media.file_id, caption=text or None,
-                           parse_mode=mode, reply_markup=kb)
+                           parse_mode=mode, reply_markup=kb, **self._timeouts())
             return m.message_id
-        m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb)
+        m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb,
+                                        **self._timeouts())
         return m.message_id
 
 

@@ -123,3 +123,22 @@ async def test_blocked_user_is_recorded_without_retries(
     failed = [r for r in await rows(live, citizen.id) if r.kind == "test"]
     assert [(r.status, r.attempts) for r in failed] == [("failed", 1), ("failed", 1)]
     assert all("blocked" in r.error for r in failed)
+
+
+async def test_an_hour_of_timeouts_then_each_message_once_in_order(
+        live: Live, restore_clock: FakeClock, citizen: User) -> None:
+    """Requests hang (the emulator holds them past the client's timeout) for a simulated hour."""
+    clock = restore_clock
+    live.bot.transport.send_timeout = 0.2
+    outage_ends = clock.now() + timedelta(hours=1)
+    fault = live.emu.fail("sendMessage", "timeout", hold=1.0, chat_id=citizen.id,
+                          until=lambda: clock.now() >= outage_ends)
+    labels = ["T1", "T2", "T3"]
+    try:
+        await queue(live, citizen.id, *labels)
+        await until(lambda: texts(live, citizen.id, labels) == labels, live, clock,
+                    timedelta(minutes=4), rounds=600)
+    finally:
+        live.bot.transport.send_timeout = None
+    assert clock.now() >= outage_ends and 1 <= fault.hits < 30
+    assert texts(live, citizen.id, labels) == labels, "once each, in order"

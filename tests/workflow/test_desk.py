@@ -390,3 +390,38 @@ async def test_forged_reply_button_for_someone_elses_ticket(desk: Desk) -> None:
     resp = await intruder.press(f"q:{t.id}")
     assert resp.answer_key == "error.not_your_ticket"
     assert (await intruder.press("q:" + "1" * 80)).answer_key == "error.stale_button"
+
+
+async def test_reply_with_a_photo_is_resent_by_file_id(desk: Desk) -> None:
+    citizen, a, _, _, _ = await world(desk)
+    t = await ticket(desk, await citizen.file())
+    housing = desk.groups["housing"]
+    await a.press(sign(t), chat=housing)
+    await a.press(f"t:ask:{t.id}", chat=housing)
+    await a.text("请补充一张现场照片。")
+    await desk.deliver()
+    question = [m for m in desk.inbox(citizen.id) if m.out.key == "relay.question"][-1]
+    await citizen.press(question.out.buttons[0][0].data)
+    await citizen.photo("reply-photo-9", "通道现状")
+    assert citizen.keys() == ["relay.reply_sent"]
+    await citizen.text("这句不会再转给部门，因为回复已结束。")
+    await desk.deliver()
+    relayed = [m for m in desk.inbox(housing) if m.out.key == "relay.reply_file"]
+    assert relayed and relayed[-1].out.media is not None
+    assert relayed[-1].out.media.file_id == "reply-photo-9" and "通道现状" in relayed[-1].text
+    assert not any("这句不会再转给部门" in m.text for m in desk.inbox(housing))
+    assert_no_identity(desk, citizen, "housing")
+
+
+async def test_admin_acts_as_the_office_and_a_head_cannot_arbitrate(desk: Desk) -> None:
+    citizen, a, head, _, _ = await world(desk)
+    admin = await desk.person("系统管理员", role="admin")
+    t = await ticket(desk, await citizen.file())
+    await a.press(f"t:return:{t.id}", chat=desk.groups["housing"])
+    await a.press_key("btn.desk.reason.function")
+    supervision = desk.groups["supervision"]
+    assert (await head.press(f"t:reroute:{t.id}", chat=supervision)).answer_key == \
+        "error.not_supervisor"
+    assert (await admin.press(f"t:must:{t.id}", chat=supervision)).answer_key == "desk.ruled_ok"
+    await admin.command("pending", "housing", chat=supervision)
+    assert t.number in [i["number"] for i in admin.last.messages[0].params["items"]]

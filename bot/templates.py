@@ -50,6 +50,8 @@ def _card(v: View) -> str:
         lines.append(f"附件：{v['attachments']} 个（随后发送）")
     lines += [f"签收期限：{v['sign_due']}", f"答复期限：{v['answer_due']}"]
     lines += _card_deadlines(v) + ["", "<b>投诉内容：</b>", v["text"]]
+    if v.get("text_cut_raw"):   # issue 4: an edited card keeps to one message
+        lines.append(f"……（另有 {v['text_cut']} 字，发送 /ticket {v['number']} 查看全文）")
     return "\n".join(lines)
 
 

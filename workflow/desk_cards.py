@@ -16,6 +16,7 @@ from workflow.ports import UnitOfWork
 from workflow.routing import group_of
 
 CARD_KINDS = ("card", "card_edit")
+EDIT_TEXT_CHARS = 2500      # leaves room for the card's other lines within Telegram's 4096
 
 
 async def desk_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoing:
@@ -43,9 +44,18 @@ async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     last = await uow.outbox.last_sent(t.id, chat_id, CARD_KINDS)
     if last is not None and last.message_id is not None:
         out.edit_message_id = last.message_id
+        _fit_one_message(out)
         await tickets.enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t.id, "card_edit")
     elif not out.params.get("moved_to"):
         await tickets.enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t.id, "card")
+
+
+def _fit_one_message(out: Outgoing) -> None:
+    """An edit replaces one message: a long complaint is cut (the full text is in /ticket)."""
+    text = str(out.params.get("text", ""))
+    if len(text) > EDIT_TEXT_CHARS:
+        out.params["text"] = text[:EDIT_TEXT_CHARS]
+        out.params["text_cut"] = len(text) - EDIT_TEXT_CHARS
 
 
 async def send_new(ctx: Context, uow: UnitOfWork, t: Ticket, dedupe: str) -> None:

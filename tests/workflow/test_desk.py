@@ -425,3 +425,21 @@ async def test_admin_acts_as_the_office_and_a_head_cannot_arbitrate(desk: Desk) 
     assert (await admin.press(f"t:must:{t.id}", chat=supervision)).answer_key == "desk.ruled_ok"
     await admin.command("pending", "housing", chat=supervision)
     assert t.number in [i["number"] for i in admin.last.messages[0].params["items"]]
+
+
+async def test_edited_card_of_a_long_complaint_stays_one_message(desk: Desk) -> None:
+    citizen, a, _, _, _ = await world(desk)
+    await citizen.command("start")
+    await citizen.press_key("btn.file")
+    for i in range(3):
+        await citizen.text(f"第{i + 1}部分：" + "物业拒不整改消防通道问题。" * 250)
+    await citizen.press_key("btn.done")
+    await citizen.press_key("btn.skip")
+    await citizen.press_key("btn.anonymous")
+    await citizen.press_key("btn.submit")
+    t = await ticket(desk, str(citizen.last.messages[-1].params["number"]))
+    await desk.deliver()
+    await a.press(sign(t), chat=desk.groups["housing"])
+    await desk.deliver()
+    edit = [m for m in desk.inbox(desk.groups["housing"]) if m.out.edit_message_id][-1]
+    assert len(edit.parts) == 1 and "查看全文" in edit.text and "张办事" in edit.text

@@ -8,7 +8,7 @@ remembers that the next text is a comment or a reason (states rate_comment / rat
 
 from __future__ import annotations
 
-from workflow import schedule
+from workflow import desk_cards, schedule
 from workflow.context import TRIAGE, Context
 from workflow.errors import NotYourTicket, RatingClosed, TicketMoved
 from workflow.messages import Button, Incoming, Outgoing, Response
@@ -158,6 +158,7 @@ async def rate(ctx: Context, uow: UnitOfWork, t: Ticket, value: str) -> None:
         await enqueue(ctx, uow, Outgoing(dept, "rating.result_dept", {**_params(t),
                                                                       "rating": value}),
                       f"rated:{t.id}:{t.answered_at}:{dept}", t.id, "rated")
+        await desk_cards.refresh(ctx, uow, t, dept, f"rated:{t.id}:{t.version}")
 
 
 async def close_unrated(ctx: Context, uow: UnitOfWork, t: Ticket) -> None:
@@ -173,6 +174,8 @@ async def close_unrated(ctx: Context, uow: UnitOfWork, t: Ticket) -> None:
     if chat is not None:
         await enqueue(ctx, uow, Outgoing(chat, "rating.closed_unrated", _params(t)),
                       f"unrated:{t.id}:{chat}", t.id, "unrated")
+    await desk_cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department),
+                             f"unrated:{t.id}:{t.version}")
 
 
 async def reopen(ctx: Context, uow: UnitOfWork, t: Ticket, reason: str, actor: str) -> None:
@@ -204,6 +207,7 @@ async def _tell_reopened(ctx: Context, uow: UnitOfWork, t: Ticket, reason: str,
     if dept is not None:
         await enqueue(ctx, uow, Outgoing(dept, "rating.reopened_dept", params),
                       f"reopened:{key}:{dept}", t.id, "reopened")
+        await desk_cards.refresh(ctx, uow, t, dept, f"reopened:{key}")   # 答复 buttons again
     if office is not None and office != dept:
         await enqueue(ctx, uow, Outgoing(office, "rating.reopened_office", params),
                       f"reopened:{key}:{office}", t.id, "reopened")

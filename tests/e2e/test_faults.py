@@ -24,9 +24,12 @@ from workflow.tickets import enqueue
 
 
 @pytest.fixture
-async def restore_clock(clock: FakeClock) -> AsyncIterator[FakeClock]:
+async def restore_clock(clock: FakeClock, live: Live) -> AsyncIterator[FakeClock]:
+    """Put the clock back, and retire this test's faults first: an outage that ends "at 11:00"
+    would start again once the clock is back at 10:00."""
     start = clock.now()
     yield clock
+    live.emu.faults.clear()
     clock.set(start)
 
 

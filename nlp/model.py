@@ -75,23 +75,27 @@ class LinearModel:
         return val @ self.coef[idx] + self.intercept
 
     def log_probs(self, norm: str) -> dict[str, np.ndarray]:
-        """field → log-probabilities in head.classes order (log-softmax of scores / temperature)."""
-        z = self.scores(norm) / self._temperatures
-        out: dict[str, np.ndarray] = {}
-        for name, head in self.heads.items():
-            part = z[head.start:head.stop]
-            part = part - part.max()
-            out[name] = part - np.log(np.exp(part).sum())
-        return out
+        """field → log-probabilities in head.classes order (log-softmax of scores / temperature).
+
+        All heads at once with reduceat: a handful of numpy calls instead of a handful per head.
+        """
+        starts, sizes, temps = self._layout
+        z = self.scores(norm) / temps
+        z -= np.repeat(np.maximum.reduceat(z, starts), sizes)
+        z -= np.repeat(np.log(np.add.reduceat(np.exp(z), starts)), sizes)
+        return {name: z[head.start:head.stop] for name, head in self.heads.items()}
 
     @property
-    def _temperatures(self) -> np.ndarray:
-        if "_temps" not in self.meta:
+    def _layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(head start columns, head sizes, per-column temperature), computed once."""
+        if "_layout" not in self.meta:
             temps = np.ones(len(self.intercept), np.float32)
             for head in self.heads.values():
                 temps[head.start:head.stop] = head.temperature
-            self.meta["_temps"] = temps
-        return self.meta["_temps"]
+            heads = sorted(self.heads.values(), key=lambda h: h.start)
+            self.meta["_layout"] = (np.array([h.start for h in heads], np.intp),
+                                    np.array([len(h.classes) for h in heads], np.intp), temps)
+        return self.meta["_layout"]
 
     def predict(self, norm: str) -> dict[str, dict[str, float]]:
         """field → label → probability (softmax of the head's scores / temperature)."""

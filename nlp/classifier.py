@@ -16,7 +16,7 @@ import numpy as np
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
-from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE
+from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
 DEFAULT_THRESHOLD = 0.35
 LEXICON_BETA = 0.8          # log-odds added per distinct category keyword hit
@@ -119,7 +119,7 @@ class Classifier:
                              against=(OTHER, _conduct_words(hits)))
         rule = self.lexicon.misconduct_hits(norm, found)
         if rule:
-            evidence.append(f"规则「{'、'.join(rule[:3])}」→misconduct")
+            evidence.append(f"规则「{'、'.join(rule[:3])}」→{display('misconduct')}")
             return "misconduct", max(float(dist[space.index["misconduct"]]), RULE_CONFIDENCE)
         best = int(dist.argmax())
         label = space.labels[best]
@@ -135,7 +135,7 @@ class Classifier:
         label, conf = space.labels[best], float(dist[best])
         self._explain(norm, "department", label, hits, log_probs is not None, evidence)
         if conf < self.threshold and label != TRIAGE:
-            evidence.append(f"置信度{conf:.2f}<{self.threshold:.2f}→{TRIAGE}")
+            evidence.append(f"置信度{conf:.2f}<{self.threshold:.2f}→{display(TRIAGE)}分办")
             return TRIAGE, conf, True
         return label, conf, False
 
@@ -156,11 +156,11 @@ class Classifier:
                  use_model: bool, evidence: list[str]) -> None:
         """Why `label`: its keywords, then the model's strongest features for it."""
         if hits.get(label):
-            evidence.append(f"词「{'、'.join(hits[label][:3])}」→{label}")
+            evidence.append(f"词「{'、'.join(hits[label][:3])}」→{display(label)}")
         if use_model and self.model is not None:
             feats = self.model.explain(norm, field, label)
             if feats:
-                evidence.append(f"模型「{'、'.join(feats)}」→{label}")
+                evidence.append(f"模型「{'、'.join(feats)}」→{display(label)}")
 
 
 def _conduct_words(hits: Mapping[str, Sequence[str]]) -> int:

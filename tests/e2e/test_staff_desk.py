@@ -3,8 +3,7 @@
 A citizen, two housing staff, one market staff member and an oversight member. The whole path
 (filing → sign → question/reply relay → note → answer), return → arbitration, transfer,
 concurrent sign-for and refusals; and no department group ever sees who complained.
-The shared running bot (tests/e2e/conftest.py) gets a fixed classification for this module
-(the classifier has its own tests) so every complaint lands in the housing group.
+The complaint is one the real classifier routes to housing with high confidence.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from bot.app import App
 from bot.emulator import BotApiEmulator, Group, SentMessage, User
 from storage.tables import OutboxRow
 from tests.e2e.conftest import Live
-from tests.workflow.desk_harness import COMPLAINT, desk_context
+from tests.workflow.desk_harness import COMPLAINT
 from workflow.clock import FakeClock
 from workflow.staff import create_staff_invite
 
@@ -49,11 +48,11 @@ class DeskWorld:
 
 @pytest.fixture(scope="module")
 async def desk_world(live: Live, start_time: datetime) -> AsyncIterator[DeskWorld]:
-    """The shared running bot, for this module with a fixed classification and its own clock
-    (a Monday morning: other tests move the shared clock into nights and weekends)."""
+    """The shared running bot, for this module with its own clock (a Monday morning: other
+    tests move the shared clock into nights and weekends)."""
     ctx = live.app.ctx
-    saved = ctx.classify, ctx.clock
-    ctx.classify, ctx.clock = desk_context(live.app, "housing").classify, FakeClock(start_time)
+    saved = ctx.clock
+    ctx.clock = FakeClock(start_time)
     async with ctx.uow() as uow:
         # rows earlier tests left for chats that exist nowhere would hold up the sender
         await uow.session.exec(update(OutboxRow).where(col(OutboxRow.status) == "pending")
@@ -67,7 +66,7 @@ async def desk_world(live: Live, start_time: datetime) -> AsyncIterator[DeskWorl
     try:
         yield DeskWorld(live.emu, live.app, {d: live.groups[d] for d in DEPARTMENTS})
     finally:
-        ctx.classify, ctx.clock = saved
+        ctx.clock = saved
 
 
 def plain(m: SentMessage) -> str:

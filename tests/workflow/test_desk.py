@@ -20,7 +20,7 @@ from workflow.model import Ticket, TicketState
 @pytest.fixture(scope="session")
 async def desk_app(settings: Settings, start_time: datetime, database: Database
                    ) -> AsyncIterator[App]:
-    """The application without the classifier model (the desk tests fix the classification),
+    """The application with the real classifier (it routes the desk's complaint to housing),
     on its own clock: other tests move the shared one into nights and weekends."""
     application = build_app(settings, clock=FakeClock(start_time))
     yield application

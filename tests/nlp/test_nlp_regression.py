@@ -11,7 +11,7 @@ from nlp.corpus import load_corpus, split
 from nlp.default import pipeline_metrics, summary
 from nlp.model import load
 
-PINNED = {"category_macro_f1": 0.893, "department_accuracy": 0.913, "urgent_recall": 0.98}
+PINNED = {"category_macro_f1": 0.894, "department_accuracy": 0.913, "urgent_recall": 0.98}
 TOLERANCE = 0.03
 
 

@@ -168,7 +168,13 @@ TEXTS: dict[str, Template] = {
     "card.attachment": "{number} 附件 {index}/{total}",
     "card.attachment_caption": "{number} 附件 {index}/{total}：{caption}",
     "card.continued": "（{number} 续 {part}/{parts}）",
-    "group.help": "这是部门工作群，投诉工单会推送到这里。市民请私聊本机器人投诉。绑定本群：/bind 邀请码",
+    "group.help": (
+        "这是部门工作群，投诉工单会推送到这里，按工单卡片上的按钮签收、退回、转办、申请延期、追问、备注、答复。\n"
+        "/pending 本部门待办工单（治庸问责办可加部门，如 /pending housing）\n"
+        "/ticket 编号 查看工单和全部办理记录\n"
+        "/bind 邀请码 绑定本群（管理员运行 zhiyong group invite 生成）\n"
+        "工作人员请先私聊本机器人发送 /join 邀请码 登记身份。市民请私聊本机器人投诉。"
+    ),
     "group.bind_usage": "用法：/bind 邀请码（由管理员运行 zhiyong group invite --department 部门 生成）",
     "group.bound": "✅ 本群已绑定为「{department}」工作群。{backlog} 件待办工单将推送到本群。",
     # --- answers to button presses (plain text, ≤ 200 chars) ---

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import platform
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +22,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
 from nlp.dataset import read_labelled
-from nlp.features import FeatureSpec, extract
+from nlp.features import FeatureSpec, char_features, extract, word_features
 from nlp.model import Head, LinearModel, files_sha256
 from nlp.normalize import normalize
+from nlp.segment import tokens
 from nlp.vectorize import Vectorizer
 
 C_GRID = (0.3, 1.0)
@@ -54,9 +55,10 @@ def featurize(texts: Sequence[str], spec: FeatureSpec) -> tuple[list[list[str]],
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
-def fit_vectors(words: list[list[str]], chars: list[list[str]], spec: FeatureSpec,
+def fit_vectors(words: Iterable[list[str]], chars: Iterable[list[str]], spec: FeatureSpec,
                 min_df: int) -> tuple[sp.csr_matrix, TfidfVectorizer, TfidfVectorizer]:
-    """Fitted vectorizers and the weighted, stacked training matrix."""
+    """Fitted vectorizers and the weighted, stacked training matrix (iterables are consumed once,
+    so generators keep millions of n-gram strings out of memory on large sets)."""
     wv, cv = _vectorizer(min_df), _vectorizer(min_df)
     xw, xc = wv.fit_transform(words), cv.fit_transform(chars)
     x = sp.hstack([xw * spec.word_weight, xc * spec.char_weight], format="csr", dtype=np.float32)
@@ -135,8 +137,10 @@ def train(texts: Sequence[str], labels: Mapping[str, Sequence[str]], spec: Featu
     spec = spec or FeatureSpec()
     min_df = min_df if len(texts) >= 50 else 1      # tiny sets would lose every feature
     started = time.perf_counter()
-    words, chars = featurize(texts, spec)
-    x, wv, cv = fit_vectors(words, chars, spec, min_df)
+    norms = [normalize(t) for t in texts]
+    x, wv, cv = fit_vectors((word_features(tokens(n), spec.word_max_n) for n in norms),
+                            (char_features(n, spec.char_min_n, spec.char_max_n) for n in norms),
+                            spec, min_df)
     log(f"{len(texts)} texts, {x.shape[1]} features ({len(wv.vocabulary_)} word, {len(cv.vocabulary_)} char)")
     coefs, intercepts, out_heads, report = [], [], {}, {}
     start = 0

@@ -61,7 +61,7 @@ async def test_overdue_ticket_is_chased_in_the_department_group(live: Live, citi
 
 async def test_rating_unsatisfied_reopens_for_second_handling(live: Live, citizen: User) -> None:
     now = live.app.ctx.now()
-    t = await make_ticket(live, citizen, "housing", state=TicketState.ANSWERED,
+    t = await make_ticket(live, citizen, "civil_affairs", state=TicketState.ANSWERED,
                           signed_at=now - timedelta(days=6), signed_by=888,
                           answer_due=now + timedelta(days=1), answered_at=now - timedelta(days=1))
     await sweep(live)
@@ -72,7 +72,7 @@ async def test_rating_unsatisfied_reopens_for_second_handling(live: Live, citize
     await citizen.send("消防通道还是被占着，根本没处理")
     reopened = await citizen.wait_for(lambda m: "二次办理" in (m.plain or ""))
     assert t.number in (reopened.plain or "")
-    dept = await live.groups["housing"].wait_for(
+    dept = await live.groups["civil_affairs"].wait_for(
         lambda m: t.number in (m.plain or "") and "二次办理" in (m.plain or ""))
     assert "根本没处理" in (dept.plain or "") and "一案双查" in (dept.plain or "")
     await live.groups["supervision"].wait_for(

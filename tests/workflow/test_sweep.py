@@ -9,17 +9,19 @@ sweep's safety net (re-planning changed tickets) is exercised too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import secrets
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import col, select
 
 from bot.app import App, build_app
 from bot.config import Settings
-from storage.tables import OutboxRow
+from storage.tables import GroupBindingRow, OutboxRow
 from storage.uow import Database
 from workflow import dispatch, schedule
 from workflow.clock import FakeClock
@@ -115,18 +117,36 @@ async def sweep_app(settings: Settings, database: Database) -> AsyncIterator[App
 
 
 @pytest.fixture
-async def world(sweep_app: App, new_id: Callable[[], int]) -> World:
+async def world(sweep_app: App, new_id: Callable[[], int]) -> AsyncIterator[World]:
     clock = FakeClock(local(2026, 9, 28))
     ctx = dataclasses.replace(sweep_app.ctx, clock=clock)
     assert isinstance(ctx.deadlines, DeadlinePolicy)
     department = "environment"
     dept_chat, office_chat = -new_id(), -new_id()
+    async with bound(ctx, {department: dept_chat, "supervision": office_chat}):
+        yield World(ctx, clock, ctx.deadlines, dept_chat, office_chat, department)
+
+
+@contextlib.asynccontextmanager
+async def bound(ctx: Context, groups: dict[str, int]) -> AsyncIterator[None]:
+    """Bind test groups, and put the previous bindings back: other tests (e2e) share the DB."""
     async with ctx.uow() as uow:
-        for d, chat in ((department, dept_chat), ("supervision", office_chat)):
-            await uow.bindings.bind(GroupBinding(department=d, chat_id=chat, bound_at=clock.now(),
-                                                 bound_by=1))
+        before = {d: await uow.bindings.for_department(d) for d in groups}
+        for d, chat in groups.items():
+            await uow.bindings.bind(GroupBinding(department=d, chat_id=chat,
+                                                 bound_at=ctx.now(), bound_by=1))
         await uow.commit()
-    return World(ctx, clock, ctx.deadlines, dept_chat, office_chat, department)
+    try:
+        yield
+    finally:
+        async with ctx.uow() as uow:
+            for d, old in before.items():
+                if old is not None:
+                    await uow.bindings.bind(old)
+                else:
+                    await uow.session.exec(delete(GroupBindingRow)  # type: ignore[call-overload]
+                                           .where(col(GroupBindingRow.department) == d))
+            await uow.commit()
 
 
 async def test_answer_ladder_across_national_day(world: World, new_id: Callable[[], int]) -> None:

@@ -13,11 +13,10 @@ from bot.config import Settings
 from bot.scheduler import DeadlineScheduler
 from storage.tables import OutboxRow
 from storage.uow import Database
-from tests.workflow.test_sweep import World, local
+from tests.workflow.test_sweep import World, bound, local
 from workflow import digests
 from workflow.clock import FakeClock
 from workflow.deadlines import DeadlinePolicy
-from workflow.model import GroupBinding
 
 
 @pytest.fixture(scope="session")
@@ -28,17 +27,13 @@ async def digest_app(settings: Settings, database: Database) -> AsyncIterator[Ap
 
 
 @pytest.fixture
-async def world(digest_app: App, new_id: Callable[[], int]) -> World:
+async def world(digest_app: App, new_id: Callable[[], int]) -> AsyncIterator[World]:
     clock = FakeClock(local(2026, 9, 28))
     ctx = dataclasses.replace(digest_app.ctx, clock=clock)
     assert isinstance(ctx.deadlines, DeadlinePolicy)
     dept_chat, office_chat = -new_id(), -new_id()
-    async with ctx.uow() as uow:
-        for d, chat in (("tax", dept_chat), ("supervision", office_chat)):
-            await uow.bindings.bind(GroupBinding(department=d, chat_id=chat, bound_at=clock.now(),
-                                                 bound_by=1))
-        await uow.commit()
-    return World(ctx, clock, ctx.deadlines, dept_chat, office_chat, "tax")
+    async with bound(ctx, {"medical_insurance": dept_chat, "supervision": office_chat}):
+        yield World(ctx, clock, ctx.deadlines, dept_chat, office_chat, "medical_insurance")
 
 
 async def rows_to(world: World, chat: int) -> list[OutboxRow]:
@@ -69,7 +64,7 @@ def digest_app_render(world: World, row: OutboxRow) -> str:
     from bot.render import Renderer
     from workflow.messages import from_payload
 
-    renderer = Renderer({}, {"tax": "税务局"}, world.ctx.tz)
+    renderer = Renderer({}, {"medical_insurance": "医疗保障局"}, world.ctx.tz)
     return "".join(p.text for p in renderer.render(from_payload(row.chat_id, row.payload)))
 
 

@@ -141,13 +141,10 @@ async def _bench(settings: Settings, url: str, rows: int, open_: int,
     results = []
     first = 1
     ctx = replace(app.ctx, clock=FakeClock(NOW))
-    await sweep(ctx, "bench-warm-up")       # connections and compiled statements, not timed
+    await _make_due(app, open_, 1)           # warm-up: connections and compiled statements
+    await sweep(ctx, "bench-warm-up")
     for due in dues:
-        async with app.db.engine.begin() as conn:
-            await conn.execute(text(
-                "UPDATE scheduled_action SET due_at = :at WHERE kind = 'remind_half' "
-                "AND status = 'pending' AND ticket_id >= :a AND ticket_id < :b"),
-                {"at": NOW - timedelta(minutes=1), "a": first, "b": first + due})
+        await _make_due(app, first, due)
         first += due
         t = time.perf_counter()
         result = await sweep(ctx, "bench", SweepPolicy(batch=500))
@@ -160,6 +157,15 @@ async def _bench(settings: Settings, url: str, rows: int, open_: int,
     click.echo(await _plan(app, sqlite))
     await app.close()
     return results
+
+
+async def _make_due(app: Any, first: int, n: int) -> None:
+    """The half-time reminders of tickets first .. first+n-1 become due."""
+    async with app.db.engine.begin() as conn:
+        await conn.execute(text(
+            "UPDATE scheduled_action SET due_at = :at WHERE kind = 'remind_half' "
+            "AND status = 'pending' AND ticket_id >= :a AND ticket_id < :b"),
+            {"at": NOW - timedelta(minutes=1), "a": first, "b": first + n})
 
 
 async def _plan(app: Any, sqlite: bool) -> str:

@@ -7,10 +7,12 @@ scheduled_action(status, due_at) or a primary-key lookup, so its cost is O(due),
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from storage.mapping import to_domain, values_of
@@ -34,6 +36,7 @@ from workflow.model import (
 )
 
 _ACTION_KEY = ["ticket_id", "kind", "deadline"]
+_TICKET_FIELDS = [f.name for f in fields(Ticket)]
 
 
 class SqlActions(_Repo):
@@ -106,8 +109,10 @@ class SqlActions(_Repo):
     async def tickets(self, ids: list[int]) -> dict[int, Ticket]:
         if not ids:
             return {}
-        rows = await self.s.exec(select(TicketRow).where(col(TicketRow.id).in_(ids)))
-        return {r.id: to_domain(r, Ticket) for r in rows if r.id is not None}
+        t = TicketRow.__table__  # type: ignore[attr-defined]
+        rows = (await self.s.exec(  # type: ignore[call-overload]
+            sa_select(t).where(t.c.id.in_(ids)))).mappings()   # Core rows: no ORM objects
+        return {r["id"]: Ticket(**{f: r[f] for f in _TICKET_FIELDS}) for r in rows}
 
     async def unplanned(self, limit: int) -> list[Ticket]:
         t = TicketRow.__table__.c  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from workflow.ports import UnitOfWork
 from workflow.tickets import json_safe
 
 log = logging.getLogger("zhiyong.sweep")
+MAX_PLAN_ROUNDS = 20
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,9 @@ async def sweep(ctx: Context, worker: str, policy: SweepPolicy | None = None) ->
     """Run every due action, batch by batch, until none is left."""
     policy = policy or SweepPolicy()
     total = SweepResult()
-    while await _plan_changed(ctx, policy) == policy.batch:
-        pass
+    for _ in range(MAX_PLAN_ROUNDS):      # bounded: the rest waits for the next sweep
+        if await _plan_changed(ctx, policy) < policy.batch:
+            break
     while True:
         result = await sweep_batch(ctx, worker, policy)
         total.add(result)

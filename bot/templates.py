@@ -393,8 +393,9 @@ def _head(v: View, title: str) -> str:
 
 
 def _who(v: View) -> str:
-    name = v.get("handler_name") or v.get("handler")
-    return f"承办人：{name}" if name else "承办人：尚未签收"
+    if v.get("handler_name"):
+        return f"承办人：{v['handler_name']}"
+    return f"承办人：ID {v['handler']}" if v.get("handler") else "承办人：尚未签收"
 
 
 def _digest(v: View) -> str:

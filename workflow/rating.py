@@ -201,7 +201,8 @@ async def reopen(ctx: Context, uow: UnitOfWork, t: Ticket, reason: str, actor: s
 
 async def _tell_reopened(ctx: Context, uow: UnitOfWork, t: Ticket, reason: str,
                          actor: str) -> None:
-    params = {**_params(t), "reason": reason, "handler": t.signed_by}
+    params = {**_params(t), "reason": reason, "handler": t.signed_by,
+              "handler_name": await handler_name(uow, t.signed_by)}
     key = f"{t.id}:{t.reopened_at}"
     dept, office = await group_of(ctx, uow, t.department), await group_of(ctx, uow, TRIAGE)
     if dept is not None:
@@ -215,6 +216,12 @@ async def _tell_reopened(ctx: Context, uow: UnitOfWork, t: Ticket, reason: str,
     if actor == "system" and chat is not None:   # the citizen pressing a button is answered
         await enqueue(ctx, uow, Outgoing(chat, "rating.reopened_citizen", params),
                       f"reopened:{key}:{chat}", t.id, "reopened")
+
+
+async def handler_name(uow: UnitOfWork, signed_by: int | None) -> str | None:
+    """The accountable person as colleagues know them (the staff desk's display name)."""
+    member = await uow.staff.by_telegram_id(signed_by) if signed_by is not None else None
+    return member.display_name if member else None
 
 
 async def _citizen_chat(uow: UnitOfWork, t: Ticket) -> int | None:

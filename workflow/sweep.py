@@ -114,9 +114,11 @@ async def _remind(b: Batch, t: Ticket, a: ScheduledAction, fx: Effects) -> None:
 
 async def _office_too(b: Batch, t: Ticket, a: ScheduledAction, fx: Effects, base: str) -> None:
     dept, office = await b.group(t.department), await b.group(TRIAGE)
-    b.notice(fx, t, a, dept, f"deadline.{base}_dept", handler=t.signed_by)
+    who = await rating.handler_name(b.uow, t.signed_by)
+    b.notice(fx, t, a, dept, f"deadline.{base}_dept", handler=t.signed_by, handler_name=who)
     if office != dept:
-        b.notice(fx, t, a, office, f"deadline.{base}_office", handler=t.signed_by)
+        b.notice(fx, t, a, office, f"deadline.{base}_office", handler=t.signed_by,
+                 handler_name=who)
 
 
 async def _urge(b: Batch, t: Ticket, a: ScheduledAction, fx: Effects) -> None:
@@ -130,7 +132,8 @@ async def _supervise(b: Batch, t: Ticket, a: ScheduledAction, fx: Effects) -> No
     """督办: the department's head (privately, when registered) and the oversight office."""
     await _office_too(b, t, a, fx, a.kind)
     for head in await heads(b.uow, t.department):
-        b.notice(fx, t, a, head, f"deadline.{a.kind}_head", handler=t.signed_by)
+        b.notice(fx, t, a, head, f"deadline.{a.kind}_head", handler=t.signed_by,
+                 handler_name=await rating.handler_name(b.uow, t.signed_by))
     b.event(fx, t, a, a.kind)
     b.record(fx, t, a, a.kind, t.signed_by if a.kind == "supervise" else None)
 

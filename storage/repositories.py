@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import exists, func, or_, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -212,20 +212,24 @@ class SqlOutbox(_Repo):
         Strict order per chat: a row is not taken while an earlier row of its chat is in
         flight elsewhere or waiting for a retry. Claims are serialised (BEGIN IMMEDIATE on
         SQLite, a transaction-scoped advisory lock on PostgreSQL), so that check sees every
-        committed claim.
+        committed claim. Candidates come from two range scans of (status, not_before) and
+        (status, claimed_at), so the cost follows the due rows, not the sent history.
         """
-        due = or_(
-            (col(OutboxRow.status) == "pending") & (col(OutboxRow.not_before) <= now),
-            (col(OutboxRow.status) == "claimed") & (col(OutboxRow.claimed_at) < stale_before),
-        )
+        pending = (col(OutboxRow.status) == "pending") & (col(OutboxRow.not_before) <= now)
+        stale = (col(OutboxRow.status) == "claimed") & (col(OutboxRow.claimed_at) < stale_before)
+        due = or_(pending, stale)
+        candidates = union_all(select(OutboxRow.id).where(pending),
+                               select(OutboxRow.id).where(stale))
         earlier = aliased(OutboxRow)
-        waiting = exists().where(
-            col(earlier.chat_id) == col(OutboxRow.chat_id), col(earlier.id) < col(OutboxRow.id),
-            or_((col(earlier.status) == "claimed") & (col(earlier.claimed_at) >= stale_before),
-                (col(earlier.status) == "pending") & (col(earlier.claimed_by) != "")
-                & (col(earlier.not_before) > now)))
-        due = due & ~waiting
-        ids = select(OutboxRow.id).where(due).order_by(col(OutboxRow.id)).limit(limit)
+        same_chat_before = ((col(earlier.chat_id) == col(OutboxRow.chat_id))
+                            & (col(earlier.id) < col(OutboxRow.id)))
+        waiting = or_(   # one EXISTS per status: each an index probe on (chat_id, status)
+            exists().where(same_chat_before, col(earlier.status) == "claimed",
+                           col(earlier.claimed_at) >= stale_before),
+            exists().where(same_chat_before, col(earlier.status) == "pending",
+                           col(earlier.claimed_by) != "", col(earlier.not_before) > now))
+        ids = (select(OutboxRow.id).where(col(OutboxRow.id).in_(candidates), ~waiting)
+               .order_by(col(OutboxRow.id)).limit(limit))
         if self.s.bind is not None and self.s.bind.dialect.name == "postgresql":
             await self.s.exec(select(func.pg_advisory_xact_lock(OUTBOX_CLAIM_LOCK)))
             ids = ids.with_for_update(skip_locked=True)

@@ -149,7 +149,8 @@ class TicketCounterRow(SQLModel, table=True):
 class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),
-                      Index("ix_outbox_chat_id_status", "chat_id", "status"))
+                      Index("ix_outbox_chat_id_status", "chat_id", "status"),
+                      Index("ix_outbox_status_claimed_at", "status", "claimed_at"))
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = _bigint(index=True)
     payload: dict[str, Any] = _json(dict)

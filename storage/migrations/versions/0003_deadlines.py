@@ -79,10 +79,12 @@ def upgrade() -> None:
     # the outbox sender looks for earlier rows of the same chat (strict per-chat order)
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_chat_id_status", ["chat_id", "status"])
+        batch_op.create_index("ix_outbox_status_claimed_at", ["status", "claimed_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_status_claimed_at")
         batch_op.drop_index("ix_outbox_chat_id_status")
     with op.batch_alter_table("accountability", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accountability_accountable"))

@@ -51,3 +51,13 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "bot", "--config", str(REPO / "config.toml"),
                           "run"], cwd=tmp_path, text=True, capture_output=True, timeout=60, env=env)
     assert out.returncode != 0 and "ZHIYONG_TELEGRAM_TOKEN" in out.stderr
+
+
+def test_demo_plays_the_whole_path_offline(tmp_path: Path) -> None:
+    out = zhiyong("--config", str(REPO / "config.toml"), "demo", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    for step in ("投诉编号 ZY-", "新投诉 ZY-", "附件 1/1", "负责人：张科员", "答复如下", "请评价办理结果",
+                 "感谢您的评价", "forwardMessage 调用次数：0"):
+        assert step in out.stdout, step
+    group_part = out.stdout.split("工作群 收到")[1].split("工作人员 张科员")[0]
+    assert "王小明" not in group_part and "xiaoming" not in group_part

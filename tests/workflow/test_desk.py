@@ -18,11 +18,14 @@ from workflow.model import Ticket, TicketState
 
 
 @pytest.fixture(scope="session")
-async def desk_app(settings: Settings, start_time: datetime, database: Database
+async def desk_app(settings: Settings, start_time: datetime, quiet_database: Database
                    ) -> AsyncIterator[App]:
     """The application with the real classifier (it routes the desk's complaint to housing),
-    on its own clock: other tests move the shared one into nights and weekends."""
-    application = build_app(settings, clock=FakeClock(start_time))
+    on its own clock and its own database: the desk binds department groups of its own,
+    which must not redirect the cards of the running end-to-end bot."""
+    own = settings.model_copy(deep=True)
+    own.storage.url = quiet_database.url
+    application = build_app(own, clock=FakeClock(start_time))
     yield application
     await application.close()
 

@@ -272,6 +272,14 @@ class SqlOutbox(_Repo):
             .order_by(col(OutboxRow.id).desc()).limit(1))).first()
         return to_domain(row, OutboxMessage) if row else None
 
+    async def has_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]) -> bool:
+        row = (await self.s.exec(
+            select(OutboxRow.id).where(OutboxRow.ticket_id == ticket_id,
+                                       OutboxRow.chat_id == chat_id, col(OutboxRow.kind).in_(kinds),
+                                       col(OutboxRow.status).in_(("pending", "claimed")))
+            .limit(1))).first()
+        return row is not None
+
 
 class SqlStaff(_Repo):
     async def by_telegram_id(self, telegram_id: int) -> StaffMember | None:

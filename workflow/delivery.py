@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from workflow.context import Context
-from workflow.messages import Outgoing, from_payload
+from workflow.messages import CARD_KINDS, Outgoing, from_payload
 from workflow.model import OutboxMessage
 from workflow.ratelimit import RateLimiter
 
@@ -127,11 +127,26 @@ class OutboxSender:
             await uow.commit()
         return claimed
 
+    async def _resolve_card_edit(self, out: Outgoing) -> Outgoing:
+        """A card change queued before the card itself was sent edits it now that it is.
+
+        Rows of one chat are delivered in order, so the card has gone out by this time; if it
+        never could (failed), the change is sent as a new card.
+        """
+        if out.edit_card_of is None or out.edit_message_id is not None:
+            return out
+        async with self.ctx.uow() as uow:
+            last = await uow.outbox.last_sent(out.edit_card_of, out.chat_id, CARD_KINDS)
+        if last is not None and last.message_id is not None:
+            out.edit_message_id = last.message_id
+        return out
+
     async def _deliver(self, msg: OutboxMessage) -> datetime | None:
         """Send one row; None when it is settled (sent or given up), else its retry time."""
         assert msg.id is not None
         try:
-            message_id = await self.transport.send(from_payload(msg.chat_id, msg.payload))
+            out = await self._resolve_card_edit(from_payload(msg.chat_id, msg.payload))
+            message_id = await self.transport.send(out)
         except RetryLater as exc:
             return await self._retry(msg, timedelta(seconds=exc.seconds), str(exc))
         except TransientFailure as exc:

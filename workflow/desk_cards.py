@@ -10,12 +10,11 @@ from __future__ import annotations
 from workflow import schedule, tickets
 from workflow.context import Context
 from workflow.desk_buttons import buttons
-from workflow.messages import Media, Outgoing
+from workflow.messages import CARD_KINDS, Media, Outgoing
 from workflow.model import Ticket
 from workflow.ports import UnitOfWork
 from workflow.routing import group_of
 
-CARD_KINDS = ("card", "card_edit")
 EDIT_TEXT_CHARS = 2500      # leaves room for the card's other lines within Telegram's 4096
 
 
@@ -44,10 +43,15 @@ async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     last = await uow.outbox.last_sent(t.id, chat_id, CARD_KINDS)
     if last is not None and last.message_id is not None:
         out.edit_message_id = last.message_id
-        _fit_one_message(out)
-        await tickets.enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t.id, "card_edit")
-    elif not out.params.get("moved_to"):
+    elif await uow.outbox.has_unsent(t.id, chat_id, CARD_KINDS):
+        out.edit_card_of = t.id   # the card is still on its way: edit it once it is sent
+    elif out.params.get("moved_to"):
+        return
+    else:
         await tickets.enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t.id, "card")
+        return
+    _fit_one_message(out)
+    await tickets.enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t.id, "card_edit")
 
 
 def _fit_one_message(out: Outgoing) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+CARD_KINDS = ("card", "card_edit")   # outbox kinds of the rows that put a ticket card in a chat
+
 IncomingKind = Literal["text", "command", "button", "photo", "document", "contact", "unsupported"]
 
 
@@ -72,6 +74,7 @@ class Outgoing:
     remove_keyboard: bool = False
     media: Media | None = None
     edit_message_id: int | None = None
+    edit_card_of: int | None = None  # a ticket id: edit its card here, found when delivered
 
 
 @dataclass
@@ -100,6 +103,7 @@ def to_payload(out: Outgoing) -> dict[str, Any]:
         "buttons": [[_button_dict(b) for b in row] for row in out.buttons],
         "media": {"kind": out.media.kind, "file_id": out.media.file_id} if out.media else None,
         "edit_message_id": out.edit_message_id,
+        "edit_card_of": out.edit_card_of,
     }
 
 
@@ -112,6 +116,7 @@ def from_payload(chat_id: int, payload: dict[str, Any]) -> Outgoing:
         buttons=[[Button(**b) for b in row] for row in payload.get("buttons", [])],
         media=Media(media["kind"], media["file_id"]) if media else None,
         edit_message_id=payload.get("edit_message_id"),
+        edit_card_of=payload.get("edit_card_of"),
     )
 
 

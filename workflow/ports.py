@@ -96,6 +96,9 @@ class OutboxRepo(Protocol):
                         ) -> OutboxMessage | None:
         """The newest sent row of these kinds (a ticket card is edited in place by its id)."""
         ...
+    async def has_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]) -> bool:
+        """A row of these kinds still waiting or in flight (a card not yet sent)."""
+        ...
 
 
 class StaffRepo(Protocol):

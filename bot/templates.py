@@ -356,6 +356,7 @@ DESK_TEXTS: dict[str, Template] = {
     "error.date_not_later": "延期日期必须晚于当前答复期限（{answer_due}），请重新输入。",
     "error.extension_decided": "{number} 的延期申请已处理过，或已有一项待审批。",
     "error.extension_limit": "{number} 的延期次数已用完，不能再申请。",
+    "error.extension_too_late": "{number} 的答复期限（{answer_due}）已过，不能再申请延期，请尽快答复。",
     "error.group_not_bound": "本群还没有绑定部门，请先 /bind 邀请码。",
     "error.not_your_ticket": "这个按钮已失效。",
     # --- buttons ---

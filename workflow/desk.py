@@ -20,6 +20,7 @@ from workflow.errors import (
     EmptyInput,
     ExtensionDecided,
     ExtensionLimit,
+    ExtensionTooLate,
     InputTooLong,
     ReturnAfterRuling,
     StaleButton,
@@ -96,7 +97,15 @@ async def authorise(ctx: Context, uow: UnitOfWork, member: StaffMember, action: 
         raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, what)
     if action in ("return", "transfer"):
         await _may_pass_on(ctx, uow, member, t, action)
+    if action == "extend":
+        _before_answer_due(ctx, member, t)
     return t
+
+
+def _before_answer_due(ctx: Context, member: StaffMember, t: Ticket) -> None:
+    if t.answer_due is not None and ctx.now() >= t.answer_due:
+        raise staff.refuse(ExtensionTooLate(number=t.number, answer_due=t.answer_due),
+                           member, "extend")
 
 
 async def _may_pass_on(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
@@ -258,6 +267,7 @@ async def reroute(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
 async def request_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
                             key: str, reason: str, due: datetime) -> None:
     """申请延期: stored, and a card with approve/refuse goes to the oversight office."""
+    _before_answer_due(ctx, member, t)    # the dialog may have outlived the deadline
     if due <= ctx.now() or (t.answer_due is not None and due <= t.answer_due):
         raise staff.refuse(DateNotLater(answer_due=t.answer_due), member, "extend")
     assert t.id is not None

@@ -114,6 +114,12 @@ class ExtensionLimit(UserError):
     key = "error.extension_limit"
 
 
+class ExtensionTooLate(UserError):
+    """Extensions are asked for before the answer deadline, not to excuse a missed one."""
+
+    key = "error.extension_too_late"
+
+
 class GroupNotBound(UserError):
     key = "error.group_not_bound"
 

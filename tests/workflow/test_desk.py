@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -299,6 +299,24 @@ async def test_extension_request_and_approval(desk: Desk) -> None:
         "2026-12-31"
     await desk.deliver()
     assert any(m.out.key == "desk.extension_citizen" for m in desk.inbox(citizen.id))
+
+
+async def test_no_extension_once_the_answer_is_overdue(desk: Desk) -> None:
+    citizen, a, _, _, _ = await world(desk)
+    t = await ticket(desk, await citizen.file())
+    housing = desk.groups["housing"]
+    await a.press(sign(t), chat=housing)
+    t = await ticket(desk, t.number)
+    assert t.answer_due is not None
+    clock = desk.ctx.clock
+    before = clock.now()
+    clock.set(t.answer_due + timedelta(hours=1))  # type: ignore[attr-defined]
+    try:
+        resp = await a.press(f"t:extend:{t.id}", chat=housing)
+    finally:
+        clock.set(before)  # type: ignore[attr-defined]
+    assert resp.answer_key == "error.extension_too_late" and resp.answer_alert
+    assert (await ticket(desk, t.number)).answer_due == t.answer_due
 
 
 # ---- concurrency and refusals -------------------------------------------------------------

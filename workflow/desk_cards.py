@@ -10,7 +10,7 @@ from __future__ import annotations
 from workflow import schedule, tickets
 from workflow.context import Context
 from workflow.desk_buttons import buttons
-from workflow.messages import CARD_KINDS, Media, Outgoing
+from workflow.messages import CARD_KINDS, Outgoing
 from workflow.model import Ticket
 from workflow.ports import UnitOfWork
 from workflow.routing import group_of
@@ -67,14 +67,7 @@ async def send_new(ctx: Context, uow: UnitOfWork, t: Ticket, dedupe: str) -> Non
     chat = await group_of(ctx, uow, t.department)
     if chat is None or t.id is None:
         return  # delivered by the lead's deliver_backlog() once that group is bound
-    await tickets.enqueue(ctx, uow, await desk_card(ctx, uow, t, chat), f"{dedupe}:card:{chat}",
-                          t.id, "card")
-    files = await uow.attachments.for_ticket(t.id)
-    for i, a in enumerate(files, 1):
-        out = Outgoing(chat_id=chat, key="card.attachment",
-                       params={"number": t.number, "index": i, "total": len(files)},
-                       media=Media("photo" if a.kind == "photo" else "document", a.file_id))
-        await tickets.enqueue(ctx, uow, out, f"{dedupe}:attach:{i}:{chat}", t.id, "attachment")
+    await tickets.queue_card(ctx, uow, t, chat, await desk_card(ctx, uow, t, chat), key=dedupe)
 
 
 async def _department_of_chat(ctx: Context, uow: UnitOfWork, chat_id: int) -> str | None:

@@ -76,22 +76,26 @@ def card(t: Ticket, chat_id: int, attachments: int) -> Outgoing:
     })
 
 
-async def queue_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None) -> None:
-    """Queue the card and the attachments (re-sent by file_id, never forwarded)."""
+async def queue_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
+                     first: Outgoing | None = None, key: str = "") -> None:
+    """Queue the card (or `first`, a card already built) and the attachments (re-sent by
+    file_id, never forwarded); `key` distinguishes a later arrival in the same chat."""
     if chat_id is None or t.id is None:
         return  # delivered by deliver_backlog() once a group is bound
     files = await uow.attachments.for_ticket(t.id)
-    first = card(t, chat_id, len(files))
-    first.params.update(schedule.deadlines_of(ctx, t))   # issue 5: every deadline on the card
-    first.buttons = desk_buttons.buttons(ctx, t)   # the staff desk's actions (issue 4)
-    await enqueue(ctx, uow, first, f"card:{t.id}:{chat_id}", t.id, "card")
+    if first is None:
+        first = card(t, chat_id, len(files))
+        first.params.update(schedule.deadlines_of(ctx, t))   # issue 5: every deadline on the card
+        first.buttons = desk_buttons.buttons(ctx, t)   # the staff desk's actions (issue 4)
+    prefix = f"{key}:" if key else ""
+    await enqueue(ctx, uow, first, f"{prefix}card:{t.id}:{chat_id}", t.id, "card")
     for i, a in enumerate(files, 1):
         out = Outgoing(chat_id=chat_id,
                        key="card.attachment_caption" if a.caption else "card.attachment",
                        params={"number": t.number, "index": i, "total": len(files),
                                "caption": a.caption},
                        media=Media("photo" if a.kind == "photo" else "document", a.file_id))
-        await enqueue(ctx, uow, out, f"attach:{t.id}:{i}:{chat_id}", t.id, "attachment")
+        await enqueue(ctx, uow, out, f"{prefix}attach:{t.id}:{i}:{chat_id}", t.id, "attachment")
 
 
 async def enqueue(ctx: Context, uow: UnitOfWork, out: Outgoing, dedupe_key: str,

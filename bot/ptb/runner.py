@@ -15,9 +15,9 @@ from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
-from bot.ptb.translate import to_incoming
 from bot.ptb.transport import PtbTransport
 from bot.scheduler import DeadlineScheduler
+from bot.translate import to_incoming
 from workflow import dispatch
 from workflow.delivery import DeliveryPolicy, OutboxSender
 from workflow.messages import Response

@@ -1,10 +1,6 @@
-"""Sending rendered messages with PTB, and mapping Telegram's errors to delivery outcomes."""
+"""Sending rendered messages with python-telegram-bot (the shared part is bot/transport.py)."""
 
 from __future__ import annotations
-
-import html
-import logging
-import re
 
 from telegram import (
     Bot,
@@ -14,14 +10,12 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.render import Rendered, Renderer
+from bot.transport import BotTransport, seconds
 from workflow.delivery import PermanentFailure, RetryLater, TransientFailure
-from workflow.messages import Outgoing
 
-log = logging.getLogger("zhiyong.ptb")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
@@ -38,50 +32,32 @@ def markup(part: Rendered) -> Markup:
     return None
 
 
-def strip_html(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
-
-
-class PtbTransport:
-    """Implements workflow.delivery.Transport; also used for direct replies."""
+class PtbTransport(BotTransport):
+    """Sends with python-telegram-bot's Bot."""
 
     def __init__(self, bot: Bot, renderer: Renderer) -> None:
-        self.bot, self.renderer = bot, renderer
+        super().__init__(renderer)
+        self.bot = bot
         self.send_timeout: float | None = None   # seconds to wait for an answer; None: PTB's
 
     def _timeouts(self) -> dict[str, float]:
         return {} if self.send_timeout is None else {"read_timeout": self.send_timeout}
 
-    async def send(self, out: Outgoing) -> int | None:
-        try:
-            return await self.send_parts(self.renderer.render(out))
-        except RetryAfter as exc:
-            raise RetryLater(_seconds(exc.retry_after)) from exc
-        except Forbidden as exc:
-            raise PermanentFailure(f"forbidden: {exc.message}") from exc
-        except BadRequest as exc:
-            raise PermanentFailure(f"bad request: {exc.message}") from exc
-        except (TimedOut, NetworkError) as exc:
-            raise TransientFailure(str(exc)) from exc
+    def outcome(self, exc: Exception) -> Exception | None:
+        if isinstance(exc, RetryAfter):
+            return RetryLater(seconds(exc.retry_after))
+        if isinstance(exc, Forbidden):
+            return PermanentFailure(f"forbidden: {exc.message}")
+        if isinstance(exc, BadRequest):
+            return PermanentFailure(f"bad request: {exc.message}")
+        if isinstance(exc, TimedOut | NetworkError):
+            return TransientFailure(str(exc))
+        return None
 
-    async def send_parts(self, parts: list[Rendered]) -> int | None:
-        first: int | None = None
-        for part in parts:
-            message_id = await self._send_one(part)
-            first = first if first is not None else message_id
-        return first
+    def is_parse_error(self, exc: Exception) -> bool:
+        return isinstance(exc, BadRequest) and "parse entities" in exc.message.lower()
 
-    async def _send_one(self, part: Rendered) -> int | None:
-        try:
-            return await self._call(part, part.text, ParseMode.HTML)
-        except BadRequest as exc:
-            if "parse entities" not in exc.message.lower():
-                raise
-            # Our escaping failed somewhere: never lose the message, send it as plain text.
-            log.error("HTML rejected by Telegram (%s); sending plain text", exc.message)
-            return await self._call(part, strip_html(part.text), None)
-
-    async def _call(self, part: Rendered, text: str, mode: str | None) -> int | None:
+    async def call(self, part: Rendered, text: str, mode: str | None) -> int | None:
         kb = markup(part)
         if part.edit_message_id is not None:
             try:
@@ -103,10 +79,3 @@ class PtbTransport:
                                         **self._timeouts())
         return m.message_id
 
-
-def _seconds(retry_after: object) -> float:
-    total = getattr(retry_after, "total_seconds", None)
-    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
-
-
-__all__ = ["PtbTransport", "TelegramError"]

@@ -1,10 +1,18 @@
-"""PTB Update → workflow Incoming."""
+"""A framework's Update → workflow Incoming.
+
+python-telegram-bot and aiogram both model the Bot API with its own field names
+(`update.message.text`, `message.from_user`, `callback_query.data`, …), so one translation
+serves both adapters; it reads attributes only and imports neither library.
+"""
 
 from __future__ import annotations
 
-from telegram import Message, MessageEntity, Update, User
+from typing import Any
 
 from workflow.messages import Incoming, IncomingKind, Sender
+
+BOT_COMMAND = "bot_command"
+Update = Message = User = Any   # a PTB or an aiogram object of that Bot API type
 
 UNSUPPORTED = ("sticker", "voice", "video_note", "video", "audio", "animation", "location",
                "venue", "poll", "dice", "game", "story")
@@ -67,7 +75,7 @@ def _from_message(update_id: int, m: Message, reply_button_data: dict[str, str])
 
 def _command(m: Message) -> tuple[str, str] | None:
     entities = m.entities or ()
-    if not any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities):
+    if not any(e.type == BOT_COMMAND and e.offset == 0 for e in entities):
         return None
     head, _, args = (m.text or "").partition(" ")
     name = head[1:].split("@", 1)[0].lower()

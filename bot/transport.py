@@ -1,0 +1,73 @@
+"""What every adapter's transport does the same way: render, split, send part by part, fall
+back to plain text if Telegram rejects our HTML, and map its errors to delivery outcomes.
+
+An adapter supplies three things: how to make one API call, which of its exceptions means
+which outcome, and how it reports an HTML parse error.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from abc import ABC, abstractmethod
+
+from bot.render import Rendered, Renderer
+from workflow.messages import Outgoing
+
+log = logging.getLogger("zhiyong.transport")
+
+
+def strip_html(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def seconds(retry_after: object) -> float:
+    """retry_after as seconds, whether the library gives an int or a timedelta."""
+    total = getattr(retry_after, "total_seconds", None)
+    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
+
+
+class BotTransport(ABC):
+    """Implements workflow.delivery.Transport; `send_parts` also serves direct replies."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+
+    async def send(self, out: Outgoing) -> int | None:
+        try:
+            return await self.send_parts(self.renderer.render(out))
+        except Exception as exc:
+            outcome = self.outcome(exc)
+            if outcome is None:
+                raise
+            raise outcome from exc
+
+    async def send_parts(self, parts: list[Rendered]) -> int | None:
+        first: int | None = None
+        for part in parts:
+            message_id = await self._send_one(part)
+            first = first if first is not None else message_id
+        return first
+
+    async def _send_one(self, part: Rendered) -> int | None:
+        try:
+            return await self.call(part, part.text, "HTML")
+        except Exception as exc:
+            if not self.is_parse_error(exc):
+                raise
+            # Our escaping failed somewhere: never lose the message, send it as plain text.
+            log.error("HTML rejected by Telegram (%s); sending plain text", exc)
+            return await self.call(part, strip_html(part.text), None)
+
+    @abstractmethod
+    async def call(self, part: Rendered, text: str, mode: str | None) -> int | None:
+        """Send or edit one part; return its message id."""
+
+    @abstractmethod
+    def outcome(self, exc: Exception) -> Exception | None:
+        """RetryLater / TransientFailure / PermanentFailure for `exc`, None to re-raise it."""
+
+    @abstractmethod
+    def is_parse_error(self, exc: Exception) -> bool:
+        """Did Telegram refuse the HTML of the message?"""

@@ -61,16 +61,20 @@ def run(obj: CliContext) -> None:
 
 async def _run(settings: Settings, token: str) -> None:
     from bot.app import build_app
-    from bot.ptb.runner import PtbBot
 
+    if settings.telegram.framework == "aiogram":
+        from bot.aio.runner import AiogramBot as Runner
+    else:
+        from bot.ptb.runner import PtbBot as Runner
     app = build_app(settings)
     await app.prepare()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with PtbBot(app, token):
-        logging.getLogger("zhiyong").info("bot running against %s", settings.telegram.api_url)
+    async with Runner(app, token):
+        logging.getLogger("zhiyong").info("bot (%s) running against %s",
+                                          settings.telegram.framework, settings.telegram.api_url)
         await stop.wait()
     await app.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -29,6 +29,7 @@ class _Strict(BaseModel):
 
 class TelegramConfig(_Strict):
     api_url: str = "https://api.telegram.org"
+    framework: Literal["ptb", "aiogram"] = "ptb"
     poll_timeout: int = Field(default=30, ge=0, le=50)
 
     @field_validator("api_url")

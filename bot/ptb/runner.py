@@ -3,25 +3,18 @@ deadline scheduler (APScheduler: the sweep and the cron digests)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import os
-import socket
-from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app import App
+from bot.background import Background
 from bot.ptb.transport import PtbTransport
-from bot.scheduler import DeadlineScheduler
 from bot.translate import to_incoming
 from workflow import dispatch
-from workflow.delivery import DeliveryPolicy, OutboxSender
 from workflow.messages import Response
-from workflow.ratelimit import RateLimiter, RateLimits
 
 log = logging.getLogger("zhiyong.ptb")
 
@@ -38,10 +31,8 @@ class PtbBot:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.transport = PtbTransport(self.application.bot, app.renderer)
-        worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self.sender = OutboxSender(app.ctx, self.transport, worker, *delivery_of(app))
-        self.scheduler = DeadlineScheduler(app, worker, self.sender.wake)
-        self._sender_task: asyncio.Task[None] | None = None
+        self.background = Background(app, self.transport)
+        self.sender, self.scheduler = self.background.sender, self.background.scheduler
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = to_incoming(update, self.app.renderer.reply_labels)
@@ -72,17 +63,10 @@ class PtbBot:
         await self.application.updater.start_polling(
             poll_interval=0, timeout=self.app.settings.telegram.poll_timeout,
             allowed_updates=Update.ALL_TYPES)
-        self._sender_task = asyncio.create_task(
-            self.sender.run_forever(self.app.settings.scheduler.outbox_poll_seconds))
-        if self.app.settings.scheduler.enabled:
-            self.scheduler.start()
+        self.background.start()
 
     async def stop(self) -> None:
-        self.scheduler.shutdown()
-        if self._sender_task:
-            self._sender_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender_task
+        await self.background.stop()
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
@@ -96,11 +80,3 @@ class PtbBot:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-
-def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimiter]:
-    """Issue 5: stale-claim timeout and Telegram's limits from [scheduler] in config.toml."""
-    cfg = app.settings.scheduler
-    policy = DeliveryPolicy(stale_after=timedelta(seconds=cfg.stale_claim_seconds))
-    return policy, RateLimiter(RateLimits(per_bot_per_second=cfg.per_bot_per_second,
-                                          per_group_per_minute=cfg.per_group_per_minute,
-                                          per_chat_per_second=cfg.per_chat_per_second))

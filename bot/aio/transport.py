@@ -1,0 +1,85 @@
+"""Sending rendered messages with aiogram (the shared part is bot/transport.py)."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.render import Rendered, Renderer
+from bot.transport import BotTransport, seconds
+from workflow.delivery import PermanentFailure, RetryLater, TransientFailure
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def markup(part: Rendered) -> Markup:
+    if part.buttons:
+        return InlineKeyboardMarkup(inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+            for row in part.buttons])
+    if part.keyboard:
+        return ReplyKeyboardMarkup(keyboard=[
+            [KeyboardButton(text=label, request_contact=contact) for label, contact in row]
+            for row in part.keyboard], resize_keyboard=True, one_time_keyboard=True)
+    if part.remove_keyboard:
+        return ReplyKeyboardRemove(remove_keyboard=True)
+    return None
+
+
+class AiogramTransport(BotTransport):
+    def __init__(self, bot: Bot, renderer: Renderer) -> None:
+        super().__init__(renderer)
+        self.bot = bot
+
+    def outcome(self, exc: Exception) -> Exception | None:
+        if isinstance(exc, TelegramRetryAfter):
+            return RetryLater(seconds(exc.retry_after))
+        if isinstance(exc, TelegramForbiddenError | TelegramNotFound):
+            return PermanentFailure(f"forbidden: {exc.message}")
+        if isinstance(exc, TelegramBadRequest):
+            return PermanentFailure(f"bad request: {exc.message}")
+        if isinstance(exc, TelegramServerError | TelegramNetworkError | TimeoutError):
+            return TransientFailure(str(exc))
+        return None
+
+    def is_parse_error(self, exc: Exception) -> bool:
+        return isinstance(exc, TelegramBadRequest) and "parse entities" in exc.message.lower()
+
+    async def call(self, part: Rendered, text: str, mode: str | None) -> int | None:
+        kb = markup(part)
+        if part.edit_message_id is not None:
+            try:
+                m = await self.bot.edit_message_text(
+                    text=text, chat_id=part.chat_id, message_id=part.edit_message_id,
+                    parse_mode=mode,
+                    reply_markup=kb if isinstance(kb, InlineKeyboardMarkup) else None)
+            except TelegramBadRequest as exc:
+                if "not modified" in exc.message.lower():
+                    return part.edit_message_id
+                raise
+            return part.edit_message_id if isinstance(m, bool) else m.message_id
+        if part.media is not None and part.media.kind == "photo":
+            m = await self.bot.send_photo(part.chat_id, photo=part.media.file_id,
+                                          caption=text or None, parse_mode=mode, reply_markup=kb)
+            return m.message_id
+        if part.media is not None:
+            m = await self.bot.send_document(part.chat_id, document=part.media.file_id,
+                                             caption=text or None, parse_mode=mode,
+                                             reply_markup=kb)
+            return m.message_id
+        m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb)
+        return m.message_id

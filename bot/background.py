@@ -1,0 +1,47 @@
+"""What runs beside any adapter's polling: the outbox sender and the deadline scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from datetime import timedelta
+
+from bot.app import App
+from bot.scheduler import DeadlineScheduler
+from workflow.delivery import DeliveryPolicy, OutboxSender, Transport
+from workflow.ratelimit import RateLimiter, RateLimits
+
+
+class Background:
+    """One sender and one scheduler per process; `worker` names this process in claims."""
+
+    def __init__(self, app: App, transport: Transport) -> None:
+        self.app = app
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.sender = OutboxSender(app.ctx, transport, self.worker, *delivery_of(app))
+        self.scheduler = DeadlineScheduler(app, self.worker, self.sender.wake)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(
+            self.sender.run_forever(self.app.settings.scheduler.outbox_poll_seconds))
+        if self.app.settings.scheduler.enabled:
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        self.scheduler.shutdown()
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimiter]:
+    """Issue 5: stale-claim timeout and Telegram's limits from [scheduler] in config.toml."""
+    cfg = app.settings.scheduler
+    policy = DeliveryPolicy(stale_after=timedelta(seconds=cfg.stale_claim_seconds))
+    return policy, RateLimiter(RateLimits(per_bot_per_second=cfg.per_bot_per_second,
+                                          per_group_per_minute=cfg.per_group_per_minute,
+                                          per_chat_per_second=cfg.per_chat_per_second))

@@ -1,0 +1,72 @@
+"""The same citizen journey through the aiogram adapter (its own emulator and database)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.aio.runner import AiogramBot
+from bot.app import App, build_app
+from bot.config import Settings, StorageConfig, TelegramConfig
+from bot.emulator import BotApiEmulator
+from tests.e2e.test_citizen_flow import COMPLAINT
+from workflow.clock import FakeClock
+
+
+@pytest.fixture(scope="module")
+async def aio(settings: Settings, start_time: object, tmp_path_factory: pytest.TempPathFactory
+              ) -> AsyncIterator[tuple[BotApiEmulator, App, AiogramBot]]:
+    emu = await BotApiEmulator(token="888000:AIOGRAM").start()
+    s = settings.model_copy(deep=True)
+    s.telegram = TelegramConfig(api_url=emu.api_url, poll_timeout=1)
+    s.storage = StorageConfig(url=f"sqlite:///{Path(tmp_path_factory.mktemp('aio')) / 'a.db'}")
+    s.scheduler.enabled = False
+    for i, dept in enumerate(s.departments.values()):
+        dept.chat_id = -1003000000000 - i
+        emu.group(dept.chat_id, f"{dept.name}工作群")
+    app = build_app(s, clock=FakeClock(start_time))  # type: ignore[arg-type]
+    await app.prepare()
+    bot = AiogramBot(app, emu.token)
+    await bot.start()
+    yield emu, app, bot
+    await bot.stop()
+    await app.close()
+    await emu.stop()
+
+
+async def test_filing_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, app, _ = aio
+    citizen = emu.user(6660001, "李四", username="lisi")
+    await citizen.send("/start")
+    welcome = await citizen.wait_for(lambda m: "隐私" in (m.plain or ""))
+    await citizen.press(welcome, text="我要投诉")
+    await citizen.wait_for(lambda m: "请描述" in (m.plain or ""))
+    await citizen.send(COMPLAINT)
+    ack = await citizen.wait_for(lambda m: "已记下" in (m.plain or ""))
+    await citizen.send_photo(caption="照片")
+    await citizen.wait_for(lambda m: "1 个附件" in (m.plain or ""))
+    await citizen.press(ack, text="完成")
+    await citizen.wait_for(lambda m: "被投诉" in (m.plain or ""))
+    await citizen.send("3号窗口")
+    await citizen.wait_for(lambda m: "实名还是匿名" in (m.plain or ""))
+    await citizen.tap("🙈 匿名提交")
+    summary = await citizen.wait_for(lambda m: "请核对" in (m.plain or ""))
+    await citizen.press(summary, text="确认提交")
+    done = await citizen.wait_for(lambda m: "投诉编号" in (m.plain or ""))
+    number = re.search(r"ZY-\d{8}-\d{4,}", done.plain or "")
+    assert number
+
+    async with app.ctx.uow() as uow:
+        ticket = await uow.tickets.by_number(number.group(0))
+    assert ticket is not None
+    chat = app.settings.departments[ticket.department].chat_id or 0
+    card = await emu.wait_for(chat, lambda m: number.group(0) in (m.plain or ""), timeout=10)
+    assert COMPLAINT in (card.plain or "") and "李四" not in (card.plain or "")
+    await emu.wait_for(chat, lambda m: m.kind == "photo", timeout=10)
+    assert not emu.calls("forwardMessage")
+
+    answer = await citizen.press(ack, text="完成")   # an old button of the submitted draft
+    assert answer is not None and answer.show_alert and "失效" in (answer.text or "")

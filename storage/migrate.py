@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from storage.db import make_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,9 +25,21 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-async def upgrade_async(url: str) -> None:
-    # env.py runs its own event loop, so it must not share ours.
-    await asyncio.to_thread(upgrade, url)
+async def upgrade_async(url: str, revision: str = "head") -> None:
+    """The same, from inside a running event loop: Alembic works on a connection of ours
+    (run_sync), with no second loop and no thread."""
+    engine = make_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_on, url, revision)
+    finally:
+        await engine.dispose()
+
+
+def _upgrade_on(connection: Connection, url: str, revision: str) -> None:
+    cfg = alembic_config(url)
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)
 
 
 def revision(url: str, message: str) -> None:

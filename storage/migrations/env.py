@@ -34,5 +34,7 @@ if context.is_offline_mode():
                       target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
+elif (shared := config.attributes.get("connection")) is not None:
+    _run(shared)   # called from our event loop through run_sync (storage.migrate.upgrade_async)
 else:
     asyncio.run(_run_online())

@@ -11,6 +11,7 @@ import html
 import logging
 import re
 from abc import ABC, abstractmethod
+from typing import Any
 
 from bot.render import Rendered, Renderer
 from workflow.messages import Outgoing
@@ -20,6 +21,22 @@ log = logging.getLogger("zhiyong.transport")
 
 def strip_html(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def keyboard(part: Rendered) -> tuple[str, dict[str, Any]] | None:
+    """The part's keyboard as Bot API JSON with its kind (inline / reply / remove): each
+    adapter only turns it into its library's object."""
+    if part.buttons:
+        return "inline", {"inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row]
+            for row in part.buttons]}
+    if part.keyboard:
+        return "reply", {"keyboard": [
+            [{"text": label, "request_contact": contact} for label, contact in row]
+            for row in part.keyboard], "resize_keyboard": True, "one_time_keyboard": True}
+    if part.remove_keyboard:
+        return "remove", {"remove_keyboard": True}
+    return None
 
 
 def seconds(retry_after: object) -> float:

@@ -11,33 +11,22 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.render import Rendered, Renderer
-from bot.transport import BotTransport, seconds
+from bot.transport import BotTransport, keyboard, seconds
 from workflow.delivery import PermanentFailure, RetryLater, TransientFailure
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
+KINDS = {"inline": InlineKeyboardMarkup, "reply": ReplyKeyboardMarkup,
+         "remove": ReplyKeyboardRemove}
+
+
 def markup(part: Rendered) -> Markup:
-    if part.buttons:
-        return InlineKeyboardMarkup(inline_keyboard=[
-            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
-            for row in part.buttons])
-    if part.keyboard:
-        return ReplyKeyboardMarkup(keyboard=[
-            [KeyboardButton(text=label, request_contact=contact) for label, contact in row]
-            for row in part.keyboard], resize_keyboard=True, one_time_keyboard=True)
-    if part.remove_keyboard:
-        return ReplyKeyboardRemove(remove_keyboard=True)
-    return None
+    found = keyboard(part)
+    return KINDS[found[0]].model_validate(found[1]) if found else None  # type: ignore[attr-defined]
 
 
 class AiogramTransport(BotTransport):

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.render import Rendered, Renderer
-from bot.transport import BotTransport, seconds
+from bot.transport import BotTransport, keyboard, seconds
 from workflow.delivery import PermanentFailure, RetryLater, TransientFailure
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
+KINDS = {"inline": InlineKeyboardMarkup, "reply": ReplyKeyboardMarkup,
+         "remove": ReplyKeyboardRemove}
+
+
 def markup(part: Rendered) -> Markup:
-    if part.buttons:
-        return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                      for label, data in row] for row in part.buttons])
-    if part.keyboard:
-        return ReplyKeyboardMarkup([[KeyboardButton(label, request_contact=contact)
-                                     for label, contact in row] for row in part.keyboard],
-                                   resize_keyboard=True, one_time_keyboard=True)
-    if part.remove_keyboard:
-        return ReplyKeyboardRemove()
-    return None
+    found = keyboard(part)
+    return KINDS[found[0]].de_json(found[1], None) if found else None  # type: ignore[attr-defined]
 
 
 class PtbTransport(BotTransport):

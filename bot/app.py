@@ -11,10 +11,10 @@ from bot.render import Renderer
 from storage.catalogue import sync_departments
 from storage.migrate import upgrade_async
 from storage.uow import Database
-from workflow.clock import Clock, SystemClock
 from workflow.context import Context, DeskRules, FilingRules
-from workflow.deadlines import DeadlinePolicy
-from workflow.workdays import WorkCalendar
+from workflow.deadlines.clock import Clock, SystemClock
+from workflow.deadlines.policy import DeadlinePolicy
+from workflow.deadlines.workdays import WorkCalendar
 
 
 @dataclass

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.scheduler import DeadlineScheduler
-from workflow.delivery import DeliveryPolicy, OutboxSender, Transport
-from workflow.ratelimit import RateLimiter, RateLimits
+from workflow.outbox.ratelimit import RateLimiter, RateLimits
+from workflow.outbox.sender import DeliveryPolicy, OutboxSender, Transport
 
 
 class Background:

@@ -29,8 +29,8 @@ from bot.config import Settings
 from storage.catalogue import sync_departments
 from storage.db import is_sqlite
 from storage.migrate import upgrade_async
-from workflow.clock import FakeClock
-from workflow.sweep import SweepPolicy, sweep
+from workflow.deadlines.clock import FakeClock
+from workflow.deadlines.sweep import SweepPolicy, sweep
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)          # a Tuesday, 10:00 in Shanghai
 DAY = timedelta(days=1)

@@ -128,7 +128,7 @@ def group_invite(obj: CliContext, department: str) -> None:
 
 async def _invite(settings: Settings, department: str) -> dict[str, Any]:
     from bot.app import build_app
-    from workflow.binding import create_group_invite
+    from workflow.desk.binding import create_group_invite
     from workflow.errors import UnknownDepartment
 
     app = build_app(settings)

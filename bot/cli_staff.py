@@ -62,7 +62,7 @@ def staff() -> None:
 @click.pass_obj
 def staff_invite(obj: Any, department: str | None, role: str) -> None:
     """Print a one-time, expiring code; the person sends `/join CODE` to the bot privately."""
-    from workflow.staff import OFFICE_ROLES, create_staff_invite
+    from workflow.desk.staff import OFFICE_ROLES, create_staff_invite
 
     settings = _settings(obj)
     if department is None and role not in OFFICE_ROLES:
@@ -81,7 +81,7 @@ def staff_invite(obj: Any, department: str | None, role: str) -> None:
 @click.pass_obj
 def staff_list(obj: Any, department: str | None, show_all: bool) -> None:
     """Registered people: Telegram id, name, department, role, since."""
-    from workflow.staff import list_staff
+    from workflow.desk.staff import list_staff
 
     settings = _settings(obj)
     people = _with_app(settings, lambda ctx: list_staff(ctx, department))
@@ -100,7 +100,7 @@ def staff_list(obj: Any, department: str | None, show_all: bool) -> None:
 @click.pass_obj
 def staff_revoke(obj: Any, telegram_id: int) -> None:
     """Take away every desk right of this person at once (their history stays)."""
-    from workflow.staff import revoke
+    from workflow.desk.staff import revoke
 
     member = _with_app(_settings(obj), lambda ctx: revoke(ctx, telegram_id))
     click.echo(f"revoked {member.telegram_id} {member.display_name} ({member.department}, "

@@ -17,8 +17,8 @@ from bot.app import App, build_app, calendar_of
 from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator, Group, SentMessage, User
 from bot.ptb.runner import PtbBot
-from workflow.clock import FakeClock, SystemClock
-from workflow.staff import create_staff_invite
+from workflow.deadlines.clock import FakeClock, SystemClock
+from workflow.desk.staff import create_staff_invite
 
 DEMO_TOKEN = "424242:DEMO"
 CITIZEN_ID = 5550001

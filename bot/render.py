@@ -24,8 +24,8 @@ from bot.templates import (
     UNSUPPORTED_NAMES,
     YES,
 )
-from workflow.filing import ANONYMOUS
-from workflow.messages import Media, Outgoing
+from workflow.chat.filing import ANONYMOUS
+from workflow.chat.messages import Media, Outgoing
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

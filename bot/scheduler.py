@@ -16,8 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
-from workflow import digests
-from workflow.sweep import SweepPolicy, SweepResult, sweep
+from workflow.deadlines.sweep import SweepPolicy, SweepResult, sweep
+from workflow.reports import digests
 
 log = logging.getLogger("zhiyong.scheduler")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow.messages import Incoming, IncomingKind, Sender
+from workflow.chat.messages import Incoming, IncomingKind, Sender
 
 BOT_COMMAND = "bot_command"
 Update = Message = User = Any   # a PTB or an aiogram object of that Bot API type

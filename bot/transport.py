@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from bot.render import Rendered, Renderer
-from workflow.messages import Outgoing
+from workflow.chat.messages import Outgoing
 
 log = logging.getLogger("zhiyong.transport")
 
@@ -46,7 +46,7 @@ def seconds(retry_after: object) -> float:
 
 
 class BotTransport(ABC):
-    """Implements workflow.delivery.Transport; `send_parts` also serves direct replies."""
+    """Implements workflow.outbox.sender.Transport; `send_parts` also serves direct replies."""
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer

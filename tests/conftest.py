@@ -24,7 +24,7 @@ from bot.config import Settings, load_settings
 from storage.catalogue import sync_departments
 from storage.migrate import upgrade_async
 from storage.uow import Database
-from workflow.clock import FakeClock
+from workflow.deadlines.clock import FakeClock
 
 PG_ENV = "ZHIYONG_TEST_PG_URL"
 REPO = Path(__file__).resolve().parent.parent

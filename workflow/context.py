@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from workflow.clock import Clock
+from workflow.deadlines.clock import Clock
 from workflow.ports import UnitOfWorkFactory
 
 TRIAGE = "supervision"

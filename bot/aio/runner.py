@@ -2,7 +2,7 @@
 
 Routers group the handlers by audience, as in aiogram's examples: citizens (and staff
 dialogs) in private chats, department groups. Each handler is thin: the update becomes an
-Incoming, workflow.dispatch handles it, the Response is rendered and sent.
+Incoming, workflow.chat.dispatch handles it, the Response is rendered and sent.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from bot.aio.transport import AiogramTransport
 from bot.app import App
 from bot.background import Background
 from bot.translate import to_incoming
-from workflow import dispatch
-from workflow.messages import Response
+from workflow.chat import dispatch
+from workflow.chat.messages import Response
 
 log = logging.getLogger("zhiyong.aiogram")
 GROUPS = ("group", "supergroup")

@@ -15,7 +15,7 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboa
 
 from bot.render import Rendered, Renderer
 from bot.transport import BotTransport, keyboard, seconds
-from workflow.delivery import PermanentFailure, RetryLater, TransientFailure
+from workflow.outbox.sender import PermanentFailure, RetryLater, TransientFailure
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 

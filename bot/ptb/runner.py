@@ -13,8 +13,8 @@ from bot.app import App
 from bot.background import Background
 from bot.ptb.transport import PtbTransport
 from bot.translate import to_incoming
-from workflow import dispatch
-from workflow.messages import Response
+from workflow.chat import dispatch
+from workflow.chat.messages import Response
 
 log = logging.getLogger("zhiyong.ptb")
 

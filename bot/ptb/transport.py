@@ -7,7 +7,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.render import Rendered, Renderer
 from bot.transport import BotTransport, keyboard, seconds
-from workflow.delivery import PermanentFailure, RetryLater, TransientFailure
+from workflow.outbox.sender import PermanentFailure, RetryLater, TransientFailure
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 

@@ -16,7 +16,7 @@ from bot.config import Settings, TelegramConfig
 from bot.emulator import BotApiEmulator, Group, User
 from bot.ptb.runner import PtbBot
 from storage.uow import Database
-from workflow.clock import FakeClock
+from workflow.deadlines.clock import FakeClock
 from workflow.model import Ticket
 
 GROUP_BASE = -1001000000000

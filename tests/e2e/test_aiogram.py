@@ -13,7 +13,7 @@ from bot.app import App, build_app
 from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
 from tests.e2e.test_citizen_flow import COMPLAINT
-from workflow.clock import FakeClock
+from workflow.deadlines.clock import FakeClock
 
 
 @pytest.fixture(scope="module")

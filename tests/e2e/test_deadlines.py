@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from bot.emulator import User
 from tests.e2e.conftest import Live
-from workflow import schedule
-from workflow.deadlines import DeadlinePolicy
+from workflow.deadlines import schedule
+from workflow.deadlines.policy import DeadlinePolicy
 from workflow.model import Complainant, Ticket, TicketState
 
 

@@ -18,9 +18,9 @@ from sqlmodel import col, select
 from bot.emulator import User
 from storage.tables import OutboxRow
 from tests.e2e.conftest import Live
-from workflow.clock import FakeClock
-from workflow.messages import Outgoing
-from workflow.tickets import enqueue
+from workflow.chat.messages import Outgoing
+from workflow.deadlines.clock import FakeClock
+from workflow.tickets.intake import enqueue
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.emulator import Group
 from tests.e2e.conftest import Live
-from workflow.binding import create_group_invite
+from workflow.desk.binding import create_group_invite
 
 
 async def test_bind_with_one_time_code(live: Live, new_id: Callable[[], int]) -> None:

@@ -23,8 +23,8 @@ from bot.emulator import BotApiEmulator, Group, SentMessage, User
 from storage.tables import OutboxRow
 from tests.e2e.conftest import Live
 from tests.workflow.desk_harness import COMPLAINT
-from workflow.clock import FakeClock
-from workflow.staff import create_staff_invite
+from workflow.deadlines.clock import FakeClock
+from workflow.desk.staff import create_staff_invite
 
 DEPARTMENTS = ("housing", "market", "supervision")
 _users = itertools.count(900_000_000)

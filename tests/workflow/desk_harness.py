@@ -1,4 +1,4 @@
-"""Drives the staff desk through workflow.dispatch the way an adapter would, on the real database.
+"""Drives the staff desk through workflow.chat.dispatch the way an adapter would, on the real database.
 
 A fake transport delivers the outbox rows of this test's chats (real Renderer, so tests read
 what a user would read) and records message ids, so cards are edited in place as with Telegram.
@@ -19,11 +19,11 @@ from sqlmodel import col, select, update
 from bot.app import App
 from bot.render import Rendered
 from storage.tables import OutboxRow
-from workflow import dispatch
+from workflow.chat import dispatch
+from workflow.chat.messages import Incoming, Outgoing, Response, Sender, from_payload
 from workflow.context import Context
-from workflow.messages import Incoming, Outgoing, Response, Sender, from_payload
+from workflow.desk.staff import create_staff_invite
 from workflow.model import GroupBinding, InviteCode
-from workflow.staff import create_staff_invite
 
 _updates = itertools.count(3 * 10**9)
 _message_ids = itertools.count(1000)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from bot.app import build_app
 from bot.config import load_settings
-from workflow.delivery import DeliveryPolicy, OutboxSender
-from workflow.messages import Outgoing
-from workflow.sweep import SweepPolicy, sweep
+from workflow.chat.messages import Outgoing
+from workflow.deadlines.sweep import SweepPolicy, sweep
+from workflow.outbox.sender import DeliveryPolicy, OutboxSender
 
 REPO = Path(__file__).resolve().parents[2]
 IDLE_EXIT = 1.5        # seconds without work, once there was some: the run is over

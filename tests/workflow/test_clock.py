@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflow.clock import Clock, FakeClock, SystemClock, as_utc
+from workflow.deadlines.clock import Clock, FakeClock, SystemClock, as_utc
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflow.clock import FakeClock
-from workflow.deadlines import DeadlinePolicy, LadderStep, RatingSchedule
-from workflow.workdays import WorkCalendar
+from workflow.deadlines.clock import FakeClock
+from workflow.deadlines.policy import DeadlinePolicy, LadderStep, RatingSchedule
+from workflow.deadlines.workdays import WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 CONDUCT = ("cannot", "will_not", "dare_not", "misconduct")

@@ -13,7 +13,7 @@ from bot.app import App, build_app
 from bot.config import Settings
 from storage.uow import Database
 from tests.workflow.desk_harness import Desk, Person, desk_context
-from workflow.clock import FakeClock
+from workflow.deadlines.clock import FakeClock
 from workflow.model import Ticket, TicketState
 
 
@@ -76,7 +76,7 @@ def assert_no_identity(desk: Desk, citizen: Person, *departments: str) -> None:
 # ---- joining ------------------------------------------------------------------------------
 
 async def test_join_with_used_expired_and_group_codes(desk: Desk) -> None:
-    from workflow.staff import create_staff_invite
+    from workflow.desk.staff import create_staff_invite
 
     invite = await create_staff_invite(desk.ctx, "housing", "staff")
     first, second = Person(desk, desk.new_id(), "甲"), Person(desk, desk.new_id(), "乙")
@@ -340,7 +340,7 @@ async def test_refusals_change_nothing(desk: Desk) -> None:
     citizen, a, _, c, _ = await world(desk)
     stranger = Person(desk, desk.new_id(), "路人")
     revoked = await desk.person("离职者", "housing")
-    from workflow.staff import revoke
+    from workflow.desk.staff import revoke
 
     await revoke(desk.ctx, revoked.id)
     t = await ticket(desk, await citizen.file())

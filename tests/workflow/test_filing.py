@@ -7,14 +7,14 @@ import re
 from collections.abc import Callable
 
 from bot.app import App
-from workflow import dispatch
-from workflow.messages import Incoming, Response, Sender
+from workflow.chat import dispatch
+from workflow.chat.messages import Incoming, Response, Sender
 
 _updates = itertools.count(10**9)
 
 
 class Citizen:
-    """Drives workflow.dispatch the way an adapter would."""
+    """Drives workflow.chat.dispatch the way an adapter would."""
 
     def __init__(self, app: App, user_id: int) -> None:
         self.app, self.id = app, user_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from bot.app import App
-from workflow.routing import route
+from workflow.tickets.routing import route
 
 
 @dataclass

@@ -23,13 +23,14 @@ from bot.app import App, build_app
 from bot.config import Settings
 from storage.tables import GroupBindingRow, OutboxRow
 from storage.uow import Database
-from workflow import dispatch, schedule
-from workflow.clock import FakeClock
+from workflow.chat import dispatch
+from workflow.chat.messages import Incoming, Sender
 from workflow.context import Context
-from workflow.deadlines import DeadlinePolicy
-from workflow.messages import Incoming, Sender
+from workflow.deadlines import schedule
+from workflow.deadlines.clock import FakeClock
+from workflow.deadlines.policy import DeadlinePolicy
+from workflow.deadlines.sweep import SweepPolicy, sweep
 from workflow.model import Complainant, GroupBinding, StaffMember, Ticket, TicketState
-from workflow.sweep import SweepPolicy, sweep
 
 SHANGHAI = 8
 

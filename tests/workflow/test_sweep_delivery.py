@@ -17,18 +17,18 @@ from bot.app import App, build_app
 from bot.config import Settings
 from storage.tables import OutboxRow
 from storage.uow import Database
-from workflow.clock import FakeClock
+from workflow.chat.messages import Outgoing
 from workflow.context import Context
-from workflow.delivery import (
+from workflow.deadlines.clock import FakeClock
+from workflow.outbox.ratelimit import RateLimiter
+from workflow.outbox.sender import (
     DeliveryPolicy,
     OutboxSender,
     PermanentFailure,
     RetryLater,
     TransientFailure,
 )
-from workflow.messages import Outgoing
-from workflow.ratelimit import RateLimiter
-from workflow.tickets import enqueue
+from workflow.tickets.intake import enqueue
 
 # far from the session clock of the e2e bot, whose sender must not take these rows
 MONDAY_10 = datetime(2031, 11, 24, 2, 0, tzinfo=UTC)

@@ -14,9 +14,9 @@ from bot.scheduler import DeadlineScheduler
 from storage.tables import OutboxRow
 from storage.uow import Database
 from tests.workflow.test_sweep import World, bound, local
-from workflow import digests
-from workflow.clock import FakeClock
-from workflow.deadlines import DeadlinePolicy
+from workflow.deadlines.clock import FakeClock
+from workflow.deadlines.policy import DeadlinePolicy
+from workflow.reports import digests
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +62,7 @@ async def test_morning_digest_on_working_days_once(world: World,
 
 def digest_app_render(world: World, row: OutboxRow) -> str:
     from bot.render import Renderer
-    from workflow.messages import from_payload
+    from workflow.chat.messages import from_payload
 
     renderer = Renderer({}, {"medical_insurance": "医疗保障局"}, world.ctx.tz)
     return "".join(p.text for p in renderer.render(from_payload(row.chat_id, row.payload)))

@@ -23,7 +23,7 @@ from bot.config import load_settings
 from storage.catalogue import sync_departments
 from storage.migrate import upgrade_async
 from tests.conftest import DEPARTMENTS, PG_ENV, REPO
-from workflow import schedule
+from workflow.deadlines import schedule
 from workflow.model import Complainant, GroupBinding, Ticket
 
 OFFICE, DEPT = -910001, -910002

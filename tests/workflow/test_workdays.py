@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflow.workdays import WorkCalendar
+from workflow.deadlines.workdays import WorkCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 

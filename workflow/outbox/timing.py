@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from workflow.context import Context
-from workflow.deadlines import DeadlinePolicy
+from workflow.deadlines.policy import DeadlinePolicy
 
 
 def policy_of(ctx: Context) -> DeadlinePolicy | None:

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from workflow import rating, schedule
+from workflow.chat.messages import Button, Outgoing, to_payload
 from workflow.context import TRIAGE, Context
-from workflow.messages import Button, Outgoing, to_payload
+from workflow.deadlines import schedule
 from workflow.model import LedgerEntry, OutboxMessage, ScheduledAction, Ticket, TicketEvent
-from workflow.notify import deliver_at
+from workflow.outbox.timing import deliver_at
 from workflow.ports import UnitOfWork
-from workflow.tickets import json_safe
+from workflow.tickets import rating
+from workflow.tickets.intake import json_safe
 
 log = logging.getLogger("zhiyong.sweep")
 MAX_PLAN_ROUNDS = 20

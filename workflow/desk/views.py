@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow import desk_cards, staff
+from workflow.chat.messages import Incoming, Response
 from workflow.context import TRIAGE, Context
+from workflow.desk import cards, staff
 from workflow.errors import GroupNotBound, TicketNotFound, UnknownDepartment
-from workflow.messages import Incoming, Response
 from workflow.model import StaffMember, Ticket, TicketEvent, TicketState
 from workflow.ports import UnitOfWork
 
@@ -67,7 +67,7 @@ async def show_ticket(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Respon
         raise staff.refuse(TicketNotFound(number=number), member, f"/ticket {number} in {room}")
     staff.require_department(member, t.department, f"/ticket {number}")
     assert t.id is not None
-    card = await desk_cards.desk_card(ctx, uow, t, msg.chat_id)
+    card = await cards.desk_card(ctx, uow, t, msg.chat_id)
     if room != t.department:
         card.buttons = []
     resp.messages.append(card)

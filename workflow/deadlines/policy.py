@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from workflow.workdays import WorkCalendar
+from workflow.deadlines.workdays import WorkCalendar
 
 CONDUCT_CATEGORIES = frozenset({"cannot", "will_not", "dare_not", "misconduct"})
 OTHER_CATEGORY = "other"

@@ -12,10 +12,10 @@ import secrets
 from datetime import date, datetime, time
 from typing import Any
 
-from workflow import desk, staff
+from workflow.chat.messages import Button, Incoming, Outgoing, Response
 from workflow.context import TRIAGE, Context
+from workflow.desk import actions, staff
 from workflow.errors import BadDate, EmptyInput, InputTooLong, StaleButton, UserError
-from workflow.messages import Button, Incoming, Outgoing, Response
 from workflow.model import Conversation, StaffMember, Ticket
 from workflow.ports import UnitOfWork
 
@@ -52,11 +52,11 @@ def _b(conv: Conversation, key: str, kind: str, value: str = "",
 
 def prompt(ctx: Context, conv: Conversation) -> Outgoing:
     d = conv.draft[DIALOG]
-    step = desk.ACTIONS[d["action"]].dialog[d["step"]] if d["step"] >= 0 else "reason_text"
+    step = actions.ACTIONS[d["action"]].dialog[d["step"]] if d["step"] >= 0 else "reason_text"
     cancel = [_b(conv, "btn.cancel", "cancel")]
     params = {"number": d["number"], "action": d["action"]}
     if step == "reason_choice":
-        rows = [[_b(conv, f"btn.desk.reason.{r}", "reason", r)] for r in desk.RETURN_REASONS]
+        rows = [[_b(conv, f"btn.desk.reason.{r}", "reason", r)] for r in actions.RETURN_REASONS]
         return Outgoing(conv.chat_id, "desk.ask_reason", params, buttons=[*rows, cancel])
     if step == "department":
         choices = [d2 for d2 in ctx.departments if d2 not in (TRIAGE, d["from"])]
@@ -91,7 +91,7 @@ async def on_input(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incom
     if step == "answer":
         _add_part(ctx, conv, text, resp)
     elif step == "reason_choice":
-        d["values"].update(reason_code="other", reason=desk.check_text(ctx, text, 2000))
+        d["values"].update(reason_code="other", reason=actions.check_text(ctx, text, 2000))
         await _finish(ctx, uow, conv, msg, resp)
     elif step == "department":
         again = prompt(ctx, conv)
@@ -101,25 +101,25 @@ async def on_input(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incom
         d["values"]["due"] = parse_due(ctx, text).isoformat()
         await _advance(ctx, uow, conv, msg, resp)
     else:
-        d["values"]["reason" if step == "reason_text" else "text"] = desk.check_text(ctx, text)
+        d["values"]["reason" if step == "reason_text" else "text"] = actions.check_text(ctx, text)
         await _advance(ctx, uow, conv, msg, resp)
 
 
 def _step(d: dict[str, Any]) -> str:
-    return desk.ACTIONS[d["action"]].dialog[d["step"]] if d["step"] >= 0 else "reason_text"
+    return actions.ACTIONS[d["action"]].dialog[d["step"]] if d["step"] >= 0 else "reason_text"
 
 
 async def _button(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
                   resp: Response) -> None:
     d = conv.draft[DIALOG]
     parts = msg.data.split(":")
-    if len(msg.data) > desk.MAX_DATA or len(parts) != 4 or parts[1] != d["token"]:
+    if len(msg.data) > actions.MAX_DATA or len(parts) != 4 or parts[1] != d["token"]:
         raise StaleButton()
     kind, value, step = parts[2], parts[3], _step(d)
     resp.answer("ack.ok")
     if kind == "cancel":
         cancel(conv, resp)
-    elif kind == "reason" and step == "reason_choice" and value in desk.RETURN_REASONS:
+    elif kind == "reason" and step == "reason_choice" and value in actions.RETURN_REASONS:
         d["values"]["reason_code"] = value
         if value == "other":
             d["step"] = -1     # one more step: the reason in the staff member's words
@@ -164,7 +164,7 @@ def _add_part(ctx: Context, conv: Conversation, text: str, resp: Response) -> No
 async def _advance(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
                    resp: Response) -> None:
     d = conv.draft[DIALOG]
-    steps = desk.ACTIONS[d["action"]].dialog
+    steps = actions.ACTIONS[d["action"]].dialog
     if d["step"] >= 0 and d["step"] + 1 < len(steps):
         d["step"] += 1
         resp.messages.append(prompt(ctx, conv))
@@ -196,7 +196,7 @@ async def _finish(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incomi
     d = conv.draft[DIALOG]
     try:
         member = await staff.require_member(uow, msg.sender, f"finish {d['action']}")
-        t = await desk.authorise(ctx, uow, member, d["action"], int(d["ticket_id"]))
+        t = await actions.authorise(ctx, uow, member, d["action"], int(d["ticket_id"]))
     except UserError as err:
         conv.draft.pop(DIALOG, None)
         resp.say(conv.chat_id, err.key, **err.params)
@@ -211,17 +211,17 @@ async def _perform(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket
                    d: dict[str, Any], key: str) -> None:
     v, action = d["values"], d["action"]
     if action == "return":
-        await desk.return_ticket(ctx, uow, member, t, key, v["reason_code"], v.get("reason", ""))
+        await actions.return_ticket(ctx, uow, member, t, key, v["reason_code"], v.get("reason", ""))
     elif action == "transfer":
-        await desk.transfer(ctx, uow, member, t, key, v["department"], v["reason"])
+        await actions.transfer(ctx, uow, member, t, key, v["department"], v["reason"])
     elif action == "reroute":
-        await desk.reroute(ctx, uow, member, t, key, v["department"])
+        await actions.reroute(ctx, uow, member, t, key, v["department"])
     elif action == "extend":
-        await desk.request_extension(ctx, uow, member, t, key, v["reason"],
+        await actions.request_extension(ctx, uow, member, t, key, v["reason"],
                                      datetime.fromisoformat(v["due"]))
     elif action == "ask":
-        await desk.ask(ctx, uow, member, t, key, v["text"])
+        await actions.ask(ctx, uow, member, t, key, v["text"])
     elif action == "note":
-        await desk.note(ctx, uow, member, t, key, v["text"])
+        await actions.note(ctx, uow, member, t, key, v["text"])
     elif action == "answer":
-        await desk.answer(ctx, uow, member, t, key, "\n".join(d["parts"]), d["files"])
+        await actions.answer(ctx, uow, member, t, key, "\n".join(d["parts"]), d["files"])

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflow import desk_buttons, schedule
+from workflow.chat.messages import Media, Outgoing, to_payload
 from workflow.context import Classified, Context
-from workflow.messages import Media, Outgoing, to_payload
+from workflow.deadlines import schedule
+from workflow.desk import buttons
 from workflow.model import Attachment, Complainant, OutboxMessage, Ticket, TicketEvent
-from workflow.notify import deliver_at, is_group
+from workflow.outbox.timing import deliver_at, is_group
 from workflow.ports import UnitOfWork
-from workflow.routing import Route, route
+from workflow.tickets.routing import Route, route
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ async def queue_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | No
     if first is None:
         first = card(t, chat_id, len(files))
         first.params.update(schedule.deadlines_of(ctx, t))   # issue 5: every deadline on the card
-        first.buttons = desk_buttons.buttons(ctx, t)   # the staff desk's actions (issue 4)
+        first.buttons = buttons.buttons(ctx, t)   # the staff desk's actions (issue 4)
     prefix = f"{key}:" if key else ""
     await enqueue(ctx, uow, first, f"{prefix}card:{t.id}:{chat_id}", t.id, "card")
     for i, a in enumerate(files, 1):

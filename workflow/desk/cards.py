@@ -1,19 +1,20 @@
 """Ticket cards at the desk: which buttons a card shows, and re-rendering it after a change.
 
 Buttons carry `t:<action>:<ticket_id>` only; what an action may do is decided again on the
-server when it is pressed (workflow.desk), so the buttons are a convenience, not a permission.
+server when it is pressed (workflow.desk.actions), so the buttons are a convenience, not a permission.
 A card is edited in place (outbox row with edit_message_id) when its message id is known.
 """
 
 from __future__ import annotations
 
-from workflow import schedule, tickets
+from workflow.chat.messages import CARD_KINDS, Outgoing
 from workflow.context import Context
-from workflow.desk_buttons import buttons
-from workflow.messages import CARD_KINDS, Outgoing
+from workflow.deadlines import schedule
+from workflow.desk.buttons import buttons
 from workflow.model import Ticket
 from workflow.ports import UnitOfWork
-from workflow.routing import group_of
+from workflow.tickets import intake
+from workflow.tickets.routing import group_of
 
 EDIT_TEXT_CHARS = 2500      # leaves room for the card's other lines within Telegram's 4096
 
@@ -21,7 +22,7 @@ EDIT_TEXT_CHARS = 2500      # leaves room for the card's other lines within Tele
 async def desk_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoing:
     """The full card: the lead's card plus the accountable person and the action buttons."""
     assert t.id is not None
-    out = tickets.card(t, chat_id, len(await uow.attachments.for_ticket(t.id)))
+    out = intake.card(t, chat_id, len(await uow.attachments.for_ticket(t.id)))
     out.params.update(schedule.deadlines_of(ctx, t))   # the same deadline lines as the first card
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)
@@ -48,10 +49,10 @@ async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     elif out.params.get("moved_to"):
         return
     else:
-        await tickets.enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t.id, "card")
+        await intake.enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t.id, "card")
         return
     _fit_one_message(out)
-    await tickets.enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t.id, "card_edit")
+    await intake.enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t.id, "card_edit")
 
 
 def _fit_one_message(out: Outgoing) -> None:
@@ -67,7 +68,7 @@ async def send_new(ctx: Context, uow: UnitOfWork, t: Ticket, dedupe: str) -> Non
     chat = await group_of(ctx, uow, t.department)
     if chat is None or t.id is None:
         return  # delivered by the lead's deliver_backlog() once that group is bound
-    await tickets.queue_card(ctx, uow, t, chat, await desk_card(ctx, uow, t, chat), key=dedupe)
+    await intake.queue_card(ctx, uow, t, chat, await desk_card(ctx, uow, t, chat), key=dedupe)
 
 
 async def _department_of_chat(ctx: Context, uow: UnitOfWork, chat_id: int) -> str | None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from workflow import tickets
+from workflow.chat.messages import Button, Incoming, Outgoing, Response, Sender
 from workflow.context import Context
 from workflow.errors import NotAGroup, StaleButton
-from workflow.messages import Button, Incoming, Outgoing, Response, Sender
 from workflow.model import Complainant, Conversation
 from workflow.ports import UnitOfWork
+from workflow.tickets import intake
 
 IDLE, DESCRIBE, ACCUSED, IDENTITY, CONFIRM = "idle", "describe", "accused", "identity", "confirm"
 ANONYMOUS = "f:anon"   # data of the reply-keyboard button (reply keyboards carry no token)
@@ -160,7 +160,7 @@ def prompt(conv: Conversation) -> list[Outgoing]:
 
 
 def _stats(conv: Conversation) -> dict[str, Any]:
-    return {"chars": len(tickets.description(conv.draft)),
+    return {"chars": len(intake.description(conv.draft)),
             "files": len(conv.draft.get("attachments", []))}
 
 
@@ -187,7 +187,7 @@ def _add_text(ctx: Context, conv: Conversation, text: str, resp: Response) -> No
     if not text:
         resp.say(conv.chat_id, "file.empty_text")
         return
-    total = len(tickets.description(conv.draft)) + len(text)
+    total = len(intake.description(conv.draft)) + len(text)
     if total > ctx.rules.max_description_chars:
         resp.say(conv.chat_id, "file.too_long", max=ctx.rules.max_description_chars,
                  **_stats(conv)).buttons = _describe_buttons(conv)
@@ -221,7 +221,7 @@ async def _finish_description(ctx: Context, uow: UnitOfWork, conv: Conversation,
     if conv.state != DESCRIBE:
         resp.messages.extend(prompt(conv))
         return
-    chars = len("".join(tickets.description(conv.draft).split()))
+    chars = len("".join(intake.description(conv.draft).split()))
     if chars < ctx.rules.min_description_chars:
         resp.say(conv.chat_id, "file.too_short", min=ctx.rules.min_description_chars,
                  chars=chars).buttons = _describe_buttons(conv)
@@ -303,13 +303,13 @@ def _show_summary(ctx: Context, conv: Conversation, resp: Response) -> None:
 
 
 def _classified_text(draft: dict[str, Any]) -> str:
-    return "\n".join(x for x in (tickets.description(draft), draft.get("accused") or "") if x)
+    return "\n".join(x for x in (intake.description(draft), draft.get("accused") or "") if x)
 
 
 def _summary(conv: Conversation) -> Outgoing:
     d = conv.draft
     c = d.get("classification", {})
-    text = tickets.description(d)
+    text = intake.description(d)
     params = {"text": text[:SUMMARY_EXCERPT], "cut": max(0, len(text) - SUMMARY_EXCERPT),
               "accused": d.get("accused") or "",
               "anonymous": d.get("anonymous", True), "phone": mask_phone(d.get("phone", "")),
@@ -327,7 +327,7 @@ async def _submit(ctx: Context, uow: UnitOfWork, conv: Conversation, sender: Sen
         resp.messages.extend(prompt(conv))
         return
     who = await _complainant(ctx, uow, conv, sender)
-    filed = await tickets.submit(ctx, uow, who, conv.draft, _Stored(conv.draft["classification"]))
+    filed = await intake.submit(ctx, uow, who, conv.draft, _Stored(conv.draft["classification"]))
     t = filed.ticket
     conv.state, conv.token, conv.draft = IDLE, secrets.token_hex(4), {}
     resp.say(conv.chat_id, "file.submitted", number=t.number, department=t.department,

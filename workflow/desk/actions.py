@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflow import desk_cards, schedule, staff
+from workflow.chat.messages import Button, Media, Outgoing, Response
 from workflow.context import TRIAGE, Context
+from workflow.deadlines import schedule
+from workflow.desk import cards, staff
 from workflow.errors import (
     AlreadySigned,
     DateNotLater,
@@ -29,11 +31,10 @@ from workflow.errors import (
     UnknownDepartment,
     WrongDepartment,
 )
-from workflow.messages import Button, Media, Outgoing, Response
 from workflow.model import ExtensionRequest, StaffMember, Ticket, TicketEvent, TicketState
 from workflow.ports import UnitOfWork
-from workflow.routing import group_of
-from workflow.tickets import enqueue
+from workflow.tickets.intake import enqueue
+from workflow.tickets.routing import group_of
 
 log = logging.getLogger("zhiyong.desk")
 
@@ -201,7 +202,7 @@ async def sign(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, ke
     t.answer_due = ctx.deadlines.answer_due(now, t.category, t.urgent)
     await _save(uow, t, member, "sign")
     await _event(ctx, uow, t, member, "signed", department=t.department)
-    await desk_cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
+    await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
     await _citizen(ctx, uow, t, "desk.accepted_citizen", f"{key}:citizen", number=t.number,
                    department=t.department, answer_due=t.answer_due)
     resp.answer("desk.signed_ok", number=t.number)
@@ -237,8 +238,8 @@ async def _move(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, d
     await _save(uow, t, member, kind)
     await _event(ctx, uow, t, member, kind, department=department, **{"from": from_department},
                  **detail)
-    await desk_cards.refresh(ctx, uow, t, old_chat, key)
-    await desk_cards.send_new(ctx, uow, t, key)
+    await cards.refresh(ctx, uow, t, old_chat, key)
+    await cards.send_new(ctx, uow, t, key)
 
 
 # ---- actions completed by the private dialog ----------------------------------------------
@@ -328,7 +329,7 @@ async def answer(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, 
                                                              "total": len(files)},
                        media=Media("photo" if f["kind"] == "photo" else "document", f["file_id"]))
         await enqueue(ctx, uow, out, f"{key}:answer_file:{i}", t.id, "citizen")
-    await desk_cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
+    await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
     await _group(ctx, uow, t, t.department, "desk.answered_group", f"{key}:answered",
                  number=t.number, name=member.display_name)
 
@@ -362,7 +363,7 @@ async def decide_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, d
         await _save(uow, t, member, "extension")
         await _citizen(ctx, uow, t, "desk.extension_citizen", f"{key}:citizen",
                        number=t.number, department=t.department, answer_due=t.answer_due)
-        await desk_cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
+        await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
     await _event(ctx, uow, t, member, f"extension_{req.status}", request=req.id,
                  requested_due=req.requested_due.isoformat())
     await _group(ctx, uow, t, t.department, "desk.extension_decided", f"{key}:decided",

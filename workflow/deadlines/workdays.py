@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from workflow.clock import as_utc
+from workflow.deadlines.clock import as_utc
 
 log = logging.getLogger("zhiyong.workdays")
 

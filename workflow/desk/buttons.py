@@ -1,12 +1,12 @@
 """Which desk buttons a ticket card shows in its state (`t:<action>:<ticket_id>`).
 
-The buttons are a convenience, not a permission: workflow.desk decides again on every press.
+The buttons are a convenience, not a permission: workflow.desk.actions decides again on every press.
 """
 
 from __future__ import annotations
 
+from workflow.chat.messages import Button
 from workflow.context import TRIAGE, Context
-from workflow.messages import Button
 from workflow.model import Ticket, TicketState
 
 _DEPARTMENT_ACTIONS: dict[str, list[list[str]]] = {

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from workflow import binding, desk_router, rating
+from workflow.chat.messages import Incoming, Response
 from workflow.context import Context
+from workflow.desk import binding, router
 from workflow.errors import UserError
-from workflow.messages import Incoming, Response
 from workflow.ports import UnitOfWork
+from workflow.tickets import rating
 
 log = logging.getLogger("zhiyong.dispatch")
 
@@ -42,9 +43,9 @@ async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
     if msg.is_private and await rating.wants(uow, msg):   # issue 5: rating the answer
         return await rating.on_update(ctx, uow, msg)
     if msg.is_private:   # issue 4: desk dialogs and complainant replies first, then filing
-        return await desk_router.on_private(ctx, uow, msg)
-    if desk_router.claims(msg):   # issue 4: the staff desk in groups
-        return await desk_router.handle(ctx, uow, msg)
+        return await router.on_private(ctx, uow, msg)
+    if router.claims(msg):   # issue 4: the staff desk in groups
+        return await router.handle(ctx, uow, msg)
     return await on_group(ctx, uow, msg)
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import logging
 
-from workflow import desk, desk_dialog, desk_views, filing, relay, staff
+from workflow.chat import filing, relay
+from workflow.chat.messages import Incoming, Response
 from workflow.context import Context
+from workflow.desk import actions, dialog, staff, views
 from workflow.errors import StaleButton
-from workflow.messages import Incoming, Response
 from workflow.model import Conversation
 from workflow.ports import UnitOfWork
 
 log = logging.getLogger("zhiyong.desk")
 
 DESK_COMMANDS = ("join", "pending", "ticket")
-SIDE_KEYS = (desk_dialog.DIALOG, relay.REPLY)
+SIDE_KEYS = (dialog.DIALOG, relay.REPLY)
 
 
 def claims(msg: Incoming) -> bool:
@@ -35,17 +36,17 @@ async def handle(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
     if msg.kind == "command" and msg.command == "join":
         await staff.join(ctx, uow, msg, resp)
     elif msg.kind == "command" and msg.command == "pending":
-        await desk_views.pending(ctx, uow, msg, resp)
+        await views.pending(ctx, uow, msg, resp)
     elif msg.kind == "command":
-        await desk_views.show_ticket(ctx, uow, msg, resp)
+        await views.show_ticket(ctx, uow, msg, resp)
     elif msg.data.startswith("x:"):
         member = await staff.require_member(uow, msg.sender, f"button {msg.data[:80]!r}")
         try:
-            decision, request_id = desk.parse_extension_button(msg.data)
+            decision, request_id = actions.parse_extension_button(msg.data)
         except StaleButton:
             _forged(msg, member.telegram_id)
             raise
-        await desk.decide_extension(ctx, uow, member, decision, request_id,
+        await actions.decide_extension(ctx, uow, member, decision, request_id,
                                     f"desk:{msg.update_id}", resp)
     else:
         await ticket_button(ctx, uow, msg, resp)
@@ -60,20 +61,20 @@ async def ticket_button(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Resp
     """A card button: person and ticket looked up again, then act or open the private dialog."""
     member = await staff.require_member(uow, msg.sender, f"button {msg.data[:80]!r}")
     try:
-        action, ticket_id = desk.parse_ticket_button(msg.data)
+        action, ticket_id = actions.parse_ticket_button(msg.data)
     except StaleButton:
         _forged(msg, member.telegram_id)
         raise
-    t = await desk.authorise(ctx, uow, member, action, ticket_id)
+    t = await actions.authorise(ctx, uow, member, action, ticket_id)
     key = f"desk:{msg.update_id}"
     if action == "sign":
-        await desk.sign(ctx, uow, member, t, key, resp)
+        await actions.sign(ctx, uow, member, t, key, resp)
     elif action == "must":
-        await desk.must_handle(ctx, uow, member, t, key, resp)
+        await actions.must_handle(ctx, uow, member, t, key, resp)
     else:
         conv = await uow.conversations.get(member.telegram_id) \
             or Conversation(chat_id=member.telegram_id)
-        desk_dialog.start(ctx, conv, t, action, resp)
+        dialog.start(ctx, conv, t, action, resp)
         conv.updated_at = ctx.now()
         await uow.conversations.save(conv)
         resp.answer("desk.continue_private", number=t.number)
@@ -85,8 +86,8 @@ async def on_private(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
     conv = await uow.conversations.get(msg.chat_id)
     if msg.kind == "button" and msg.data.startswith("q:"):
         return await _side(ctx, uow, conv, msg, relay.on_button)
-    if desk_dialog.active(conv) and desk_dialog.wants(msg):
-        return await _side(ctx, uow, conv, msg, desk_dialog.on_input)
+    if dialog.active(conv) and dialog.wants(msg):
+        return await _side(ctx, uow, conv, msg, dialog.on_input)
     if relay.active(conv) and relay.wants(msg):
         return await _side(ctx, uow, conv, msg, relay.on_input)
     if msg.kind == "button" and msg.data.startswith("d:"):

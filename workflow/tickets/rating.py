@@ -8,15 +8,16 @@ remembers that the next text is a comment or a reason (states rate_comment / rat
 
 from __future__ import annotations
 
-from workflow import desk_cards, schedule
+from workflow.chat.messages import Button, Incoming, Outgoing, Response
 from workflow.context import TRIAGE, Context
+from workflow.deadlines import schedule
+from workflow.desk import cards
 from workflow.errors import NotYourTicket, RatingClosed, TicketMoved
-from workflow.messages import Button, Incoming, Outgoing, Response
 from workflow.model import Conversation, LedgerEntry, Ticket, TicketEvent, TicketState
-from workflow.notify import policy_of
+from workflow.outbox.timing import policy_of
 from workflow.ports import UnitOfWork
-from workflow.routing import group_of
-from workflow.tickets import enqueue
+from workflow.tickets.intake import enqueue
+from workflow.tickets.routing import group_of
 
 PREFIX = "r"
 SATISFIED, BASIC, UNSATISFIED, UNRATED = "satisfied", "basic", "unsatisfied", "unrated"
@@ -158,7 +159,7 @@ async def rate(ctx: Context, uow: UnitOfWork, t: Ticket, value: str) -> None:
         await enqueue(ctx, uow, Outgoing(dept, "rating.result_dept", {**_params(t),
                                                                       "rating": value}),
                       f"rated:{t.id}:{t.answered_at}:{dept}", t.id, "rated")
-        await desk_cards.refresh(ctx, uow, t, dept, f"rated:{t.id}:{t.version}")
+        await cards.refresh(ctx, uow, t, dept, f"rated:{t.id}:{t.version}")
 
 
 async def close_unrated(ctx: Context, uow: UnitOfWork, t: Ticket) -> None:
@@ -174,7 +175,7 @@ async def close_unrated(ctx: Context, uow: UnitOfWork, t: Ticket) -> None:
     if chat is not None:
         await enqueue(ctx, uow, Outgoing(chat, "rating.closed_unrated", _params(t)),
                       f"unrated:{t.id}:{chat}", t.id, "unrated")
-    await desk_cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department),
+    await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department),
                              f"unrated:{t.id}:{t.version}")
 
 
@@ -208,7 +209,7 @@ async def _tell_reopened(ctx: Context, uow: UnitOfWork, t: Ticket, reason: str,
     if dept is not None:
         await enqueue(ctx, uow, Outgoing(dept, "rating.reopened_dept", params),
                       f"reopened:{key}:{dept}", t.id, "reopened")
-        await desk_cards.refresh(ctx, uow, t, dept, f"reopened:{key}")   # 答复 buttons again
+        await cards.refresh(ctx, uow, t, dept, f"reopened:{key}")   # 答复 buttons again
     if office is not None and office != dept:
         await enqueue(ctx, uow, Outgoing(office, "rating.reopened_office", params),
                       f"reopened:{key}:{office}", t.id, "reopened")

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from workflow.chat.messages import CARD_KINDS, Outgoing, from_payload
 from workflow.context import Context
-from workflow.messages import CARD_KINDS, Outgoing, from_payload
 from workflow.model import OutboxMessage
-from workflow.ratelimit import RateLimiter
+from workflow.outbox.ratelimit import RateLimiter
 
 log = logging.getLogger("zhiyong.delivery")
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from workflow.chat.messages import Outgoing
 from workflow.context import TRIAGE, Context
-from workflow.messages import Outgoing
 from workflow.model import Ticket, TicketState
-from workflow.notify import policy_of
+from workflow.outbox.timing import policy_of
 from workflow.ports import UnitOfWork
-from workflow.routing import group_of
-from workflow.tickets import enqueue
+from workflow.tickets.intake import enqueue
+from workflow.tickets.routing import group_of
 
 MAX_ITEMS = 20
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from workflow.binding import new_code
+from workflow.chat.messages import Incoming, Response, Sender
 from workflow.context import TRIAGE, Context
+from workflow.desk.binding import new_code
 from workflow.errors import (
     ExpiredInviteCode,
     InvalidInviteCode,
@@ -24,7 +25,6 @@ from workflow.errors import (
     UserError,
     WrongDepartment,
 )
-from workflow.messages import Incoming, Response, Sender
 from workflow.model import InviteCode, Role, StaffMember
 from workflow.ports import UnitOfWork
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from workflow.context import Context
-from workflow.deadlines import DeadlinePolicy
+from workflow.deadlines.policy import DeadlinePolicy
 from workflow.model import ScheduledAction, Ticket, TicketState
-from workflow.notify import policy_of
+from workflow.outbox.timing import policy_of
 from workflow.ports import UnitOfWork
 
 SIGN_KINDS = ("sign_urge", "sign_supervise")

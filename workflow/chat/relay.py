@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 
-from workflow import desk
+from workflow.chat.messages import Button, Incoming, Media, Outgoing, Response
 from workflow.context import Context
+from workflow.desk import actions
 from workflow.errors import NotYourTicket, StaleButton, TicketMoved
-from workflow.messages import Button, Incoming, Media, Outgoing, Response
 from workflow.model import Conversation, Ticket, TicketEvent, TicketState
 from workflow.ports import UnitOfWork
-from workflow.routing import group_of
-from workflow.tickets import enqueue
+from workflow.tickets.intake import enqueue
+from workflow.tickets.routing import group_of
 
 log = logging.getLogger("zhiyong.relay")
 
@@ -54,7 +54,7 @@ async def on_button(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Inco
         cancel(conv, resp)
         return
     parts = msg.data.split(":")
-    if len(msg.data) > desk.MAX_DATA or len(parts) != 2 or not parts[1].isdigit() \
+    if len(msg.data) > actions.MAX_DATA or len(parts) != 2 or not parts[1].isdigit() \
             or len(parts[1]) > 12:
         raise StaleButton()
     t = await own_ticket(uow, msg.chat_id, int(parts[1]))
@@ -78,7 +78,7 @@ async def on_input(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incom
     assert t.id is not None
     text = msg.text.strip()
     if msg.kind == "text":
-        text = desk.check_text(ctx, text, ctx.rules.max_description_chars)
+        text = actions.check_text(ctx, text, ctx.rules.max_description_chars)
     key = f"relay:{msg.update_id}"
     await uow.events.add(TicketEvent(
         ticket_id=t.id, kind="citizen_reply", at=ctx.now(), actor="citizen",

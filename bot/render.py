@@ -24,7 +24,7 @@ from bot.templates import (
     UNSUPPORTED_NAMES,
     YES,
 )
-from workflow.chat.filing import ANONYMOUS
+from workflow.chat.callbacks import ANONYMOUS
 from workflow.chat.messages import Media, Outgoing
 
 TEXT_LIMIT = 4096

@@ -9,6 +9,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from workflow.deadlines.clock import Clock
+from workflow.deadlines.policy import DeadlinePolicy
 from workflow.ports import UnitOfWorkFactory
 
 TRIAGE = "supervision"
@@ -24,11 +25,6 @@ class Classified(Protocol):
     confidence: dict[str, float]
     evidence: list[str]
     triaged: bool
-
-
-class Deadlines(Protocol):
-    def sign_for_due(self, received_at: datetime, urgent: bool) -> datetime: ...
-    def answer_due(self, signed_at: datetime, category: str, urgent: bool) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,7 @@ class Context:
     uow: UnitOfWorkFactory
     clock: Clock
     classify: Callable[[str], Classified]
-    deadlines: Deadlines
+    deadlines: DeadlinePolicy
     tz: ZoneInfo
     departments: Mapping[str, int | None]          # id -> chat_id from config (None = unbound)
     rules: FilingRules = field(default_factory=FilingRules)

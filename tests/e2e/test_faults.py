@@ -20,7 +20,7 @@ from storage.tables import OutboxRow
 from tests.e2e.conftest import Live
 from workflow.chat.messages import Outgoing
 from workflow.deadlines.clock import FakeClock
-from workflow.tickets.intake import enqueue
+from workflow.outbox.queue import enqueue
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from tests.workflow import test_sweep as base
 from tests.workflow.test_sweep import World, local
 from workflow.chat import dispatch
 from workflow.chat.messages import Incoming, Response, Sender
-from workflow.deadlines import schedule
+from workflow.desk import cards
 from workflow.model import TicketState
-from workflow.tickets import intake
 
 sweep_app, world = base.sweep_app, base.world     # the same fixtures as the sweep tests
 
@@ -65,13 +64,13 @@ async def test_every_deadline_is_on_the_card(world: World, new_id: Callable[[], 
     t = await world.change(t, state=TicketState.SIGNED, signed_at=world.clock.now(), signed_by=5,
                            answer_due=world.policy.answer_due(world.clock.now(), "will_not",
                                                               False))
-    out = intake.card(t, -1, 0)
-    out.params.update(schedule.deadlines_of(world.ctx, t))
+    async with world.ctx.uow() as uow:
+        out = await cards.build(world.ctx, uow, t, -1)
     text = renderer.text(out.key, out.params)
     assert "签收期限" in text and "答复期限" in text and "延期申请期限" in text
     world.clock.set(local(2026, 10, 20, 15))
     t = await world.change(t, state=TicketState.ANSWERED, answered_at=world.clock.now())
-    out = intake.card(t, -1, 0)
-    out.params.update(schedule.deadlines_of(world.ctx, t))
+    async with world.ctx.uow() as uow:
+        out = await cards.build(world.ctx, uow, t, -1)
     text = renderer.text(out.key, out.params)
     assert "评价期限：2026-10-28 09:00" in text and "延期申请期限" not in text

@@ -20,6 +20,7 @@ from storage.uow import Database
 from workflow.chat.messages import Outgoing
 from workflow.context import Context
 from workflow.deadlines.clock import FakeClock
+from workflow.outbox.queue import enqueue
 from workflow.outbox.ratelimit import RateLimiter
 from workflow.outbox.sender import (
     DeliveryPolicy,
@@ -28,7 +29,6 @@ from workflow.outbox.sender import (
     RetryLater,
     TransientFailure,
 )
-from workflow.tickets.intake import enqueue
 
 # far from the session clock of the e2e bot, whose sender must not take these rows
 MONDAY_10 = datetime(2031, 11, 24, 2, 0, tzinfo=UTC)

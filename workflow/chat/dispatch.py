@@ -1,17 +1,64 @@
-"""One update in, one Response out: dedupe, pick the audience, turn user errors into replies."""
+"""One update in, one Response out: dedupe, read the chat's state once, route, save once.
+
+The update-id record, the state change, every outbox row it causes and the chat's state
+commit in one transaction. Routing is an ordered table: the first entry whose predicate
+takes the update handles it. A UserError rolls the work back and becomes the reply.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
+from workflow.chat import filing, rating, relay
 from workflow.chat.messages import Incoming, Response
+from workflow.chat.state import ChatState
 from workflow.context import Context
-from workflow.desk import binding, router
+from workflow.desk import binding, dialog, router
 from workflow.errors import UserError
 from workflow.ports import UnitOfWork
-from workflow.tickets import rating
 
 log = logging.getLogger("zhiyong.dispatch")
+
+Wants = Callable[[Incoming, ChatState | None], bool]
+Handler = Callable[[Context, UnitOfWork, Incoming, ChatState, Response], Awaitable[None]]
+GroupHandler = Callable[[Context, UnitOfWork, Incoming, ChatState | None, Response],
+                        Awaitable[None]]
+
+
+async def on_group(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState | None,
+                   resp: Response) -> None:
+    """Groups: only commands get an answer; staff chatting among themselves is left alone."""
+    if msg.kind == "command" and msg.command == "bind":
+        await binding.bind(ctx, uow, msg, resp)
+    elif msg.kind == "command" and msg.command in ("start", "help"):
+        resp.say(msg.chat_id, "group.help")
+    elif msg.kind == "command":
+        resp.say(msg.chat_id, "error.unknown_command", command=msg.command)
+    elif msg.kind == "button":
+        resp.answer("error.stale_button", alert=True)
+
+
+def _in_group(msg: Incoming, state: ChatState | None) -> bool:
+    return not msg.is_private
+
+
+def _anything(msg: Incoming, state: ChatState | None) -> bool:
+    return True
+
+
+ANYWHERE: list[tuple[Wants, GroupHandler]] = [
+    (router.claims, router.handle),             # the staff desk, in groups and in private
+    (_in_group, on_group),
+]
+PRIVATE: list[tuple[Wants, Handler]] = [
+    (rating.wants, rating.on_update),           # rating the answer, and the comment after it
+    (relay.is_reply_button, relay.on_button),   # 回复 under a staff question
+    (dialog.wants, dialog.on_input),            # a staff member's desk dialog
+    (relay.wants, relay.on_input),              # the reply to a staff question
+    (dialog.is_stale_button, dialog.stale),     # a button of a dialog that already ended
+    (_anything, filing.on_update),              # everything else: filing a complaint
+]
 
 
 async def handle(ctx: Context, msg: Incoming) -> Response:
@@ -30,34 +77,41 @@ async def handle(ctx: Context, msg: Incoming) -> Response:
     return resp
 
 
+async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
+    resp = Response()
+    state = None
+    if msg.is_private:
+        state = ChatState.from_row(await uow.conversations.get(msg.chat_id), msg.chat_id)
+    before = _snapshot(state)
+    await _pick(msg, state)(ctx, uow, msg, state, resp)
+    if state is not None and _snapshot(state) != before:
+        state.updated_at = ctx.now()
+        await uow.conversations.save(state.to_row())
+    return resp
+
+
+def _snapshot(state: ChatState | None) -> tuple[object, ...] | None:
+    """What would be written: the state is saved only when the update changed it."""
+    if state is None:
+        return None
+    row = state.to_row()
+    return row.state, row.token, row.draft
+
+
+def _pick(msg: Incoming, state: ChatState | None) -> GroupHandler:
+    for wants, handler in ANYWHERE:
+        if wants(msg, state):
+            return handler
+    for wants_private, private in PRIVATE:
+        if wants_private(msg, state):
+            return private  # type: ignore[return-value]
+    raise AssertionError("the last private route takes everything")
+
+
 def _error_response(msg: Incoming, err: UserError) -> Response:
     resp = Response()
     if msg.kind == "button":
         resp.answer(err.key, alert=True, **err.params)
     else:
         resp.say(msg.chat_id, err.key, **err.params)
-    return resp
-
-
-async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
-    if msg.is_private and await rating.wants(uow, msg):   # issue 5: rating the answer
-        return await rating.on_update(ctx, uow, msg)
-    if msg.is_private:   # issue 4: desk dialogs and complainant replies first, then filing
-        return await router.on_private(ctx, uow, msg)
-    if router.claims(msg):   # issue 4: the staff desk in groups
-        return await router.handle(ctx, uow, msg)
-    return await on_group(ctx, uow, msg)
-
-
-async def on_group(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
-    """Groups: only commands get an answer; staff chatting among themselves is left alone."""
-    resp = Response()
-    if msg.kind == "command" and msg.command == "bind":
-        await binding.bind(ctx, uow, msg, resp)
-    elif msg.kind == "command" and msg.command in ("start", "help"):
-        resp.say(msg.chat_id, "group.help")
-    elif msg.kind == "command":
-        resp.say(msg.chat_id, "error.unknown_command", command=msg.command)
-    elif msg.kind == "button":
-        resp.answer("error.stale_button", alert=True)
     return resp

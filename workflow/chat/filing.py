@@ -1,71 +1,69 @@
 """The citizen's private chat: filing a complaint step by step, framework-free.
 
-State lives in the conversation row, read on every update, so a restart loses nothing.
 Steps: describe (text/photos/documents until 完成) → accused (or 跳过) → identity
-(share phone, or anonymous) → confirm (确认提交 / 修改 / 取消).
+(share phone, or anonymous) → confirm (确认提交 / 修改 / 取消). The draft is part of the
+chat's state (workflow.chat.state), read and saved by dispatch, so a restart loses nothing.
 Inline buttons carry the draft's token; a button of an older draft is refused as stale.
 """
 
 from __future__ import annotations
 
-import secrets
+import unicodedata
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from workflow.chat import callbacks
 from workflow.chat.messages import Button, Incoming, Outgoing, Response, Sender
+from workflow.chat.state import ACCUSED, CONFIRM, DESCRIBE, IDENTITY, IDLE, ChatState, Classified
 from workflow.context import Context
 from workflow.errors import NotAGroup, StaleButton
-from workflow.model import Complainant, Conversation
+from workflow.model import Complainant
 from workflow.ports import UnitOfWork
 from workflow.tickets import intake
 
-IDLE, DESCRIBE, ACCUSED, IDENTITY, CONFIRM = "idle", "describe", "accused", "identity", "confirm"
-ANONYMOUS = "f:anon"   # data of the reply-keyboard button (reply keyboards carry no token)
 SUMMARY_EXCERPT = 600  # the summary shows the start of a long description, the card shows all
 
-HOME = [[Button("btn.file", "h:file")], [Button("btn.mine", "h:mine"), Button("btn.help", "h:help")]]
+HOME = [[Button("btn.file", callbacks.home("file"))],
+        [Button("btn.mine", callbacks.home("mine")), Button("btn.help", callbacks.home("help"))]]
 
 
-def _b(key: str, action: str, conv: Conversation) -> Button:
-    return Button(key, f"f:{action}:{conv.token}")
+def _b(key: str, action: str, state: ChatState) -> Button:
+    return Button(key, callbacks.filing(action, state.token))
 
 
-def _describe_buttons(conv: Conversation) -> list[list[Button]]:
-    return [[_b("btn.done", "done", conv), _b("btn.cancel", "cancel", conv)]]
+def _describe_buttons(state: ChatState) -> list[list[Button]]:
+    return [[_b("btn.done", "done", state), _b("btn.cancel", "cancel", state)]]
 
 
-# ---- entry points -------------------------------------------------------------------------
+# ---- entry point ------------------------------------------------------------------------------
 
-async def on_update(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
-    conv = await uow.conversations.get(msg.chat_id) or Conversation(chat_id=msg.chat_id)
-    resp = Response()
+async def on_update(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState,
+                    resp: Response) -> None:
     if msg.kind == "command":
-        await _command(ctx, uow, conv, msg, resp)
+        await _command(ctx, uow, state, msg, resp)
     elif msg.kind == "button":
-        await _button(ctx, uow, conv, msg, resp)
+        await _button(ctx, uow, state, msg, resp)
     elif msg.kind == "unsupported":
         resp.say(msg.chat_id, "file.unsupported", what=msg.unsupported)
     elif msg.kind == "contact":
-        await _contact(ctx, uow, conv, msg, resp)
+        _contact(ctx, state, msg, resp)
     elif msg.kind in ("photo", "document"):
-        await _attachment(ctx, conv, msg, resp)
+        _attachment(ctx, state, msg, resp)
     else:
-        await _text(ctx, uow, conv, msg, resp)
-    conv.updated_at = ctx.now()
-    await uow.conversations.save(conv)
-    return resp
+        _text(ctx, state, msg, resp)
 
 
-async def _command(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
+async def _command(ctx: Context, uow: UnitOfWork, state: ChatState, msg: Incoming,
                    resp: Response) -> None:
     if msg.command == "start":
-        if conv.state == IDLE:
+        if state.step == IDLE:
             resp.say(msg.chat_id, "start.welcome").buttons = HOME
         else:
-            _ask_resume(conv, resp)
+            _ask_resume(state, resp)
     elif msg.command in ("new", "complain"):
-        _start_or_resume(conv, resp)
+        _start_or_resume(state, resp)
     elif msg.command == "cancel":
-        _cancel(conv, resp)
+        _cancel(state, resp)
     elif msg.command == "mine":
         await list_mine(ctx, uow, msg, resp)
     elif msg.command == "help":
@@ -76,214 +74,198 @@ async def _command(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incom
         resp.say(msg.chat_id, "error.unknown_command", command=msg.command)
 
 
-async def _button(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
+async def _button(ctx: Context, uow: UnitOfWork, state: ChatState, msg: Incoming,
                   resp: Response) -> None:
-    parts = msg.data.split(":")
-    if parts[0] == "h" and len(parts) == 2:
-        await _home(ctx, uow, conv, msg, parts[1], resp)
+    try:
+        press = callbacks.parse(msg.data)
+    except StaleButton:
+        press = None
+    if press is not None and press.kind == "home":
+        await _home(ctx, uow, state, msg, press.action, resp)
         return
-    if msg.data == ANONYMOUS and conv.state == IDENTITY:
-        _choose_anonymous(ctx, conv, resp)
+    if press is not None and press.action == "anon" and state.step == IDENTITY:
+        _choose_anonymous(ctx, state, resp)
         return
-    if parts[0] != "f" or len(parts) != 3 or parts[2] != conv.token or conv.state == IDLE:
+    if press is None or press.kind != "filing" or press.token != state.token \
+            or state.step == IDLE or press.action not in _DRAFT_ACTIONS:
         resp.answer(StaleButton.key, alert=True)
-        resp.messages.extend(prompt(conv))
+        resp.messages.extend(prompt(state))
         return
     resp.answer("ack.ok")
-    if parts[1] == "submit":
-        await _submit(ctx, uow, conv, msg.sender, resp)
-        return
-    await _draft_action(ctx, uow, conv, parts[1], resp)
+    await _DRAFT_ACTIONS[press.action](ctx, uow, state, msg.sender, resp)
 
 
-async def _home(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
+async def _home(ctx: Context, uow: UnitOfWork, state: ChatState, msg: Incoming,
                 action: str, resp: Response) -> None:
     resp.answer("ack.ok")
     if action == "file":
-        _start_or_resume(conv, resp)
+        _start_or_resume(state, resp)
     elif action == "mine":
         await list_mine(ctx, uow, msg, resp)
-    elif action == "help":
-        resp.say(conv.chat_id, "help.text").buttons = HOME
     else:
-        resp.answer(StaleButton.key, alert=True)
-
-
-async def _draft_action(ctx: Context, uow: UnitOfWork, conv: Conversation, action: str,
-                        resp: Response) -> None:
-    handlers = {
-        "done": _finish_description, "skip": _skip_accused,
-        "edit": _edit_menu, "rewrite": _rewrite, "more": _add_more, "accused": _edit_accused,
-        "identity": _edit_identity, "back": _back_to_summary, "cancel": _cancel_action,
-        "resume": _resume, "discard": _discard,
-    }
-    handler = handlers.get(action)
-    if handler is None:
-        resp.answer(StaleButton.key, alert=True)
-        return
-    await handler(ctx, uow, conv, resp)
+        resp.say(state.chat_id, "help.text").buttons = HOME
 
 
 # ---- steps --------------------------------------------------------------------------------
 
-def _new_draft(conv: Conversation, parts: list[str] | None = None) -> None:
-    conv.state, conv.token = DESCRIBE, secrets.token_hex(4)
-    conv.draft = {"parts": parts or [], "attachments": [], "accused": None,
-                  "anonymous": None, "phone": "", "editing": False}
-
-
-def _start_or_resume(conv: Conversation, resp: Response) -> None:
-    if conv.state != IDLE:
-        _ask_resume(conv, resp)
+def _start_or_resume(state: ChatState, resp: Response) -> None:
+    if state.step != IDLE:
+        _ask_resume(state, resp)
         return
-    _new_draft(conv)
-    resp.messages.extend(prompt(conv))
+    state.start_draft()
+    resp.messages.extend(prompt(state))
 
 
-def _ask_resume(conv: Conversation, resp: Response) -> None:
-    out = resp.say(conv.chat_id, "file.resume_prompt", step=conv.state)
-    out.buttons = [[_b("btn.resume", "resume", conv), _b("btn.discard", "discard", conv)]]
+def _ask_resume(state: ChatState, resp: Response) -> None:
+    out = resp.say(state.chat_id, "file.resume_prompt", step=state.step)
+    out.buttons = [[_b("btn.resume", "resume", state), _b("btn.discard", "discard", state)]]
 
 
-def prompt(conv: Conversation) -> list[Outgoing]:
+def prompt(state: ChatState) -> list[Outgoing]:
     """The question of the current step (after resume, a stale button, or a restart)."""
-    chat = conv.chat_id
-    if conv.state == DESCRIBE:
-        return [Outgoing(chat, "file.describe_prompt", _stats(conv), buttons=_describe_buttons(conv))]
-    if conv.state == ACCUSED:
-        return [Outgoing(chat, "file.accused_prompt", buttons=[[_b("btn.skip", "skip", conv)]])]
-    if conv.state == IDENTITY:
-        return [_identity_prompt(conv)]
-    if conv.state == CONFIRM:
-        return [_summary(conv)]
+    chat = state.chat_id
+    if state.step == DESCRIBE:
+        return [Outgoing(chat, "file.describe_prompt", _stats(state),
+                         buttons=_describe_buttons(state))]
+    if state.step == ACCUSED:
+        return [Outgoing(chat, "file.accused_prompt", buttons=[[_b("btn.skip", "skip", state)]])]
+    if state.step == IDENTITY:
+        return [_identity_prompt(state)]
+    if state.step == CONFIRM:
+        return [_summary(state)]
     return [Outgoing(chat, "start.welcome", buttons=HOME)]
 
 
-def _stats(conv: Conversation) -> dict[str, Any]:
-    return {"chars": len(intake.description(conv.draft)),
-            "files": len(conv.draft.get("attachments", []))}
+def _stats(state: ChatState) -> dict[str, Any]:
+    return {"chars": len(state.filing.description()), "files": len(state.filing.attachments)}
 
 
-async def _text(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
-                resp: Response) -> None:
+def visible_chars(text: str) -> int:
+    """What a reader sees: whitespace and invisible format characters (zero-width) don't count."""
+    return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+
+
+def _text(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -> None:
     text = msg.text.strip()
-    if conv.state == IDLE:
+    if state.step == IDLE:
         if not text:
-            resp.say(conv.chat_id, "file.empty_text")
+            resp.say(state.chat_id, "file.empty_text")
             return
-        _new_draft(conv)
-        resp.say(conv.chat_id, "file.started_from_text")
-    if conv.state == DESCRIBE:
-        _add_text(ctx, conv, text, resp)
-    elif conv.state == ACCUSED:
-        _set_accused(ctx, conv, text, resp)
-    elif conv.state == IDENTITY:
-        resp.messages.append(_identity_prompt(conv, key="file.identity_use_buttons"))
+        state.start_draft()
+        resp.say(state.chat_id, "file.started_from_text")
+    if state.step == DESCRIBE:
+        _add_text(ctx, state, text, resp)
+    elif state.step == ACCUSED:
+        _set_accused(ctx, state, text, resp)
+    elif state.step == IDENTITY:
+        resp.messages.append(_identity_prompt(state, key="file.identity_use_buttons"))
     else:
-        resp.say(conv.chat_id, "file.press_button").buttons = _summary(conv).buttons
+        resp.say(state.chat_id, "file.press_button").buttons = _summary(state).buttons
 
 
-def _add_text(ctx: Context, conv: Conversation, text: str, resp: Response) -> None:
+def _add_text(ctx: Context, state: ChatState, text: str, resp: Response) -> None:
     if not text:
-        resp.say(conv.chat_id, "file.empty_text")
+        resp.say(state.chat_id, "file.empty_text")
         return
-    total = len(intake.description(conv.draft)) + len(text)
+    total = len(state.filing.description()) + len(text)
     if total > ctx.rules.max_description_chars:
-        resp.say(conv.chat_id, "file.too_long", max=ctx.rules.max_description_chars,
-                 **_stats(conv)).buttons = _describe_buttons(conv)
+        resp.say(state.chat_id, "file.too_long", max=ctx.rules.max_description_chars,
+                 **_stats(state)).buttons = _describe_buttons(state)
         return
-    conv.draft["parts"].append(text)
-    resp.say(conv.chat_id, "file.describe_ack", **_stats(conv)).buttons = _describe_buttons(conv)
+    state.filing.parts.append(text)
+    resp.say(state.chat_id, "file.describe_ack", **_stats(state)).buttons = \
+        _describe_buttons(state)
 
 
-async def _attachment(ctx: Context, conv: Conversation, msg: Incoming, resp: Response) -> None:
-    if conv.state == IDLE:
-        _new_draft(conv)
-        resp.say(conv.chat_id, "file.started_from_text")
-    if conv.state != DESCRIBE:
-        resp.say(conv.chat_id, "file.attachment_wrong_step")
+def _attachment(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -> None:
+    if state.step == IDLE:
+        state.start_draft()
+        resp.say(state.chat_id, "file.started_from_text")
+    if state.step != DESCRIBE:
+        resp.say(state.chat_id, "file.attachment_wrong_step")
         return
-    files = conv.draft["attachments"]
+    files = state.filing.attachments
     if len(files) >= ctx.rules.max_attachments:
-        resp.say(conv.chat_id, "file.too_many_files", max=ctx.rules.max_attachments,
-                 **_stats(conv)).buttons = _describe_buttons(conv)
+        resp.say(state.chat_id, "file.too_many_files", max=ctx.rules.max_attachments,
+                 **_stats(state)).buttons = _describe_buttons(state)
         return
     files.append({"kind": msg.kind, "file_id": msg.file_id, "file_unique_id": msg.file_unique_id,
                   "file_name": msg.file_name, "caption": msg.text.strip()})
     if msg.text.strip():
-        _add_text(ctx, conv, msg.text.strip(), resp)
+        _add_text(ctx, state, msg.text.strip(), resp)
         return
-    resp.say(conv.chat_id, "file.describe_ack", **_stats(conv)).buttons = _describe_buttons(conv)
+    resp.say(state.chat_id, "file.describe_ack", **_stats(state)).buttons = \
+        _describe_buttons(state)
 
 
-async def _finish_description(ctx: Context, uow: UnitOfWork, conv: Conversation,
-                              resp: Response) -> None:
-    if conv.state != DESCRIBE:
-        resp.messages.extend(prompt(conv))
+async def _finish_description(ctx: Context, uow: UnitOfWork, state: ChatState,
+                              sender: Sender | None, resp: Response) -> None:
+    if state.step != DESCRIBE:
+        resp.messages.extend(prompt(state))
         return
-    chars = len("".join(intake.description(conv.draft).split()))
+    chars = visible_chars(state.filing.description())
     if chars < ctx.rules.min_description_chars:
-        resp.say(conv.chat_id, "file.too_short", min=ctx.rules.min_description_chars,
-                 chars=chars).buttons = _describe_buttons(conv)
+        resp.say(state.chat_id, "file.too_short", min=ctx.rules.min_description_chars,
+                 chars=chars).buttons = _describe_buttons(state)
         return
-    if conv.draft.get("editing"):
-        await _back_to_summary(ctx, uow, conv, resp)
+    if state.filing.editing:
+        _back_to_summary(ctx, state, resp)
         return
-    conv.state = ACCUSED
-    resp.messages.extend(prompt(conv))
+    state.step = ACCUSED
+    resp.messages.extend(prompt(state))
 
 
-def _set_accused(ctx: Context, conv: Conversation, text: str, resp: Response) -> None:
+def _set_accused(ctx: Context, state: ChatState, text: str, resp: Response) -> None:
     if not text:
-        resp.say(conv.chat_id, "file.empty_text")
+        resp.say(state.chat_id, "file.empty_text")
         return
     if len(text) > ctx.rules.max_accused_chars:
-        resp.say(conv.chat_id, "file.accused_too_long", max=ctx.rules.max_accused_chars)
+        resp.say(state.chat_id, "file.accused_too_long", max=ctx.rules.max_accused_chars)
         return
-    conv.draft["accused"] = text
-    _after_accused(ctx, conv, resp)
+    state.filing.accused = text
+    _after_accused(ctx, state, resp)
 
 
-async def _skip_accused(ctx: Context, uow: UnitOfWork, conv: Conversation,
+async def _skip_accused(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
                         resp: Response) -> None:
-    if conv.state != ACCUSED:
-        resp.messages.extend(prompt(conv))
+    if state.step != ACCUSED:
+        resp.messages.extend(prompt(state))
         return
-    conv.draft["accused"] = ""
-    _after_accused(ctx, conv, resp)
+    state.filing.accused = ""
+    _after_accused(ctx, state, resp)
 
 
-def _after_accused(ctx: Context, conv: Conversation, resp: Response) -> None:
-    if conv.draft.get("editing"):
-        _show_summary(ctx, conv, resp)
+def _after_accused(ctx: Context, state: ChatState, resp: Response) -> None:
+    if state.filing.editing:
+        _show_summary(ctx, state, resp)
         return
-    conv.state = IDENTITY
-    resp.messages.extend(prompt(conv))
+    state.step = IDENTITY
+    resp.messages.extend(prompt(state))
 
 
-def _identity_prompt(conv: Conversation, key: str = "file.identity_prompt") -> Outgoing:
-    return Outgoing(conv.chat_id, key, keyboard=[
-        [Button("btn.share_phone", request_contact=True)], [Button("btn.anonymous", ANONYMOUS)]])
+def _identity_prompt(state: ChatState, key: str = "file.identity_prompt") -> Outgoing:
+    return Outgoing(state.chat_id, key, keyboard=[
+        [Button("btn.share_phone", request_contact=True)],
+        [Button("btn.anonymous", callbacks.ANONYMOUS)]])
 
 
-async def _contact(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
-                   resp: Response) -> None:
-    if conv.state != IDENTITY:
-        resp.say(conv.chat_id, "file.contact_wrong_step")
+def _contact(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -> None:
+    if state.step != IDENTITY:
+        resp.say(state.chat_id, "file.contact_wrong_step")
         return
     if msg.sender is None or msg.contact_user_id != msg.sender.id:
-        resp.messages.append(_identity_prompt(conv, key="file.contact_not_own"))
+        resp.messages.append(_identity_prompt(state, key="file.contact_not_own"))
         return
-    conv.draft.update(anonymous=False, phone=msg.contact_phone)
-    resp.say(conv.chat_id, "file.identity_real", phone=mask_phone(msg.contact_phone)
+    state.filing.anonymous, state.filing.phone = False, msg.contact_phone
+    resp.say(state.chat_id, "file.identity_real", phone=mask_phone(msg.contact_phone)
              ).remove_keyboard = True
-    _show_summary(ctx, conv, resp)
+    _show_summary(ctx, state, resp)
 
 
-def _choose_anonymous(ctx: Context, conv: Conversation, resp: Response) -> None:
-    conv.draft.update(anonymous=True, phone="")
-    resp.say(conv.chat_id, "file.identity_anonymous").remove_keyboard = True
-    _show_summary(ctx, conv, resp)
+def _choose_anonymous(ctx: Context, state: ChatState, resp: Response) -> None:
+    state.filing.anonymous, state.filing.phone = True, ""
+    resp.say(state.chat_id, "file.identity_anonymous").remove_keyboard = True
+    _show_summary(ctx, state, resp)
 
 
 def mask_phone(phone: str) -> str:
@@ -291,147 +273,146 @@ def mask_phone(phone: str) -> str:
     return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
 
 
-def _show_summary(ctx: Context, conv: Conversation, resp: Response) -> None:
-    c = ctx.classify(_classified_text(conv.draft))
-    conv.draft["classification"] = {
-        "category": c.category, "department": c.department, "urgent": c.urgent,
-        "tags": list(c.tags), "confidence": dict(c.confidence), "evidence": list(c.evidence),
-        "triaged": c.triaged}
-    conv.draft["editing"] = False
-    conv.state = CONFIRM
-    resp.messages.append(_summary(conv))
+def _show_summary(ctx: Context, state: ChatState, resp: Response) -> None:
+    d = state.filing
+    c = ctx.classify("\n".join(x for x in (d.description(), d.accused or "") if x))
+    d.classification = Classified(
+        category=c.category, department=c.department, urgent=c.urgent, tags=list(c.tags),
+        confidence=dict(c.confidence), evidence=list(c.evidence), triaged=c.triaged)
+    d.editing = False
+    state.step = CONFIRM
+    resp.messages.append(_summary(state))
 
 
-def _classified_text(draft: dict[str, Any]) -> str:
-    return "\n".join(x for x in (intake.description(draft), draft.get("accused") or "") if x)
-
-
-def _summary(conv: Conversation) -> Outgoing:
-    d = conv.draft
-    c = d.get("classification", {})
-    text = intake.description(d)
+def _summary(state: ChatState) -> Outgoing:
+    d = state.filing
+    c = d.classification
+    text = d.description()
     params = {"text": text[:SUMMARY_EXCERPT], "cut": max(0, len(text) - SUMMARY_EXCERPT),
-              "accused": d.get("accused") or "",
-              "anonymous": d.get("anonymous", True), "phone": mask_phone(d.get("phone", "")),
-              "files": len(d.get("attachments", [])), "category": c.get("category", "other"),
-              "department": c.get("department", "supervision"), "urgent": c.get("urgent", False),
-              "triaged": c.get("triaged", False)}
-    return Outgoing(conv.chat_id, "file.summary", params, buttons=[
-        [_b("btn.submit", "submit", conv)],
-        [_b("btn.edit", "edit", conv), _b("btn.cancel", "cancel", conv)]])
+              "accused": d.accused or "", "anonymous": d.anonymous is not False,
+              "phone": mask_phone(d.phone), "files": len(d.attachments),
+              "category": c.category if c else "other",
+              "department": c.department if c else "supervision",
+              "urgent": c.urgent if c else False, "triaged": c.triaged if c else False}
+    return Outgoing(state.chat_id, "file.summary", params, buttons=[
+        [_b("btn.submit", "submit", state)],
+        [_b("btn.edit", "edit", state), _b("btn.cancel", "cancel", state)]])
 
 
-async def _submit(ctx: Context, uow: UnitOfWork, conv: Conversation, sender: Sender | None,
+async def _submit(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
                   resp: Response) -> None:
-    if conv.state != CONFIRM:
-        resp.messages.extend(prompt(conv))
+    d = state.filing
+    if state.step != CONFIRM or d.classification is None:
+        resp.messages.extend(prompt(state))
         return
-    who = await _complainant(ctx, uow, conv, sender)
-    filed = await intake.submit(ctx, uow, who, conv.draft, _Stored(conv.draft["classification"]))
+    who = await _complainant(ctx, uow, state, sender)
+    filed = await intake.submit(ctx, uow, who, d, d.classification)
     t = filed.ticket
-    conv.state, conv.token, conv.draft = IDLE, secrets.token_hex(4), {}
-    resp.say(conv.chat_id, "file.submitted", number=t.number, department=t.department,
+    state.end_draft()
+    resp.say(state.chat_id, "file.submitted", number=t.number, department=t.department,
              answer_due=t.answer_due, urgent=t.urgent, note=t.routing_note).buttons = HOME
 
 
-class _Stored:
-    """The classification shown in the summary is the one submitted (what the user confirmed)."""
-
-    def __init__(self, d: dict[str, Any]) -> None:
-        self.category: str = d["category"]
-        self.department: str = d["department"]
-        self.urgent: bool = d["urgent"]
-        self.tags: list[str] = d.get("tags", [])
-        self.confidence: dict[str, float] = d.get("confidence", {})
-        self.evidence: list[str] = d.get("evidence", [])
-        self.triaged: bool = d.get("triaged", False)
-
-
-async def _complainant(ctx: Context, uow: UnitOfWork, conv: Conversation,
+async def _complainant(ctx: Context, uow: UnitOfWork, state: ChatState,
                        sender: Sender | None) -> Complainant:
     """The sender's profile is stored once per user; only the oversight office may read it."""
     profile: dict[str, Any] = {}
     if sender is not None:
         profile = {"first_name": sender.first_name, "last_name": sender.last_name,
                    "username": sender.username, "language": sender.language}
-    who = await uow.complainants.by_telegram_id(conv.chat_id)
+    who = await uow.complainants.by_telegram_id(state.chat_id)
     if who is None:
-        who = await uow.complainants.add(Complainant(telegram_id=conv.chat_id,
+        who = await uow.complainants.add(Complainant(telegram_id=state.chat_id,
                                                      created_at=ctx.now(), **profile))
     else:
         for k, v in profile.items():
             setattr(who, k, v)
-    if conv.draft.get("phone"):
-        who.phone = conv.draft["phone"]
+    if state.filing.phone:
+        who.phone = state.filing.phone
     await uow.complainants.save(who)
     return who
 
 
-async def _edit_menu(ctx: Context, uow: UnitOfWork, conv: Conversation, resp: Response) -> None:
-    if conv.state != CONFIRM:
-        resp.messages.extend(prompt(conv))
+async def _edit_menu(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
+                     resp: Response) -> None:
+    if state.step != CONFIRM:
+        resp.messages.extend(prompt(state))
         return
-    resp.say(conv.chat_id, "file.edit_menu").buttons = [
-        [_b("btn.rewrite", "rewrite", conv), _b("btn.add_more", "more", conv)],
-        [_b("btn.edit_accused", "accused", conv), _b("btn.edit_identity", "identity", conv)],
-        [_b("btn.back", "back", conv)]]
+    resp.say(state.chat_id, "file.edit_menu").buttons = [
+        [_b("btn.rewrite", "rewrite", state), _b("btn.add_more", "more", state)],
+        [_b("btn.edit_accused", "accused", state), _b("btn.edit_identity", "identity", state)],
+        [_b("btn.back", "back", state)]]
 
 
-async def _rewrite(ctx: Context, uow: UnitOfWork, conv: Conversation, resp: Response) -> None:
-    conv.draft.update(parts=[], attachments=[], editing=True)
-    conv.state = DESCRIBE
-    resp.messages.extend(prompt(conv))
+async def _rewrite(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
+                   resp: Response) -> None:
+    d = state.filing
+    d.parts, d.attachments, d.editing = [], [], True
+    state.step = DESCRIBE
+    resp.messages.extend(prompt(state))
 
 
-async def _add_more(ctx: Context, uow: UnitOfWork, conv: Conversation, resp: Response) -> None:
-    conv.draft["editing"] = True
-    conv.state = DESCRIBE
-    resp.messages.extend(prompt(conv))
+async def _add_more(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
+                    resp: Response) -> None:
+    state.filing.editing = True
+    state.step = DESCRIBE
+    resp.messages.extend(prompt(state))
 
 
-async def _edit_accused(ctx: Context, uow: UnitOfWork, conv: Conversation,
+async def _edit_accused(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
                         resp: Response) -> None:
-    conv.draft["editing"] = True
-    conv.state = ACCUSED
-    resp.messages.extend(prompt(conv))
+    state.filing.editing = True
+    state.step = ACCUSED
+    resp.messages.extend(prompt(state))
 
 
-async def _edit_identity(ctx: Context, uow: UnitOfWork, conv: Conversation,
-                         resp: Response) -> None:
-    conv.state = IDENTITY
-    resp.messages.extend(prompt(conv))
+async def _edit_identity(ctx: Context, uow: UnitOfWork, state: ChatState,
+                         sender: Sender | None, resp: Response) -> None:
+    state.step = IDENTITY
+    resp.messages.extend(prompt(state))
 
 
-async def _back_to_summary(ctx: Context, uow: UnitOfWork, conv: Conversation,
-                           resp: Response) -> None:
-    if conv.draft.get("anonymous") is None:
-        conv.draft["editing"] = False
-        conv.state = ACCUSED if conv.draft.get("accused") is None else IDENTITY
-        resp.messages.extend(prompt(conv))
+async def _back(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
+                resp: Response) -> None:
+    _back_to_summary(ctx, state, resp)
+
+
+def _back_to_summary(ctx: Context, state: ChatState, resp: Response) -> None:
+    d = state.filing
+    if d.anonymous is None:
+        d.editing = False
+        state.step = ACCUSED if d.accused is None else IDENTITY
+        resp.messages.extend(prompt(state))
         return
-    _show_summary(ctx, conv, resp)
+    _show_summary(ctx, state, resp)
 
 
-async def _cancel_action(ctx: Context, uow: UnitOfWork, conv: Conversation,
-                         resp: Response) -> None:
-    _cancel(conv, resp)
+async def _cancel_pressed(ctx: Context, uow: UnitOfWork, state: ChatState,
+                          sender: Sender | None, resp: Response) -> None:
+    _cancel(state, resp)
 
 
-def _cancel(conv: Conversation, resp: Response) -> None:
-    if conv.state == IDLE:
-        resp.say(conv.chat_id, "file.nothing_to_cancel").buttons = HOME
+def _cancel(state: ChatState, resp: Response) -> None:
+    if state.step == IDLE:
+        resp.say(state.chat_id, "file.nothing_to_cancel").buttons = HOME
         return
-    conv.state, conv.token, conv.draft = IDLE, secrets.token_hex(4), {}
-    resp.say(conv.chat_id, "file.cancelled").remove_keyboard = True
-    resp.say(conv.chat_id, "start.welcome").buttons = HOME
+    state.end_draft()
+    resp.say(state.chat_id, "file.cancelled").remove_keyboard = True
+    resp.say(state.chat_id, "start.welcome").buttons = HOME
 
 
-async def _resume(ctx: Context, uow: UnitOfWork, conv: Conversation, resp: Response) -> None:
-    resp.messages.extend(prompt(conv))
+async def _resume(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
+                  resp: Response) -> None:
+    resp.messages.extend(prompt(state))
 
 
-async def _discard(ctx: Context, uow: UnitOfWork, conv: Conversation, resp: Response) -> None:
-    _cancel(conv, resp)
+DraftAction = Callable[[Context, UnitOfWork, ChatState, Sender | None, Response], Awaitable[None]]
+_DRAFT_ACTIONS: dict[str, DraftAction] = {
+    "done": _finish_description, "skip": _skip_accused, "submit": _submit,
+    "edit": _edit_menu, "rewrite": _rewrite, "more": _add_more, "accused": _edit_accused,
+    "identity": _edit_identity, "back": _back, "cancel": _cancel_pressed,
+    "resume": _resume, "discard": _cancel_pressed,
+}
 
 
 # ---- the complainant's own tickets --------------------------------------------------------

@@ -1,6 +1,6 @@
 """The complainant's side of 追问: pressing 回复 under a relayed question, then one reply.
 
-Reply mode is its own key in the Conversation draft, so a filing draft in progress survives.
+Reply mode is its own part of the chat state, so a filing draft in progress survives.
 Only the complainant of the ticket can reply (checked again at every step); the department
 group gets the text or the file re-sent by file_id, never who sent it.
 """
@@ -9,29 +9,31 @@ from __future__ import annotations
 
 import logging
 
+from workflow.chat import callbacks
 from workflow.chat.messages import Button, Incoming, Media, Outgoing, Response
+from workflow.chat.state import ChatState, QuestionReply
 from workflow.context import Context
 from workflow.desk import actions
-from workflow.errors import NotYourTicket, StaleButton, TicketMoved
-from workflow.model import Conversation, Ticket, TicketEvent, TicketState
+from workflow.errors import NotYourTicket, TicketMoved
+from workflow.model import Ticket, TicketEvent, TicketState
+from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
-from workflow.tickets.intake import enqueue
 from workflow.tickets.routing import group_of
 
 log = logging.getLogger("zhiyong.relay")
 
-REPLY = "reply"                      # key of reply mode in Conversation.draft
-CANCEL = "q:cancel"
 OPEN = (TicketState.SIGNED, TicketState.REOPENED)
 
 
-def active(conv: Conversation | None) -> bool:
-    return conv is not None and REPLY in conv.draft
+def is_reply_button(msg: Incoming, state: ChatState | None) -> bool:
+    return msg.kind == "button" and callbacks.kind_of(msg.data) == "reply"
 
 
-def wants(msg: Incoming) -> bool:
-    return (msg.kind in ("text", "photo", "document")
-            or (msg.kind == "command" and msg.command == "cancel"))
+def wants(msg: Incoming, state: ChatState | None) -> bool:
+    """In reply mode the next text or file (or /cancel) is the reply."""
+    return state is not None and state.reply is not None and (
+        msg.kind in ("text", "photo", "document")
+        or (msg.kind == "command" and msg.command == "cancel"))
 
 
 async def own_ticket(uow: UnitOfWork, chat_id: int, ticket_id: int) -> Ticket:
@@ -46,35 +48,33 @@ async def own_ticket(uow: UnitOfWork, chat_id: int, ticket_id: int) -> Ticket:
     return t
 
 
-async def on_button(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
+async def on_button(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState,
                     resp: Response) -> None:
     """`q:<ticket_id>` starts reply mode; `q:cancel` leaves it."""
-    if msg.data == CANCEL:
+    press = callbacks.parse(msg.data)
+    if press.action == "cancel":
         resp.answer("ack.ok")
-        cancel(conv, resp)
+        cancel(state, resp)
         return
-    parts = msg.data.split(":")
-    if len(msg.data) > actions.MAX_DATA or len(parts) != 2 or not parts[1].isdigit() \
-            or len(parts[1]) > 12:
-        raise StaleButton()
-    t = await own_ticket(uow, msg.chat_id, int(parts[1]))
-    conv.draft[REPLY] = {"ticket_id": t.id, "number": t.number}
+    t = await own_ticket(uow, msg.chat_id, press.id)
+    assert t.id is not None
+    state.reply = QuestionReply(ticket_id=t.id, number=t.number)
     resp.answer("ack.ok")
-    resp.say(conv.chat_id, "relay.reply_prompt", number=t.number).buttons = [
-        [Button("btn.cancel", CANCEL)]]
+    resp.say(state.chat_id, "relay.reply_prompt", number=t.number).buttons = [
+        [Button("btn.cancel", callbacks.REPLY_CANCEL)]]
 
 
-def cancel(conv: Conversation, resp: Response) -> None:
-    mode = conv.draft.pop(REPLY, None)
-    resp.say(conv.chat_id, "relay.reply_cancelled", number=mode["number"] if mode else "")
+def cancel(state: ChatState, resp: Response) -> None:
+    mode, state.reply = state.reply, None
+    resp.say(state.chat_id, "relay.reply_cancelled", number=mode.number if mode else "")
 
 
-async def on_input(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incoming,
+async def on_input(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState,
                    resp: Response) -> None:
-    if msg.kind == "command":
-        cancel(conv, resp)
+    if msg.kind == "command" or state.reply is None:
+        cancel(state, resp)
         return
-    t = await own_ticket(uow, msg.chat_id, int(conv.draft[REPLY]["ticket_id"]))
+    t = await own_ticket(uow, msg.chat_id, state.reply.ticket_id)
     assert t.id is not None
     text = msg.text.strip()
     if msg.kind == "text":
@@ -91,6 +91,6 @@ async def on_input(ctx: Context, uow: UnitOfWork, conv: Conversation, msg: Incom
             out = Outgoing(chat, "relay.reply_file", {"number": t.number, "text": text},
                            media=Media("photo" if msg.kind == "photo" else "document",
                                        msg.file_id))
-        await enqueue(ctx, uow, out, f"{key}:{chat}", t.id, "relay")
-    conv.draft.pop(REPLY, None)
-    resp.say(conv.chat_id, "relay.reply_sent", number=t.number)
+        await enqueue(ctx, uow, out, f"{key}:{chat}", t, "relay")
+    state.reply = None
+    resp.say(state.chat_id, "relay.reply_sent", number=t.number)

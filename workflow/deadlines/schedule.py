@@ -15,7 +15,6 @@ from datetime import datetime
 from workflow.context import Context
 from workflow.deadlines.policy import DeadlinePolicy
 from workflow.model import ScheduledAction, Ticket, TicketState
-from workflow.outbox.timing import policy_of
 from workflow.ports import UnitOfWork
 
 SIGN_KINDS = ("sign_urge", "sign_supervise")
@@ -100,8 +99,8 @@ def not_yet_overtaken(steps: list[Step], now: datetime) -> list[Step]:
 
 async def plan_ticket(ctx: Context, uow: UnitOfWork, t: Ticket) -> int:
     """Bring the ticket's pending actions in line with its state; return how many were added."""
-    p = policy_of(ctx)
-    if p is None or t.id is None:
+    p = ctx.deadlines
+    if t.id is None:
         return 0
     wanted = not_yet_overtaken(steps_for(p, t), ctx.now())
     keys = {(s.kind, s.deadline) for s in wanted}
@@ -129,10 +128,10 @@ def deadlines_of(ctx: Context, t: Ticket) -> dict[str, datetime | None]:
     The extension deadline is the last moment to ask for one (the answer deadline), or None
     when no extension is left; the rating deadline is when an unrated answer closes as 未评价.
     """
-    p = policy_of(ctx)
-    extension = t.answer_due if p is not None and p.can_extend(t.extensions) and \
+    p = ctx.deadlines
+    extension = t.answer_due if p.can_extend(t.extensions) and \
         t.state in (TicketState.SIGNED, TicketState.REOPENED) else None
-    rating = p.rating_schedule(t.answered_at).close_at if p is not None and \
+    rating = p.rating_schedule(t.answered_at).close_at if \
         t.answered_at is not None and t.state == TicketState.ANSWERED else None
     return {"sign_due": t.sign_due, "answer_due": t.answer_due, "extension_due": extension,
             "rating_due": rating}

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from workflow.chat.messages import Button, Outgoing, to_payload
+from workflow.chat.messages import Button, Outgoing
 from workflow.context import TRIAGE, Context
 from workflow.deadlines import schedule
 from workflow.model import LedgerEntry, OutboxMessage, ScheduledAction, Ticket, TicketEvent
-from workflow.outbox.timing import deliver_at
+from workflow.outbox import queue
 from workflow.ports import UnitOfWork
 from workflow.tickets import rating
-from workflow.tickets.intake import json_safe
 
 log = logging.getLogger("zhiyong.sweep")
 MAX_PLAN_ROUNDS = 20
@@ -74,11 +73,8 @@ class Batch:
         if chat_id is None or t.id is None:
             return
         out = Outgoing(chat_id, key, {**ticket_params(t), **params}, buttons=buttons or [])
-        fx.messages.append(OutboxMessage(
-            chat_id=chat_id, payload=json_safe(to_payload(out)),
-            dedupe_key=dedupe_key(key, t.id, a.deadline, chat_id), created_at=self.now,
-            not_before=deliver_at(self.ctx, chat_id, t.urgent, self.now),
-            ticket_id=t.id, kind=key.rsplit(".", 1)[-1][:32]))
+        fx.messages.append(queue.row(self.ctx, out, dedupe_key(key, t.id, a.deadline, chat_id),
+                                     t, key.rsplit(".", 1)[-1], self.now))
 
     def event(self, fx: Effects, t: Ticket, a: ScheduledAction, kind: str) -> None:
         assert t.id is not None

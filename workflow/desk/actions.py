@@ -8,123 +8,33 @@ saved with the optimistic lock, and every notification it causes is an outbox ro
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from workflow.chat import callbacks
 from workflow.chat.messages import Button, Media, Outgoing, Response
 from workflow.context import TRIAGE, Context
-from workflow.deadlines import schedule
-from workflow.desk import cards, staff
+from workflow.desk import access, cards, staff
 from workflow.errors import (
     AlreadySigned,
     DateNotLater,
     EmptyInput,
     ExtensionDecided,
     ExtensionLimit,
-    ExtensionTooLate,
     InputTooLong,
-    ReturnAfterRuling,
     StaleButton,
     TicketMoved,
-    TransferDisabled,
     UnknownDepartment,
-    WrongDepartment,
 )
 from workflow.model import ExtensionRequest, StaffMember, Ticket, TicketEvent, TicketState
+from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
-from workflow.tickets.intake import enqueue
 from workflow.tickets.routing import group_of
 
 log = logging.getLogger("zhiyong.desk")
 
 S = TicketState
 RETURN_REASONS = ("territory", "function", "info", "other")
-MAX_DATA = 64          # Telegram's limit for callback data; anything longer is forged
-
-
-@dataclass(frozen=True)
-class Action:
-    states: tuple[str, ...]
-    office: bool = False          # only the oversight office may do it
-    office_too: bool = False      # department staff and the office (notes)
-    dialog: tuple[str, ...] = ()  # steps of the private dialog before it is done
-
-
-ACTIONS: dict[str, Action] = {
-    "sign": Action((S.ROUTED,)),
-    "return": Action((S.ROUTED, S.SIGNED), dialog=("reason_choice",)),
-    "transfer": Action((S.ROUTED, S.SIGNED), dialog=("department", "reason_text")),
-    "extend": Action((S.SIGNED, S.REOPENED), dialog=("reason_text", "date")),
-    "ask": Action((S.SIGNED, S.REOPENED), dialog=("text",)),
-    "note": Action((S.ROUTED, S.SIGNED, S.TRIAGE, S.REOPENED, S.ANSWERED), office_too=True,
-                   dialog=("text",)),
-    "answer": Action((S.SIGNED, S.REOPENED), dialog=("answer",)),
-    "reroute": Action((S.ROUTED, S.TRIAGE), office=True, dialog=("department",)),
-    "must": Action((S.TRIAGE,), office=True),
-}
-
-
-def parse_ticket_button(data: str) -> tuple[str, int]:
-    """`t:<action>:<ticket_id>`; anything else (random, overlong, unknown action) is stale."""
-    parts = data.split(":")
-    if (len(data) > MAX_DATA or len(parts) != 3 or parts[0] != "t" or parts[1] not in ACTIONS
-            or not parts[2].isdigit() or len(parts[2]) > 12):
-        raise StaleButton()
-    return parts[1], int(parts[2])
-
-
-async def authorise(ctx: Context, uow: UnitOfWork, member: StaffMember, action: str,
-                    ticket_id: int) -> Ticket:
-    """The ticket, freshly read, if `member` may do `action` on it now; a UserError if not."""
-    spec = ACTIONS[action]
-    t = await uow.tickets.get(ticket_id)
-    if t is None:
-        raise staff.refuse(StaleButton(), member, f"{action} on missing ticket {ticket_id}")
-    what = f"{action} on {t.number}"
-    if spec.office:
-        staff.require_office(member, what)
-        if t.department != TRIAGE:
-            raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, what)
-    elif spec.office_too:
-        staff.require_department(member, t.department, what)
-    elif member.department != t.department:
-        # department actions belong to the department: even the office cannot sign for it
-        raise staff.refuse(WrongDepartment(department=t.department), member, what)
-    if action == "sign" and t.state == S.SIGNED and t.signed_by is not None:
-        raise staff.refuse(AlreadySigned(number=t.number, name=await _name(uow, t.signed_by)),
-                           member, what)
-    if t.state not in spec.states:
-        raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, what)
-    if action in ("return", "transfer"):
-        await _may_pass_on(ctx, uow, member, t, action)
-    if action == "extend":
-        _before_answer_due(ctx, member, t)
-    return t
-
-
-def _before_answer_due(ctx: Context, member: StaffMember, t: Ticket) -> None:
-    if t.answer_due is not None and ctx.now() >= t.answer_due:
-        raise staff.refuse(ExtensionTooLate(number=t.number, answer_due=t.answer_due),
-                           member, "extend")
-
-
-async def _may_pass_on(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
-                       action: str) -> None:
-    what = f"{action} on {t.number}"
-    if t.department == TRIAGE:
-        raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, what)
-    if action == "transfer" and not ctx.desk.allow_direct_transfer:
-        raise staff.refuse(TransferDisabled(), member, what)
-    assert t.id is not None
-    if await ruled_for(uow, t.id, t.department):
-        raise staff.refuse(ReturnAfterRuling(number=t.number), member, what)
-
-
-async def ruled_for(uow: UnitOfWork, ticket_id: int, department: str) -> bool:
-    """The oversight office ruled this department must handle it: no more returns (arbitration)."""
-    return any(e.kind == "ruled_must_handle" and e.detail.get("department") == department
-               for e in await uow.events.for_ticket(ticket_id))
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -139,11 +49,6 @@ async def _event(ctx: Context, uow: UnitOfWork, t: Ticket, member: StaffMember |
                                      detail=detail))
 
 
-async def _name(uow: UnitOfWork, telegram_id: int) -> str:
-    member = await uow.staff.by_telegram_id(telegram_id)
-    return member.display_name if member else str(telegram_id)
-
-
 async def _save(uow: UnitOfWork, t: Ticket, member: StaffMember, what: str) -> None:
     """Optimistic lock: when someone changed the ticket first, say what happened instead."""
     t.version += 1
@@ -152,7 +57,7 @@ async def _save(uow: UnitOfWork, t: Ticket, member: StaffMember, what: str) -> N
     assert t.id is not None
     fresh = await uow.tickets.get(t.id)
     if fresh is not None and what == "sign" and fresh.signed_by is not None:
-        raise staff.refuse(AlreadySigned(number=t.number, name=await _name(uow, fresh.signed_by)),
+        raise staff.refuse(AlreadySigned(number=t.number, name=await staff.name_of(uow, fresh.signed_by)),
                            member, what)
     raise staff.refuse(TicketMoved(number=t.number, state=fresh.state if fresh else t.state),
                        member, what)
@@ -166,14 +71,14 @@ async def _citizen(ctx: Context, uow: UnitOfWork, t: Ticket, out_key: str, dedup
         log.error("ticket %s has no complainant row; %s not sent", t.number, out_key)
         return
     out = Outgoing(chat_id=who.telegram_id, key=out_key, params=params, buttons=buttons or [])
-    await enqueue(ctx, uow, out, dedupe, t.id, "citizen")
+    await enqueue(ctx, uow, out, dedupe, t, "citizen")
 
 
 async def _group(ctx: Context, uow: UnitOfWork, t: Ticket, department: str, key: str,
                  dedupe: str, **params: Any) -> None:
     chat = await group_of(ctx, uow, department)
     if chat is not None:
-        await enqueue(ctx, uow, Outgoing(chat, key, params), f"{dedupe}:{chat}", t.id, "desk")
+        await enqueue(ctx, uow, Outgoing(chat, key, params), f"{dedupe}:{chat}", t, "desk")
 
 
 def check_text(ctx: Context, text: str, limit: int | None = None) -> str:
@@ -194,8 +99,7 @@ def check_department(ctx: Context, t: Ticket, department: str) -> None:
 
 # ---- immediate actions (one button press) -------------------------------------------------
 
-async def sign(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
-               resp: Response) -> None:
+async def sign(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str) -> None:
     """签收: one person becomes accountable; the complainant learns the department, not the name."""
     now = ctx.now()
     t.state, t.signed_by, t.signed_at = S.SIGNED, member.telegram_id, now
@@ -205,17 +109,16 @@ async def sign(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, ke
     await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
     await _citizen(ctx, uow, t, "desk.accepted_citizen", f"{key}:citizen", number=t.number,
                    department=t.department, answer_due=t.answer_due)
-    resp.answer("desk.signed_ok", number=t.number)
 
 
-async def must_handle(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
-                      resp: Response) -> None:
+async def must_handle(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
+                      key: str) -> str:
     """责令办理: final arbitration; the returning department gets it back and cannot return it."""
     returned_from = await _last_returned_from(uow, t)
     if returned_from is None:
         raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, "must")
     await _move(ctx, uow, member, t, returned_from, key, "ruled_must_handle", note="ruled")
-    resp.answer("desk.ruled_ok", number=t.number, department=returned_from)
+    return returned_from
 
 
 async def _last_returned_from(uow: UnitOfWork, t: Ticket) -> str | None:
@@ -268,12 +171,11 @@ async def reroute(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
 async def request_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
                             key: str, reason: str, due: datetime) -> None:
     """申请延期: stored, and a card with approve/refuse goes to the oversight office."""
-    _before_answer_due(ctx, member, t)    # the dialog may have outlived the deadline
+    access.before_answer_due(ctx, member, t)    # the dialog may have outlived the deadline
     if due <= ctx.now() or (t.answer_due is not None and due <= t.answer_due):
         raise staff.refuse(DateNotLater(answer_due=t.answer_due), member, "extend")
     assert t.id is not None
-    policy = schedule.policy_of(ctx)   # issue 5 counts approved extensions on the ticket
-    if policy is not None and not policy.can_extend(t.extensions):
+    if not ctx.deadlines.can_extend(t.extensions):
         raise staff.refuse(ExtensionLimit(number=t.number), member, "extend")
     if any(r.status == "pending" for r in await uow.extensions.for_ticket(t.id)):
         raise staff.refuse(ExtensionDecided(number=t.number), member, "extend")
@@ -287,9 +189,9 @@ async def request_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, 
         out = Outgoing(office, "desk.extension_card", {
             "number": t.number, "department": t.department, "reason": reason,
             "requested_due": due, "answer_due": t.answer_due, "name": member.display_name},
-            buttons=[[Button("btn.desk.approve", f"x:approve:{req.id}"),
-                      Button("btn.desk.refuse", f"x:refuse:{req.id}")]])
-        await enqueue(ctx, uow, out, f"{key}:extension:{office}", t.id, "desk")
+            buttons=[[Button("btn.desk.approve", callbacks.extension("approve", req.id)),
+                      Button("btn.desk.refuse", callbacks.extension("refuse", req.id))]])
+        await enqueue(ctx, uow, out, f"{key}:extension:{office}", t, "desk")
 
 
 async def ask(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
@@ -298,7 +200,7 @@ async def ask(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key
     assert t.id is not None
     await _event(ctx, uow, t, member, "question", text=question)
     await _citizen(ctx, uow, t, "relay.question", f"{key}:question",
-                   buttons=[[Button("btn.relay.reply", f"q:{t.id}")]], number=t.number,
+                   buttons=[[Button("btn.relay.reply", callbacks.reply(t.id))]], number=t.number,
                    department=t.department, question=question)
     await _group(ctx, uow, t, t.department, "desk.question_sent", f"{key}:asked",
                  number=t.number, name=member.display_name, question=question)
@@ -328,22 +230,13 @@ async def answer(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, 
         out = Outgoing(who.telegram_id, "desk.answer_file", {"number": t.number, "index": i,
                                                              "total": len(files)},
                        media=Media("photo" if f["kind"] == "photo" else "document", f["file_id"]))
-        await enqueue(ctx, uow, out, f"{key}:answer_file:{i}", t.id, "citizen")
+        await enqueue(ctx, uow, out, f"{key}:answer_file:{i}", t, "citizen")
     await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
     await _group(ctx, uow, t, t.department, "desk.answered_group", f"{key}:answered",
                  number=t.number, name=member.display_name)
 
 
 # ---- the oversight office's decision on an extension ---------------------------------------
-
-def parse_extension_button(data: str) -> tuple[str, int]:
-    parts = data.split(":")
-    if (len(data) > MAX_DATA or len(parts) != 3 or parts[0] != "x"
-            or parts[1] not in ("approve", "refuse") or not parts[2].isdigit()
-            or len(parts[2]) > 12):
-        raise StaleButton()
-    return parts[1], int(parts[2])
-
 
 async def decide_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, decision: str,
                            request_id: int, key: str, resp: Response) -> None:

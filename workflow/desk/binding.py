@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from workflow.chat.messages import Incoming, Response
 from workflow.context import Context
+from workflow.desk import cards
 from workflow.errors import ExpiredInviteCode, InvalidInviteCode, UnknownDepartment, UsedInviteCode
 from workflow.model import GroupBinding, InviteCode, TicketState
 from workflow.ports import UnitOfWork
-from workflow.tickets import intake
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: codes are typed by hand
 CODE_LENGTH = 10
@@ -59,6 +59,6 @@ async def deliver_backlog(ctx: Context, uow: UnitOfWork, department: str, chat_i
     sent = 0
     for t in await uow.tickets.open_for_department(department):
         if t.state in (TicketState.ROUTED, TicketState.TRIAGE):
-            await intake.queue_card(ctx, uow, t, chat_id)
+            await cards.queue(ctx, uow, t, chat_id)
             sent += 1
     return sent

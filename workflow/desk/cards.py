@@ -1,29 +1,60 @@
-"""Ticket cards at the desk: which buttons a card shows, and re-rendering it after a change.
+"""The ticket card in a department group: built in one place, queued, re-rendered in place.
 
 Buttons carry `t:<action>:<ticket_id>` only; what an action may do is decided again on the
-server when it is pressed (workflow.desk.actions), so the buttons are a convenience, not a permission.
-A card is edited in place (outbox row with edit_message_id) when its message id is known.
+server when it is pressed (workflow.desk.actions), so the buttons are a convenience, not a
+permission. A card is edited in place (outbox row with edit_message_id) when its message id
+is known. The card never says anything about who complained.
 """
 
 from __future__ import annotations
 
-from workflow.chat.messages import CARD_KINDS, Outgoing
-from workflow.context import Context
+from workflow.chat.messages import CARD_KINDS, Button, Media, Outgoing
+from workflow.context import TRIAGE, Context
 from workflow.deadlines import schedule
-from workflow.desk.buttons import buttons
-from workflow.model import Ticket
+from workflow.model import Ticket, TicketState
+from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
-from workflow.tickets import intake
 from workflow.tickets.routing import group_of
 
 EDIT_TEXT_CHARS = 2500      # leaves room for the card's other lines within Telegram's 4096
 
+_DEPARTMENT_ACTIONS: dict[str, list[list[str]]] = {
+    TicketState.ROUTED: [["sign", "return"], ["transfer", "note"]],
+    TicketState.SIGNED: [["ask", "answer"], ["extend", "note"], ["return", "transfer"]],
+    TicketState.REOPENED: [["ask", "answer"], ["extend", "note"]],
+    TicketState.ANSWERED: [["note"]],
+}
+_OFFICE_ACTIONS: dict[str, list[list[str]]] = {
+    TicketState.ROUTED: [["reroute", "sign"], ["note"]],
+    TicketState.TRIAGE: [["reroute", "must"], ["note"]],
+    TicketState.SIGNED: [["ask", "answer"], ["extend", "note"]],
+    TicketState.REOPENED: [["ask", "answer"], ["extend", "note"]],
+    TicketState.ANSWERED: [["note"]],
+}
 
-async def desk_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoing:
-    """The full card: the lead's card plus the accountable person and the action buttons."""
+
+def buttons(ctx: Context, t: Ticket) -> list[list[Button]]:
+    """The actions that make sense in the ticket's state, for the group it is shown in."""
+    from workflow.chat import callbacks
+    if t.id is None:
+        return []
+    table = _OFFICE_ACTIONS if t.department == TRIAGE else _DEPARTMENT_ACTIONS
+    rows = []
+    for row in table.get(t.state, []):
+        keep = [a for a in row if a != "transfer" or ctx.desk.allow_direct_transfer]
+        if keep:
+            rows.append([Button(f"btn.desk.{a}", callbacks.ticket(a, t.id)) for a in keep])
+    return rows
+
+
+async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoing:
+    """The card: the complaint, every deadline, the accountable person, the action buttons."""
     assert t.id is not None
-    out = intake.card(t, chat_id, len(await uow.attachments.for_ticket(t.id)))
-    out.params.update(schedule.deadlines_of(ctx, t))   # the same deadline lines as the first card
+    out = Outgoing(chat_id=chat_id, key="card.ticket", params={
+        "number": t.number, "category": t.category, "department": t.department,
+        "urgent": t.urgent, "text": t.text, "accused": t.accused, "state": t.state,
+        "attachments": len(await uow.attachments.for_ticket(t.id)),
+        "note": t.routing_note, "tags": t.tags, **schedule.deadlines_of(ctx, t)})
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)
         out.params["accountable"] = member.display_name if member else str(t.signed_by)
@@ -32,13 +63,32 @@ async def desk_card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> O
     return out
 
 
+async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
+                key: str = "") -> None:
+    """The card and its attachments (re-sent by file_id, never forwarded) arrive in a group;
+    `key` distinguishes a later arrival (a transfer) in the same chat."""
+    if chat_id is None or t.id is None:
+        return  # delivered by binding.deliver_backlog() once a group is bound
+    prefix = f"{key}:" if key else ""
+    await enqueue(ctx, uow, await build(ctx, uow, t, chat_id), f"{prefix}card:{t.id}:{chat_id}",
+                  t, "card")
+    files = await uow.attachments.for_ticket(t.id)
+    for i, a in enumerate(files, 1):
+        out = Outgoing(chat_id=chat_id,
+                       key="card.attachment_caption" if a.caption else "card.attachment",
+                       params={"number": t.number, "index": i, "total": len(files),
+                               "caption": a.caption},
+                       media=Media("photo" if a.kind == "photo" else "document", a.file_id))
+        await enqueue(ctx, uow, out, f"{prefix}attach:{t.id}:{i}:{chat_id}", t, "attachment")
+
+
 async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
                   dedupe: str) -> None:
     """Re-render the card in `chat_id`: edit the sent card, or send a new one if none is known."""
     if chat_id is None or t.id is None:
         return
-    out = await desk_card(ctx, uow, t, chat_id)
-    if t.department != await _department_of_chat(ctx, uow, chat_id):
+    out = await build(ctx, uow, t, chat_id)
+    if t.department != await department_of_chat(ctx, uow, chat_id):
         out.buttons = []          # the ticket has left this group: the old card loses its buttons
         out.params["moved_to"] = t.department
     last = await uow.outbox.last_sent(t.id, chat_id, CARD_KINDS)
@@ -49,10 +99,10 @@ async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     elif out.params.get("moved_to"):
         return
     else:
-        await intake.enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t.id, "card")
+        await enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t, "card")
         return
     _fit_one_message(out)
-    await intake.enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t.id, "card_edit")
+    await enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t, "card_edit")
 
 
 def _fit_one_message(out: Outgoing) -> None:
@@ -65,13 +115,11 @@ def _fit_one_message(out: Outgoing) -> None:
 
 async def send_new(ctx: Context, uow: UnitOfWork, t: Ticket, dedupe: str) -> None:
     """The ticket arrives in (another) department's group: a fresh card and its attachments."""
-    chat = await group_of(ctx, uow, t.department)
-    if chat is None or t.id is None:
-        return  # delivered by the lead's deliver_backlog() once that group is bound
-    await intake.queue_card(ctx, uow, t, chat, await desk_card(ctx, uow, t, chat), key=dedupe)
+    await queue(ctx, uow, t, await group_of(ctx, uow, t.department), key=dedupe)
 
 
-async def _department_of_chat(ctx: Context, uow: UnitOfWork, chat_id: int) -> str | None:
+async def department_of_chat(ctx: Context, uow: UnitOfWork, chat_id: int) -> str | None:
+    """The department whose group this is: a /bind wins over config.toml."""
     binding = await uow.bindings.for_chat(chat_id)
     if binding is not None:
         return binding.department

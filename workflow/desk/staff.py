@@ -49,6 +49,12 @@ def display_name(sender: Sender) -> str:
     return name or (f"@{sender.username}" if sender.username else str(sender.id))
 
 
+async def name_of(uow: UnitOfWork, telegram_id: int) -> str:
+    """A colleague as the desk knows them (their display name), else their Telegram id."""
+    member = await uow.staff.by_telegram_id(telegram_id)
+    return member.display_name if member else str(telegram_id)
+
+
 # ---- invites and joining ------------------------------------------------------------------
 
 async def create_staff_invite(ctx: Context, department: str | None, role: str) -> InviteCode:

@@ -67,7 +67,7 @@ async def show_ticket(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Respon
         raise staff.refuse(TicketNotFound(number=number), member, f"/ticket {number} in {room}")
     staff.require_department(member, t.department, f"/ticket {number}")
     assert t.id is not None
-    card = await cards.desk_card(ctx, uow, t, msg.chat_id)
+    card = await cards.build(ctx, uow, t, msg.chat_id)
     if room != t.department:
         card.buttons = []
     resp.messages.append(card)

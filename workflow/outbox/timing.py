@@ -9,12 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from workflow.context import Context
-from workflow.deadlines.policy import DeadlinePolicy
-
-
-def policy_of(ctx: Context) -> DeadlinePolicy | None:
-    """The full deadline policy, when the context carries one (test fakes may not)."""
-    return ctx.deadlines if isinstance(ctx.deadlines, DeadlinePolicy) else None
 
 
 def is_group(chat_id: int) -> bool:
@@ -24,9 +18,7 @@ def is_group(chat_id: int) -> bool:
 def deliver_at(ctx: Context, chat_id: int, urgent: bool, at: datetime | None = None) -> datetime:
     """The earliest instant a message to `chat_id` may go out (in UTC)."""
     when = at or ctx.now()
-    policy = policy_of(ctx)
-    if policy is None:
-        return when
+    policy = ctx.deadlines
     if is_group(chat_id):
         return policy.deliver_at_for_group(when, urgent).astimezone(when.tzinfo)
     return policy.deliver_at_for_citizen(when).astimezone(when.tzinfo)

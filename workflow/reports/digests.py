@@ -12,9 +12,8 @@ from typing import Any
 from workflow.chat.messages import Outgoing
 from workflow.context import TRIAGE, Context
 from workflow.model import Ticket, TicketState
-from workflow.outbox.timing import policy_of
+from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
-from workflow.tickets.intake import enqueue
 from workflow.tickets.routing import group_of
 
 MAX_ITEMS = 20
@@ -40,10 +39,9 @@ def digest_params(tickets: list[Ticket], now: datetime, today: date, tz: Any) ->
 
 async def morning(ctx: Context) -> int:
     """One digest per department group with open tickets, on working days only."""
-    policy = policy_of(ctx)
     now = ctx.now()
     today = ctx.local(now).date()
-    if policy is not None and not policy.calendar.is_workday(today):
+    if not ctx.deadlines.calendar.is_workday(today):
         return 0
     queued = 0
     async with ctx.uow() as uow:

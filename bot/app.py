@@ -12,9 +12,10 @@ from storage.catalogue import sync_departments
 from storage.migrate import upgrade_async
 from storage.uow import Database
 from workflow.context import Context, DeskRules, FilingRules
-from workflow.deadlines.clock import Clock, SystemClock
+from workflow.deadlines.clock import SystemClock
 from workflow.deadlines.policy import DeadlinePolicy
 from workflow.deadlines.workdays import WorkCalendar
+from workflow.ports import Clock
 
 
 @dataclass

@@ -11,7 +11,8 @@ from datetime import timedelta
 from bot.app import App
 from bot.scheduler import DeadlineScheduler
 from workflow.outbox.ratelimit import RateLimiter, RateLimits
-from workflow.outbox.sender import DeliveryPolicy, OutboxSender, Transport
+from workflow.outbox.sender import DeliveryPolicy, OutboxSender
+from workflow.ports import Transport
 
 
 class Background:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import make_engine, session_factory
-from storage.repositories import (
-    SqlAttachments,
-    SqlBindings,
-    SqlComplainants,
-    SqlConversations,
-    SqlEvents,
-    SqlExtensions,
-    SqlInvites,
-    SqlOutbox,
-    SqlStaff,
-    SqlTickets,
-    SqlUpdateLog,
-)
-from storage.sweep_repo import SqlActions, SqlLedger
+from storage.repositories.chats import SqlBindings, SqlConversations, SqlUpdateLog
+from storage.repositories.deadlines import SqlActions, SqlLedger
+from storage.repositories.outbox import SqlOutbox
+from storage.repositories.people import SqlComplainants, SqlInvites, SqlStaff
+from storage.repositories.tickets import SqlAttachments, SqlEvents, SqlExtensions, SqlTickets
+from storage.repositories.views import SqlViews
 
 
 class SqlUnitOfWork:
@@ -46,6 +39,7 @@ class SqlUnitOfWork:
         self.extensions = SqlExtensions(s)
         self.actions = SqlActions(s)
         self.ledger = SqlLedger(s)
+        self.views = SqlViews(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -57,6 +51,10 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+    def savepoint(self) -> AbstractAsyncContextManager[object]:
+        """Isolate one step: its writes roll back alone if it raises."""
+        return self.session.begin_nested()
 
 
 class Database:

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from workflow.deadlines.clock import Clock
 from workflow.deadlines.policy import DeadlinePolicy
-from workflow.ports import UnitOfWorkFactory
+from workflow.ports import Classify, Clock, UnitOfWorkFactory
 
 TRIAGE = "supervision"
-
-
-class Classified(Protocol):
-    """The part of nlp.Classification the workflow relies on."""
-
-    category: str
-    department: str
-    urgent: bool
-    tags: list[str]
-    confidence: dict[str, float]
-    evidence: list[str]
-    triaged: bool
 
 
 @dataclass(frozen=True)
@@ -48,7 +34,7 @@ class DeskRules:
 class Context:
     uow: UnitOfWorkFactory
     clock: Clock
-    classify: Callable[[str], Classified]
+    classify: Classify
     deadlines: DeadlinePolicy
     tz: ZoneInfo
     departments: Mapping[str, int | None]          # id -> chat_id from config (None = unbound)

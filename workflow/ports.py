@@ -1,4 +1,6 @@
-"""The storage the domain needs, as Protocols (implemented in storage/)."""
+"""Every port of the domain, as Protocols: storage (implemented in storage/), the read side,
+the transport that delivers messages and the classifier (implemented in bot/ and nlp/), and
+the clock. The domain depends on these, never on what implements them."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from workflow.chat.messages import Outgoing
 from workflow.model import (
     Attachment,
     Complainant,
@@ -22,12 +25,49 @@ from workflow.model import (
     TicketEvent,
 )
 
+# ---- the world outside --------------------------------------------------------------------
+
+class Clock(Protocol):
+    """The domain's only source of the current time."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware, in UTC."""
+        ...
+
+
+class Classified(Protocol):
+    """The part of a classification the workflow relies on."""
+
+    category: str
+    department: str
+    urgent: bool
+    tags: list[str]
+    confidence: dict[str, float]
+    evidence: list[str]
+    triaged: bool
+
+
+Classify = Callable[[str], Classified]
+
+
+class Transport(Protocol):
+    """Delivers one outgoing message to Telegram (the adapters implement it)."""
+
+    async def send(self, out: Outgoing) -> int | None:
+        """Send one outgoing message; return the (first) Telegram message id."""
+        ...
+
+
+# ---- storage: one repository per thing stored ------------------------------------------------
 
 class ComplainantRepo(Protocol):
     async def by_telegram_id(self, telegram_id: int) -> Complainant | None: ...
     async def get(self, complainant_id: int) -> Complainant | None: ...
     async def add(self, c: Complainant) -> Complainant: ...
     async def save(self, c: Complainant) -> None: ...
+    async def chats(self, complainant_ids: list[int]) -> dict[int, int]:
+        """complainant id -> Telegram chat id."""
+        ...
 
 
 class ConversationRepo(Protocol):
@@ -42,7 +82,15 @@ class TicketRepo(Protocol):
     async def for_complainant(self, complainant_id: int, limit: int = 20) -> list[Ticket]: ...
     async def open_for_department(self, department: str) -> list[Ticket]: ...
     async def save(self, t: Ticket) -> bool:
-        """Write if the stored version is still t.version - 1 (optimistic lock); False if not."""
+        """Optimistic lock: write only if the stored version is still t.version, then bump
+        t.version; False when someone saved the ticket first."""
+        ...
+    async def many(self, ids: list[int]) -> dict[int, Ticket]: ...
+    async def unplanned(self, limit: int) -> list[Ticket]:
+        """Tickets changed since their actions were planned (version != planned_version)."""
+        ...
+    async def mark_planned(self, ticket_id: int, version: int) -> bool:
+        """Record the planned version unless the ticket changed meanwhile."""
         ...
     async def next_serial(self, day: date) -> int:
         """Atomically take the next number of the day (unique across processes)."""
@@ -51,6 +99,7 @@ class TicketRepo(Protocol):
 
 class EventRepo(Protocol):
     async def add(self, e: TicketEvent) -> None: ...
+    async def add_many(self, events: list[TicketEvent]) -> None: ...
     async def for_ticket(self, ticket_id: int) -> list[TicketEvent]: ...
 
 
@@ -63,6 +112,9 @@ class BindingRepo(Protocol):
     async def for_department(self, department: str) -> GroupBinding | None: ...
     async def for_chat(self, chat_id: int) -> GroupBinding | None: ...
     async def bind(self, b: GroupBinding) -> None: ...
+    async def chats(self) -> dict[str, int]:
+        """department -> group chat bound with /bind (config chat ids are the fallback)."""
+        ...
 
 
 class InviteRepo(Protocol):
@@ -83,6 +135,9 @@ class OutboxRepo(Protocol):
     async def add(self, m: OutboxMessage) -> bool:
         """Queue unless a message with the same dedupe key exists; False if it did."""
         ...
+    async def add_many(self, messages: list[OutboxMessage]) -> int:
+        """Queue many at once (dedupe keys respected); return how many were new."""
+        ...
     async def claim(self, now: datetime, worker: str, limit: int, stale_before: datetime
                     ) -> list[OutboxMessage]: ...
     async def mark_sent(self, msg_id: int, at: datetime, message_id: int | None) -> None: ...
@@ -91,7 +146,6 @@ class OutboxRepo(Protocol):
     async def release(self, msg_id: int, at: datetime, why: str) -> None:
         """Back to pending untried (the claim's attempt is not counted), due at `at`."""
         ...
-    async def pending_count(self) -> int: ...
     async def last_sent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]
                         ) -> OutboxMessage | None:
         """The newest sent row of these kinds (a ticket card is edited in place by its id)."""
@@ -120,7 +174,7 @@ class ExtensionRepo(Protocol):
 
 
 class ActionRepo(Protocol):
-    """Deadline actions of tickets (issue 5)."""
+    """Deadline actions of tickets (reminders, 催办, 督办, rating steps)."""
 
     async def plan(self, actions: list[ScheduledAction]) -> int:
         """Insert unless (ticket, kind, deadline) exists; return how many were new."""
@@ -129,9 +183,6 @@ class ActionRepo(Protocol):
     async def cancel(self, ids: list[int]) -> None: ...
     async def skip(self, ids: list[int]) -> None:
         """Claimed actions that no longer apply (the ticket moved on): kept as `skipped`."""
-        ...
-    def savepoint(self) -> AbstractAsyncContextManager[object]:
-        """Isolate one action: its writes roll back alone if it raises."""
         ...
     async def claim_due(self, now: datetime, worker: str, limit: int) -> list[ScheduledAction]:
         """Atomically mark due pending actions done-by-`worker` (SKIP LOCKED on PostgreSQL).
@@ -143,26 +194,6 @@ class ActionRepo(Protocol):
     async def fail(self, action_id: int, error: str, retry_at: datetime | None) -> None:
         """Record an action that raised: back to pending at retry_at, or failed for good."""
         ...
-    async def tickets(self, ids: list[int]) -> dict[int, Ticket]: ...
-    async def unplanned(self, limit: int) -> list[Ticket]:
-        """Tickets changed since their actions were planned (version != planned_version)."""
-        ...
-    async def mark_planned(self, ticket_id: int, version: int) -> bool:
-        """Record the planned version unless the ticket changed meanwhile."""
-        ...
-    async def group_chats(self) -> dict[str, int]:
-        """department -> group chat bound with /bind (config chat ids are the fallback)."""
-        ...
-    async def complainant_chats(self, complainant_ids: list[int]) -> dict[int, int]:
-        """complainant id -> Telegram chat id."""
-        ...
-    async def add_outbox(self, messages: list[OutboxMessage]) -> int:
-        """Queue many notifications at once (dedupe keys respected); return how many were new."""
-        ...
-    async def add_events(self, events: list[TicketEvent]) -> None: ...
-    async def open_summary(self, now: datetime) -> dict[str, tuple[int, int]]:
-        """department -> (open tickets, overdue open tickets)."""
-        ...
 
 
 class LedgerRepo(Protocol):
@@ -170,6 +201,16 @@ class LedgerRepo(Protocol):
         """Record unless (ticket, kind, deadline) exists; return how many were new."""
         ...
     async def since(self, at: datetime) -> list[LedgerEntry]: ...
+
+
+# ---- the read side ------------------------------------------------------------------------
+
+class Views(Protocol):
+    """Summaries for digests and reports: read-only, shaped for the screen that shows them."""
+
+    async def open_summary(self, now: datetime) -> dict[str, tuple[int, int]]:
+        """department -> (open tickets, overdue open tickets)."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -187,11 +228,15 @@ class UnitOfWork(Protocol):
 
     actions: ActionRepo
     ledger: LedgerRepo
+    views: Views
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
+    def savepoint(self) -> AbstractAsyncContextManager[object]:
+        """Isolate one step: its writes roll back alone if it raises."""
+        ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

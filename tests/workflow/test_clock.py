@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflow.deadlines.clock import Clock, FakeClock, SystemClock, as_utc
+from workflow.deadlines.clock import FakeClock, SystemClock, as_utc
+from workflow.ports import Clock
 
 SH = ZoneInfo("Asia/Shanghai")
 

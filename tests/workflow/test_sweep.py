@@ -72,7 +72,6 @@ class World:
             assert fresh is not None
             for k, v in fields.items():
                 setattr(fresh, k, v)
-            fresh.version += 1
             assert await uow.tickets.save(fresh)
             await uow.commit()
         return fresh

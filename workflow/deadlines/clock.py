@@ -3,15 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
-
-
-class Clock(Protocol):
-    """The domain's only source of the current time."""
-
-    def now(self) -> datetime:
-        """The current instant, timezone-aware, in UTC."""
-        ...
 
 
 def as_utc(dt: datetime) -> datetime:

@@ -109,14 +109,14 @@ async def plan_ticket(ctx: Context, uow: UnitOfWork, t: Ticket) -> int:
     await uow.actions.cancel(stale)
     added = await uow.actions.plan([ScheduledAction(ticket_id=t.id, kind=s.kind, due_at=s.due_at,
                                                     deadline=s.deadline) for s in wanted])
-    if await uow.actions.mark_planned(t.id, t.version):
+    if await uow.tickets.mark_planned(t.id, t.version):
         t.planned_version = t.version
     return added
 
 
 async def plan_changed(ctx: Context, uow: UnitOfWork, limit: int) -> int:
     """Plan tickets changed by code that did not call plan_ticket (a safety net, O(changed))."""
-    changed = await uow.actions.unplanned(limit)
+    changed = await uow.tickets.unplanned(limit)
     for t in changed:
         await plan_ticket(ctx, uow, t)
     return len(changed)

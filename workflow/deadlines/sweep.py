@@ -203,10 +203,10 @@ async def sweep_batch(ctx: Context, worker: str, policy: SweepPolicy) -> SweepRe
         result.claimed = len(actions)
         if not actions:
             return result
-        tickets = await uow.actions.tickets(sorted({a.ticket_id for a in actions}))
-        citizens = await uow.actions.complainant_chats(
+        tickets = await uow.tickets.many(sorted({a.ticket_id for a in actions}))
+        citizens = await uow.complainants.chats(
             sorted({t.complainant_id for t in tickets.values()}))
-        batch = Batch(ctx, uow, now, citizens, await uow.actions.group_chats())
+        batch = Batch(ctx, uow, now, citizens, await uow.bindings.chats())
         merged = Effects()
         skipped: list[int] = []
         current = latest_of_each_ladder(actions)
@@ -226,8 +226,8 @@ async def sweep_batch(ctx: Context, worker: str, policy: SweepPolicy) -> SweepRe
                 result.failed += 1
         await uow.actions.skip(skipped)
         result.skipped = len(skipped)
-        result.messages = await uow.actions.add_outbox(merged.messages)
-        await uow.actions.add_events(merged.events)
+        result.messages = await uow.outbox.add_many(merged.messages)
+        await uow.events.add_many(merged.events)
         await uow.ledger.add(merged.ledger)
         await uow.commit()
     return result
@@ -250,7 +250,7 @@ async def _act(b: Batch, t: Ticket, a: ScheduledAction, merged: Effects,
     fx = Effects()
     try:
         if a.kind in WRITES_STATE:
-            async with b.uow.actions.savepoint():
+            async with b.uow.savepoint():
                 await HANDLERS[a.kind](b, t, a, fx)
         else:
             await HANDLERS[a.kind](b, t, a, fx)

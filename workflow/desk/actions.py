@@ -51,7 +51,6 @@ async def _event(ctx: Context, uow: UnitOfWork, t: Ticket, member: StaffMember |
 
 async def _save(uow: UnitOfWork, t: Ticket, member: StaffMember, what: str) -> None:
     """Optimistic lock: when someone changed the ticket first, say what happened instead."""
-    t.version += 1
     if await uow.tickets.save(t):
         return
     assert t.id is not None

@@ -16,12 +16,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from workflow.chat.messages import CARD_KINDS, Outgoing, from_payload
 from workflow.context import Context
 from workflow.model import OutboxMessage
 from workflow.outbox.ratelimit import RateLimiter
+from workflow.ports import Transport
 
 log = logging.getLogger("zhiyong.delivery")
 
@@ -40,12 +40,6 @@ class TransientFailure(Exception):
 
 class PermanentFailure(Exception):
     """Blocked by the user, chat not found: retrying cannot help."""
-
-
-class Transport(Protocol):
-    async def send(self, out: Outgoing) -> int | None:
-        """Send one outgoing message; return the (first) Telegram message id."""
-        ...
 
 
 @dataclass

@@ -73,7 +73,7 @@ async def weekly(ctx: Context) -> int:
         office = await group_of(ctx, uow, TRIAGE)
         if office is None:
             return 0
-        summary = await uow.actions.open_summary(now)
+        summary = await uow.views.open_summary(now)
         ledger = await uow.ledger.since(since)
         params = weekly_params(summary, ledger, ctx.local(since).date())
         year, week, _ = ctx.local(now).isocalendar()

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from workflow.chat.state import FilingDraft
-from workflow.context import Classified, Context
+from workflow.context import Context
 from workflow.deadlines import schedule
 from workflow.desk import cards
 from workflow.model import Attachment, Complainant, Ticket, TicketEvent
-from workflow.ports import UnitOfWork
+from workflow.ports import Classified, UnitOfWork
 from workflow.tickets.routing import Route, route
 
 

@@ -29,7 +29,6 @@ def buttons(t: Ticket) -> list[list[Button]]:
 
 
 async def _save(uow: UnitOfWork, t: Ticket) -> None:
-    t.version += 1
     if not await uow.tickets.save(t):
         raise TicketMoved(number=t.number)
 
@@ -115,7 +114,7 @@ async def handler_name(uow: UnitOfWork, signed_by: int | None) -> str | None:
 
 
 async def _citizen_chat(uow: UnitOfWork, t: Ticket) -> int | None:
-    chats = await uow.actions.complainant_chats([t.complainant_id])
+    chats = await uow.complainants.chats([t.complainant_id])
     return chats.get(t.complainant_id)
 
 

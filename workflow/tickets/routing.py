@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow.context import TRIAGE, Classified, Context
-from workflow.ports import UnitOfWork
+from workflow.context import TRIAGE, Context
+from workflow.ports import Classified, UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""SQL implementations of workflow.ports, one module per family of tables."""

@@ -1,0 +1,31 @@
+"""What every SQL repository shares: the unit of work's session and dialect-aware inserts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    def _insert(self, table: type):  # type: ignore[no-untyped-def]
+        """INSERT builder of the session's dialect (both support ON CONFLICT … RETURNING)."""
+        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
+        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+    def _is_pg(self) -> bool:
+        return self.s.bind is not None and self.s.bind.dialect.name == "postgresql"
+
+    async def _insert_many(self, table: type, rows: list[dict[str, Any]],
+                           conflict: list[str]) -> int:
+        if not rows:
+            return 0
+        stmt = (self._insert(table).on_conflict_do_nothing(index_elements=conflict)
+                .returning(table.__table__.c.id))  # type: ignore[attr-defined]
+        result = await self.s.exec(stmt, params=rows)  # type: ignore[call-overload]
+        return len(result.all())

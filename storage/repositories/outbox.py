@@ -1,0 +1,103 @@
+"""The outbox: queued notifications, claimed and settled by the sender."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, func, or_, union_all, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+
+from storage.mapping import to_domain, values_of
+from storage.repositories.base import Repository
+from storage.tables import (
+    OutboxRow,
+)
+from workflow.model import (
+    OutboxMessage,
+)
+
+OUTBOX_CLAIM_LOCK = 0x7A7901   # pg_advisory_xact_lock key: one outbox claim at a time
+
+
+class SqlOutbox(Repository):
+    async def add(self, m: OutboxMessage) -> bool:
+        stmt = self._insert(OutboxRow).values(**values_of(m))
+        stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        result = await self.s.exec(stmt)  # type: ignore[call-overload]
+        return bool(result.rowcount == 1)
+
+    async def claim(self, now: datetime, worker: str, limit: int, stale_before: datetime
+                    ) -> list[OutboxMessage]:
+        """Take due messages atomically: pending ones, and claims abandoned by a dead worker.
+
+        Strict order per chat: a row is not taken while an earlier row of its chat is in
+        flight elsewhere or waiting for a retry. Claims are serialised (BEGIN IMMEDIATE on
+        SQLite, a transaction-scoped advisory lock on PostgreSQL), so that check sees every
+        committed claim. Candidates come from two range scans of (status, not_before) and
+        (status, claimed_at), so the cost follows the due rows, not the sent history.
+        """
+        pending = (col(OutboxRow.status) == "pending") & (col(OutboxRow.not_before) <= now)
+        stale = (col(OutboxRow.status) == "claimed") & (col(OutboxRow.claimed_at) < stale_before)
+        due = or_(pending, stale)
+        candidates = union_all(select(OutboxRow.id).where(pending),
+                               select(OutboxRow.id).where(stale))
+        earlier = aliased(OutboxRow)
+        same_chat_before = ((col(earlier.chat_id) == col(OutboxRow.chat_id))
+                            & (col(earlier.id) < col(OutboxRow.id)))
+        waiting = or_(   # one EXISTS per status: each an index probe on (chat_id, status)
+            exists().where(same_chat_before, col(earlier.status) == "claimed",
+                           col(earlier.claimed_at) >= stale_before),
+            exists().where(same_chat_before, col(earlier.status) == "pending",
+                           col(earlier.claimed_by) != "", col(earlier.not_before) > now))
+        ids = (select(OutboxRow.id).where(col(OutboxRow.id).in_(candidates), ~waiting)
+               .order_by(col(OutboxRow.id)).limit(limit))
+        if self.s.bind is not None and self.s.bind.dialect.name == "postgresql":
+            await self.s.exec(select(func.pg_advisory_xact_lock(OUTBOX_CLAIM_LOCK)))
+            ids = ids.with_for_update(skip_locked=True)
+        stmt = (update(OutboxRow).where(col(OutboxRow.id).in_(ids.scalar_subquery()), due)
+                .values(status="claimed", claimed_at=now, claimed_by=worker,
+                        attempts=OutboxRow.__table__.c.attempts + 1)
+                .returning(*OutboxRow.__table__.c))
+        rows = (await self.s.exec(stmt)).mappings().all()  # type: ignore[call-overload]
+        claimed = [OutboxMessage(**{k: v for k, v in r.items()}) for r in rows]
+        return sorted(claimed, key=lambda m: m.id or 0)
+
+    async def mark_sent(self, msg_id: int, at: datetime, message_id: int | None) -> None:
+        await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
+                          .values(status="sent", sent_at=at, message_id=message_id, error=""))
+
+    async def retry_at(self, msg_id: int, at: datetime, error: str) -> None:
+        await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
+                          .values(status="pending", not_before=at, error=error[:2000]))
+
+    async def release(self, msg_id: int, at: datetime, why: str) -> None:
+        await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
+                          .values(status="pending", not_before=at, error=why[:2000],
+                                  attempts=OutboxRow.__table__.c.attempts - 1))
+
+    async def mark_failed(self, msg_id: int, error: str) -> None:
+        await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
+                          .values(status="failed", error=error[:2000]))
+
+
+    async def last_sent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]
+                        ) -> OutboxMessage | None:
+        row = (await self.s.exec(
+            select(OutboxRow).where(OutboxRow.ticket_id == ticket_id, OutboxRow.chat_id == chat_id,
+                                    col(OutboxRow.kind).in_(kinds),
+                                    col(OutboxRow.message_id).is_not(None))
+            .order_by(col(OutboxRow.id).desc()).limit(1))).first()
+        return to_domain(row, OutboxMessage) if row else None
+
+    async def has_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]) -> bool:
+        row = (await self.s.exec(
+            select(OutboxRow.id).where(OutboxRow.ticket_id == ticket_id,
+                                       OutboxRow.chat_id == chat_id, col(OutboxRow.kind).in_(kinds),
+                                       col(OutboxRow.status).in_(("pending", "claimed")))
+            .limit(1))).first()
+        return row is not None
+
+    async def add_many(self, messages: list[OutboxMessage]) -> int:
+        return await self._insert_many(OutboxRow, [values_of(m) for m in messages],
+                                       ["dedupe_key"])

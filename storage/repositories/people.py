@@ -1,0 +1,90 @@
+"""Complainants and staff: who files, who works the desk, their invites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from storage.mapping import to_domain, to_row, values_of
+from storage.repositories.base import Repository
+from storage.tables import (
+    ComplainantRow,
+    InviteCodeRow,
+    StaffRow,
+)
+from workflow.model import (
+    Complainant,
+    InviteCode,
+    StaffMember,
+)
+
+
+class SqlComplainants(Repository):
+    async def by_telegram_id(self, telegram_id: int) -> Complainant | None:
+        row = (await self.s.exec(
+            select(ComplainantRow).where(ComplainantRow.telegram_id == telegram_id))).first()
+        return to_domain(row, Complainant) if row else None
+
+    async def get(self, complainant_id: int) -> Complainant | None:
+        row = await self.s.get(ComplainantRow, complainant_id)
+        return to_domain(row, Complainant) if row else None
+
+    async def add(self, c: Complainant) -> Complainant:
+        row = to_row(c, ComplainantRow)
+        self.s.add(row)
+        await self.s.flush()
+        c.id = row.id
+        return c
+
+    async def save(self, c: Complainant) -> None:
+        await self.s.exec(update(ComplainantRow).where(col(ComplainantRow.id) == c.id)
+                          .values(**values_of(c)))  # type: ignore[call-overload]
+
+    async def chats(self, complainant_ids: list[int]) -> dict[int, int]:
+        if not complainant_ids:
+            return {}
+        rows = await self.s.exec(select(ComplainantRow.id, ComplainantRow.telegram_id)
+                                 .where(col(ComplainantRow.id).in_(complainant_ids)))
+        return {int(i): int(tg) for i, tg in rows if i is not None}
+
+
+class SqlStaff(Repository):
+    async def by_telegram_id(self, telegram_id: int) -> StaffMember | None:
+        row = (await self.s.exec(
+            select(StaffRow).where(StaffRow.telegram_id == telegram_id))).first()
+        return to_domain(row, StaffMember) if row else None
+
+    async def upsert(self, m: StaffMember) -> None:
+        stmt = self._insert(StaffRow).values(**values_of(m))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["telegram_id"], set_=values_of(m, exclude=("id", "telegram_id")))
+        await self.s.exec(stmt)  # type: ignore[call-overload]
+
+    async def listing(self, department: str | None = None) -> list[StaffMember]:
+        query = select(StaffRow).order_by(col(StaffRow.department), col(StaffRow.id))
+        if department is not None:
+            query = query.where(StaffRow.department == department)
+        return [to_domain(r, StaffMember) for r in await self.s.exec(query)]
+
+    async def save(self, m: StaffMember) -> None:
+        await self.s.exec(update(StaffRow).where(col(StaffRow.telegram_id) == m.telegram_id)  # type: ignore[call-overload]
+                          .values(**values_of(m, exclude=("id", "telegram_id"))))
+
+
+class SqlInvites(Repository):
+    async def add(self, i: InviteCode) -> None:
+        self.s.add(to_row(i, InviteCodeRow))
+        await self.s.flush()
+
+    async def get(self, code: str) -> InviteCode | None:
+        row = (await self.s.exec(select(InviteCodeRow).where(InviteCodeRow.code == code))).first()
+        return to_domain(row, InviteCode) if row else None
+
+    async def use(self, code: str, user_id: int, at: datetime) -> bool:
+        result = await self.s.exec(  # type: ignore[call-overload]
+            update(InviteCodeRow)
+            .where(col(InviteCodeRow.code) == code, col(InviteCodeRow.used_at).is_(None))
+            .values(used_at=at, used_by=user_id))
+        return bool(result.rowcount == 1)

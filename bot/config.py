@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-CATEGORY_IDS = ("cannot", "will_not", "dare_not", "misconduct", "other")
-TRIAGE_DEPARTMENT = "supervision"
+from workflow.taxonomy import CATEGORIES, TRIAGE
 
 
 class ConfigError(Exception):
@@ -84,7 +83,6 @@ class DeadlineConfig(_Strict):
     answer_days_urgent: int = Field(default=1, ge=1)
     supervise_after_days: int = Field(default=5, ge=1)
     max_extensions: int = Field(default=1, ge=0)
-    # issue 5: the ladder in hours for urgent tickets, the rating window, quiet hours
     remind_last_days: int = Field(default=1, ge=0)
     remind_last_hours_urgent: float = Field(default=1, ge=0)
     supervise_after_hours_urgent: float = Field(default=5, gt=0)
@@ -100,6 +98,7 @@ class FilingConfig(_Strict):
     min_description_chars: int = Field(default=10, ge=1)
     max_description_chars: int = Field(default=50000, ge=100)
     max_attachments: int = Field(default=10, ge=0)
+    max_accused_chars: int = Field(default=300, ge=10)
     invite_ttl_hours: int = Field(default=24, ge=1)
 
 
@@ -111,7 +110,6 @@ class DeskConfig(_Strict):
 class SchedulerConfig(_Strict):
     sweep_seconds: int = Field(default=60, ge=1)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
-    # issue 5: the sweep and the cron digests (local time of `timezone`)
     enabled: bool = True
     sweep_batch: int = Field(default=500, ge=1)
     digest_time: time = time(9, 0)          # morning digest per department, working days
@@ -155,16 +153,16 @@ class Settings(BaseSettings):
     @field_validator("departments")
     @classmethod
     def _has_triage(cls, v: dict[str, DepartmentConfig]) -> dict[str, DepartmentConfig]:
-        if v and TRIAGE_DEPARTMENT not in v:
-            raise ValueError(f"the [departments.{TRIAGE_DEPARTMENT}] triage office is required")
+        if v and TRIAGE not in v:
+            raise ValueError(f"the [departments.{TRIAGE}] triage office is required")
         return v
 
     @field_validator("categories")
     @classmethod
     def _known_categories(cls, v: dict[str, CategoryConfig]) -> dict[str, CategoryConfig]:
-        unknown = set(v) - set(CATEGORY_IDS)
+        unknown = set(v) - set(CATEGORIES)
         if unknown:
-            raise ValueError(f"unknown category ids {sorted(unknown)}; use {list(CATEGORY_IDS)}")
+            raise ValueError(f"unknown category ids {sorted(unknown)}; use {list(CATEGORIES)}")
         return v
 
     @classmethod
@@ -187,9 +185,6 @@ class Settings(BaseSettings):
         dept = self.departments.get(dept_id)
         return dept.name if dept else dept_id
 
-    def category_name(self, cat_id: str) -> str:
-        cat = self.categories.get(cat_id)
-        return cat.name if cat else cat_id
 
 
 def _format_errors(exc: ValidationError) -> str:

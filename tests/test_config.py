@@ -71,3 +71,13 @@ def test_triage_department_is_required(tmp_path: Path) -> None:
 ])
 def test_plain_urls_get_the_async_driver(plain: str, driver: str) -> None:
     assert async_url(plain) == driver
+
+
+def test_shipped_config_restates_the_defaults_exactly() -> None:
+    """config.toml is the commented copy of bot/config.py's defaults: they cannot drift apart."""
+    from bot.config import Settings
+
+    shipped = load_settings(REPO / "config.toml").model_dump()
+    defaults = Settings().model_dump()
+    for section in shipped.keys() - {"departments", "categories"}:
+        assert shipped[section] == defaults[section], section

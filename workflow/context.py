@@ -3,31 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from workflow.deadlines.policy import DeadlinePolicy
 from workflow.ports import Classify, Clock, UnitOfWorkFactory
 
-TRIAGE = "supervision"
-
 
 @dataclass(frozen=True)
 class FilingRules:
-    min_description_chars: int = 10
-    max_description_chars: int = 50000
-    max_attachments: int = 10
-    max_accused_chars: int = 300
-    invite_ttl_hours: int = 24
+    """[filing] in config.toml (defaults: bot/config.py)."""
+
+    min_description_chars: int
+    max_description_chars: int
+    max_attachments: int
+    max_accused_chars: int
+    invite_ttl_hours: int
 
 
 @dataclass(frozen=True)
 class DeskRules:
-    """Staff desk options ([desk] in config.toml)."""
+    """[desk] in config.toml (defaults: bot/config.py)."""
 
-    allow_direct_transfer: bool = True
-    max_answer_chars: int = 20000
+    allow_direct_transfer: bool
+    max_answer_chars: int
 
 
 @dataclass
@@ -38,8 +38,8 @@ class Context:
     deadlines: DeadlinePolicy
     tz: ZoneInfo
     departments: Mapping[str, int | None]          # id -> chat_id from config (None = unbound)
-    rules: FilingRules = field(default_factory=FilingRules)
-    desk: DeskRules = field(default_factory=DeskRules)
+    rules: FilingRules
+    desk: DeskRules
 
     def now(self) -> datetime:
         return self.clock.now()

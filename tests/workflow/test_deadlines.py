@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import DeadlineConfig
 from workflow.deadlines.clock import FakeClock
 from workflow.deadlines.policy import DeadlinePolicy, LadderStep, RatingSchedule
 from workflow.deadlines.workdays import WorkCalendar
@@ -19,9 +20,15 @@ def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=SH)
 
 
+def make(calendar: WorkCalendar | None = None, **changes: object) -> DeadlinePolicy:
+    """The default policy (the [deadlines] defaults of the settings), with some values changed."""
+    values = {**DeadlineConfig().model_dump(), **changes}
+    return DeadlinePolicy(calendar=calendar or WorkCalendar(), **values)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def policy() -> DeadlinePolicy:
-    return DeadlinePolicy(WorkCalendar())
+    return make()
 
 
 # ---- sign-for and answer -----------------------------------------------------------------
@@ -65,16 +72,15 @@ def test_second_handling_and_extension(policy: DeadlinePolicy) -> None:
 
 
 def test_policy_is_built_from_plain_values() -> None:
-    policy = DeadlinePolicy(answer_days_other=3, quiet_start="23:00",  # type: ignore[arg-type]
-                            quiet_end="07:30")  # type: ignore[arg-type]
+    policy = make(answer_days_other=3, quiet_start="23:00", quiet_end="07:30")
     assert policy.quiet_start == time(23) and policy.quiet_end == time(7, 30)
     assert policy.answer_due(at(2026, 11, 16, 10), "other", False) == at(2026, 11, 19, 17, 30)
     with pytest.raises(ValueError):
-        DeadlinePolicy(sign_days=-1)
+        make(sign_days=-1)
 
 
 def test_local_holiday_moves_deadlines() -> None:
-    policy = DeadlinePolicy(WorkCalendar(extra_holidays=[date(2026, 11, 17)]))
+    policy = make(WorkCalendar(extra_holidays=[date(2026, 11, 17)]))
     assert policy.sign_for_due(at(2026, 11, 16, 10), urgent=False) == at(2026, 11, 18, 17, 30)
 
 
@@ -118,7 +124,7 @@ def test_urgent_ladder_is_in_working_hours(policy: DeadlinePolicy) -> None:
 
 
 def test_reminders_that_collide_are_dropped() -> None:
-    policy = DeadlinePolicy(answer_days_other=1)
+    policy = make(answer_days_other=1)
     signed = at(2026, 11, 16, 17, 30)
     due = policy.answer_due(signed, "other", urgent=False)
     assert due == at(2026, 11, 17, 17, 30)
@@ -180,7 +186,7 @@ def test_citizens_are_not_messaged_at_night(policy: DeadlinePolicy) -> None:
 
 
 def test_quiet_hours_that_do_not_wrap_midnight() -> None:
-    policy = DeadlinePolicy(quiet_start=time(0), quiet_end=time(7))
+    policy = make(quiet_start=time(0), quiet_end=time(7))
     assert policy.deliver_at_for_citizen(at(2026, 11, 16, 23)) == at(2026, 11, 16, 23)
     assert policy.deliver_at_for_citizen(at(2026, 11, 16, 0, 30)) == at(2026, 11, 16, 7)
 

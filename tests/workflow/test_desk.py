@@ -4,6 +4,7 @@ the anonymous relay, concurrency and every refusal — and what each group may r
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
@@ -257,11 +258,10 @@ async def test_transfer_moves_the_card_and_keeps_the_chain(desk: Desk) -> None:
 async def test_transfer_can_be_switched_off(desk: Desk) -> None:
     from dataclasses import replace
 
-    from workflow.context import DeskRules
 
     citizen, a, _, _, _ = await world(desk)
     t = await ticket(desk, await citizen.file())
-    desk.ctx.desk = DeskRules(allow_direct_transfer=False)
+    desk.ctx.desk = dataclasses.replace(desk.ctx.desk, allow_direct_transfer=False)
     try:
         assert (await a.press(f"t:transfer:{t.id}", chat=desk.groups["housing"])).answer_key \
             == "error.transfer_disabled"

@@ -7,14 +7,12 @@ day after the receipt day); hour counts are working hours; rating times are cale
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from workflow.deadlines.workdays import WorkCalendar
-
-CONDUCT_CATEGORIES = frozenset({"cannot", "will_not", "dare_not", "misconduct"})
-OTHER_CATEGORY = "other"
+from workflow.taxonomy import CONDUCT_CATEGORIES, OTHER_CATEGORY
 
 LadderKind = Literal["remind_half", "remind_last_day", "urge", "supervise"]
 
@@ -43,25 +41,28 @@ def _as_time(value: time | str) -> time:
 
 @dataclass(frozen=True)
 class DeadlinePolicy:
-    """All deadline arithmetic of a ticket's life, on one WorkCalendar."""
+    """All deadline arithmetic of a ticket's life, on one WorkCalendar.
 
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
-    sign_days: int = 1                      # sign-for: working days
-    sign_hours_urgent: float = 2            # urgent sign-for: working hours
-    answer_days_other: int = 5              # answer after sign-for, category `other`
-    answer_days_conduct: int = 10           # cannot / will_not / dare_not / misconduct
-    answer_days_urgent: int = 1
-    remind_last_days: int = 1               # last reminder: working days before the due time
-    remind_last_hours_urgent: float = 1     # urgent: working hours before the due time
-    supervise_after_days: int = 5           # 督办 this many working days after 催办
-    supervise_after_hours_urgent: float = 5
-    rating_ask_after_days: int = 1          # calendar days after the answer, at rating_ask_time
-    rating_remind_after_days: int = 2       # calendar days after the ask
-    rating_close_after_days: int = 7        # calendar days after the ask -> 未评价
-    rating_ask_time: time = time(9, 0)
-    max_extensions: int = 1
-    quiet_start: time = time(22, 0)         # complainants get nothing from quiet_start ...
-    quiet_end: time = time(8, 0)            # ... until quiet_end (local time)
+    Built from the validated settings ([deadlines] in config.toml; defaults in bot/config.py).
+    """
+
+    calendar: WorkCalendar
+    sign_days: int                      # sign-for: working days
+    sign_hours_urgent: float            # urgent sign-for: working hours
+    answer_days_other: int              # answer after sign-for, category `other`
+    answer_days_conduct: int           # cannot / will_not / dare_not / misconduct
+    answer_days_urgent: int
+    remind_last_days: int               # last reminder: working days before the due time
+    remind_last_hours_urgent: float     # urgent: working hours before the due time
+    supervise_after_days: int           # 督办 this many working days after 催办
+    supervise_after_hours_urgent: float
+    rating_ask_after_days: int          # calendar days after the answer, at rating_ask_time
+    rating_remind_after_days: int       # calendar days after the ask
+    rating_close_after_days: int        # calendar days after the ask -> 未评价
+    rating_ask_time: time
+    max_extensions: int
+    quiet_start: time         # complainants get nothing from quiet_start ...
+    quiet_end: time            # ... until quiet_end (local time)
 
     def __post_init__(self) -> None:
         for name in ("rating_ask_time", "quiet_start", "quiet_end"):

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from workflow.chat.messages import Button, Outgoing
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.deadlines import schedule
 from workflow.model import LedgerEntry, OutboxMessage, ScheduledAction, Ticket, TicketEvent
 from workflow.outbox import queue
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 from workflow.tickets import rating
 
 log = logging.getLogger("zhiyong.sweep")

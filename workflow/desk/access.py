@@ -7,11 +7,12 @@ logged (workflow.desk.staff.refuse) and raised as the UserError the person sees.
 
 from __future__ import annotations
 
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.desk import staff
 from workflow.errors import ExtensionTooLate, ReturnAfterRuling, TicketMoved, TransferDisabled
 from workflow.model import StaffMember, Ticket
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 
 
 def before_answer_due(ctx: Context, member: StaffMember, t: Ticket) -> None:

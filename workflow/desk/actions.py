@@ -13,7 +13,7 @@ from typing import Any
 
 from workflow.chat import callbacks
 from workflow.chat.messages import Button, Media, Outgoing, Response
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.desk import access, cards, staff
 from workflow.errors import (
     AlreadySigned,
@@ -29,6 +29,7 @@ from workflow.errors import (
 from workflow.model import ExtensionRequest, StaffMember, Ticket, TicketEvent, TicketState
 from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 from workflow.tickets.routing import group_of
 
 log = logging.getLogger("zhiyong.desk")

@@ -9,11 +9,12 @@ is known. The card never says anything about who complained.
 from __future__ import annotations
 
 from workflow.chat.messages import CARD_KINDS, Button, Media, Outgoing
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.deadlines import schedule
 from workflow.model import Ticket, TicketState
 from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 from workflow.tickets.routing import group_of
 
 EDIT_TEXT_CHARS = 2500      # leaves room for the card's other lines within Telegram's 4096

@@ -13,11 +13,12 @@ from datetime import date, datetime, time
 from workflow.chat import callbacks
 from workflow.chat.messages import Button, Incoming, Outgoing, Response
 from workflow.chat.state import ChatState, DeskDialog, new_token
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.desk import actions, registry, staff
 from workflow.errors import BadDate, EmptyInput, InputTooLong, StaleButton, UserError
 from workflow.model import Ticket
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 
 DUE_TIME = time(17, 30)               # an extension runs to the end of that working day
 MAX_FILES = 10

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.desk import access, actions, staff
 from workflow.errors import AlreadySigned, StaleButton, TicketMoved, WrongDepartment
 from workflow.model import StaffMember, Ticket, TicketState
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 
 S = TicketState
 RETURN_REASONS = ("territory", "function", "info", "other")

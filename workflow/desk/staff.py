@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from workflow.chat.messages import Incoming, Response, Sender
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.desk.binding import new_code
 from workflow.errors import (
     ExpiredInviteCode,
@@ -27,6 +27,7 @@ from workflow.errors import (
 )
 from workflow.model import InviteCode, Role, StaffMember
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 
 log = logging.getLogger("zhiyong.staff")
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from workflow.chat.messages import Incoming, Response
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.desk import cards, staff
 from workflow.errors import GroupNotBound, TicketNotFound, UnknownDepartment
 from workflow.model import StaffMember, Ticket, TicketEvent, TicketState
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 
 
 async def chat_department(ctx: Context, uow: UnitOfWork, msg: Incoming) -> str | None:

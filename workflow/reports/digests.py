@@ -10,10 +10,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from workflow.chat.messages import Outgoing
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.model import Ticket, TicketState
 from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 from workflow.tickets.routing import group_of
 
 MAX_ITEMS = 20

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from workflow.chat import callbacks
 from workflow.chat.messages import Button, Outgoing
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.deadlines import schedule
 from workflow.desk import cards
 from workflow.errors import TicketMoved
 from workflow.model import LedgerEntry, Ticket, TicketEvent, TicketState
 from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
+from workflow.taxonomy import TRIAGE
 from workflow.tickets.routing import group_of
 
 SATISFIED, BASIC, UNSATISFIED, UNRATED = "satisfied", "basic", "unsatisfied", "unrated"

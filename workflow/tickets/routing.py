@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow.context import TRIAGE, Context
+from workflow.context import Context
 from workflow.ports import Classified, UnitOfWork
+from workflow.taxonomy import TRIAGE
 
 
 @dataclass(frozen=True)

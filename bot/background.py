@@ -31,12 +31,17 @@ class Background:
         if self.app.settings.scheduler.enabled:
             self.scheduler.start()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Let the sender settle the message in hand (up to `grace` seconds), then stop."""
         self.scheduler.shutdown()
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self.sender.stop()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
 
 
 def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimiter]:

@@ -56,7 +56,7 @@ async def _exchange(t: Transcript, user: User, said: str, action: object) -> Non
     start = len(user.sent())
     await action  # type: ignore[misc]
     await user.wait_for(after=start)
-    await asyncio.sleep(0.3)  # let a second reply (e.g. summary after a notice) arrive
+    await asyncio.sleep(1.1)  # a second reply (the summary after a notice) may wait 1 s: the chat limit
     for m in user.sent()[start:]:
         t.bot(m)
 

@@ -67,9 +67,7 @@ class AiogramBot:
         if incoming is None:
             return None
         resp = await dispatch.handle(self.app.ctx, incoming)
-        for out in resp.messages:
-            await self.transport.send_parts(self.app.renderer.render(out))
-        self.sender.wake()
+        self.sender.wake()   # the replies were queued in the update's transaction
         return resp
 
     async def start(self) -> None:

@@ -39,10 +39,8 @@ class PtbBot:
         if incoming is None:
             return
         resp = await dispatch.handle(self.app.ctx, incoming)
+        self.sender.wake()   # the replies were queued in the update's transaction
         await self._answer(update, resp)
-        for out in resp.messages:
-            await self.transport.send_parts(self.app.renderer.render(out))
-        self.sender.wake()
 
     async def _answer(self, update: Update, resp: Response) -> None:
         if update.callback_query is None:

@@ -1,8 +1,12 @@
 """One update in, one Response out: dedupe, read the chat's state once, route, save once.
 
-The update-id record, the state change, every outbox row it causes and the chat's state
-commit in one transaction. Routing is an ordered table: the first entry whose predicate
-takes the update handles it. A UserError rolls the work back and becomes the reply.
+The update-id record, the state change, every outbox row it causes, the chat's state and
+the replies to the update commit in one transaction: a reply is an outbox row like any
+notification, so a 429, a 5xx or a crash after the commit delays it but never loses it, and
+it keeps its place in the chat's order. Only the answer to a pressed button (a toast that
+Telegram expects within seconds) is left to the adapter. Routing is an ordered table: the
+first entry whose predicate takes the update handles it. A UserError rolls the work back
+and becomes the reply.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from workflow.chat.state import ChatState
 from workflow.context import Context
 from workflow.desk import binding, dialog, router
 from workflow.errors import UserError
+from workflow.outbox import queue
 from workflow.ports import UnitOfWork
 
 log = logging.getLogger("zhiyong.dispatch")
@@ -73,8 +78,17 @@ async def handle(ctx: Context, msg: Incoming) -> Response:
             await uow.rollback()
             await uow.updates.first_time(msg.update_id, ctx.now())
             resp = _error_response(msg, err)
+        await queue_replies(ctx, uow, msg, resp)
         await uow.commit()
     return resp
+
+
+async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Response) -> None:
+    """The replies go out now, whatever the hour: the person is in the chat, waiting."""
+    now = ctx.now()
+    rows = [queue.row(ctx, out, f"reply:{msg.update_id}:{i}", None, "reply", now, now)
+            for i, out in enumerate(resp.messages)]
+    await uow.outbox.add_many(rows)
 
 
 async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:

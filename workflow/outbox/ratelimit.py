@@ -1,7 +1,7 @@
 """Telegram's sending limits, kept on our side so we rarely meet a 429.
 
-About 30 messages per second per bot, 20 per minute per group, 1 per second per chat
-(https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
+About 30 messages per second per bot, 20 per minute per group, 1 per second per chat, with
+short bursts allowed (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
 Sliding windows over a monotonic clock (injected: tests need no real waiting).
 """
 
@@ -11,6 +11,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+CHAT_BURST = 3   # per chat: a reply of up to 3 messages goes at once, then 1 per second
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,33 @@ class _Window:
         self.times.append(now)
 
 
+class _Bucket:
+    """`rate` events per second on average, `burst` at once (a token bucket)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.last = float(burst), 0.0
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+
+    def wait(self, now: float) -> float:
+        self._refill(now)
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def record(self, now: float) -> None:
+        self._refill(now)
+        self.tokens -= 1
+
+
 class RateLimiter:
     def __init__(self, limits: RateLimits | None = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits or RateLimits()
         self.monotonic = monotonic
         self._bot = _Window(self.limits.per_bot_per_second, 1.0)
-        self._chats: dict[int, _Window] = {}
+        self._chats: dict[int, _Bucket] = {}
         self._groups: dict[int, _Window] = {}
 
     @classmethod
@@ -56,7 +78,7 @@ class RateLimiter:
     def _for(self, chat_id: int) -> list[_Window]:
         windows = [self._bot]
         if chat_id not in self._chats:
-            self._chats[chat_id] = _Window(self.limits.per_chat_per_second, 1.0)
+            self._chats[chat_id] = _Bucket(self.limits.per_chat_per_second, CHAT_BURST)
         windows.append(self._chats[chat_id])
         if chat_id < 0:
             if chat_id not in self._groups:

@@ -62,6 +62,7 @@ class OutboxSender:
         self.limiter = limiter or RateLimiter.unlimited()   # the bot passes Telegram's limits
         self.sleep = sleep
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -72,6 +73,9 @@ class OutboxSender:
         held: dict[int, datetime] = {}       # chat -> when its next row may go
         sent = 0
         for msg in claimed:
+            if self._stopping:      # hand back what this process will not send now
+                await self._release(msg, self.ctx.now(), "sender stopped")
+                continue
             if msg.chat_id in held:
                 await self._release(msg, held[msg.chat_id], "after an earlier message of this chat")
                 continue
@@ -100,8 +104,17 @@ class OutboxSender:
                 break
         return total
 
+    def stop(self) -> None:
+        """Finish the message in hand, give the rest of the claim back, then leave run_forever.
+
+        Cancelling a sender between sending and recording it would leave its row claimed, and
+        every later message of that chat waiting for the claim to go stale.
+        """
+        self._stopping = True
+        self._wake.set()
+
     async def run_forever(self, poll_seconds: float) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.run_once()
             except Exception:  # a failed round must not stop delivery for good

@@ -45,7 +45,7 @@ class Background:
 
 
 def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimiter]:
-    """Issue 5: stale-claim timeout and Telegram's limits from [scheduler] in config.toml."""
+    """The stale-claim timeout and Telegram's limits from [scheduler] in config.toml."""
     cfg = app.settings.scheduler
     policy = DeliveryPolicy(stale_after=timedelta(seconds=cfg.stale_claim_seconds))
     return policy, RateLimiter(RateLimits(per_bot_per_second=cfg.per_bot_per_second,

@@ -173,5 +173,5 @@ def _safe_url(url: str) -> str:
 
 
 main.add_command(classify)
-main.add_command(staff)   # issue 4: the staff desk
+main.add_command(staff)   # the staff desk
 main.add_command(nlp)

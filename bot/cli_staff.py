@@ -1,4 +1,4 @@
-"""`zhiyong staff invite / list / revoke`: who may work the desk (issue 4)."""
+"""`zhiyong staff invite / list / revoke`: who may work the desk."""
 
 from __future__ import annotations
 

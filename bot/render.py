@@ -7,6 +7,7 @@ complaint are shown as typed and never break a message. Texts over Telegram's li
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +32,8 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 REPLY_BUTTON_DATA = {"btn.anonymous": ANONYMOUS}   # reply-keyboard labels that mean a button
 
+log = logging.getLogger("zhiyong.render")
+
 
 @dataclass
 class Rendered:
@@ -51,7 +54,10 @@ class Renderer:
 
     # ---- text ----
     def text(self, key: str, params: Mapping[str, Any] | None = None) -> str:
-        template = TEXTS.get(key, TEXTS["error.generic"])
+        template = TEXTS.get(key)
+        if template is None:       # a bug of ours, not the user's: say so loudly, show something
+            log.error("unknown template key %r; showing error.generic", key)
+            template = TEXTS["error.generic"]
         view = self.view(params or {})
         return template(view) if callable(template) else template.format_map(_Lenient(view))
 
@@ -78,7 +84,7 @@ class Renderer:
                 else LIST_SEPARATOR.join(html.escape(str(i), quote=False) for i in v)
         names = {"category": self.categories, "department": self.departments,
                  "state": STATE_NAMES, "step": STEP_NAMES, "what": UNSUPPORTED_NAMES,
-                 "moved_to": self.departments, "role": ROLE_NAMES}   # issue 4: the desk
+                 "moved_to": self.departments, "role": ROLE_NAMES}
         if key in names and isinstance(v, str):
             return html.escape(names[key].get(v, v), quote=False)
         if key == "note" and isinstance(v, str):
@@ -113,9 +119,6 @@ class Renderer:
         last.remove_keyboard = out.remove_keyboard
         return parts
 
-    def button_data(self, text: str) -> str | None:
-        """The data of a reply-keyboard button whose label the user just sent."""
-        return self.reply_labels.get(text.strip())
 
 
 class _Lenient(dict[str, Any]):

@@ -39,7 +39,7 @@ def _card(v: View) -> str:
         f"承办部门：{v['department']}",
         f"状态：{v['state']}",
     ]
-    if v.get("accountable_raw"):   # issue 4: who signed for it
+    if v.get("accountable_raw"):   # who signed for it
         lines.append(f"负责人：{v['accountable']}（{v['signed_at']} 签收）")
     if v.get("moved_to_raw"):
         lines.append(f"➡️ 已移交：{v['moved_to']}（本卡片仅供查阅）")
@@ -50,13 +50,13 @@ def _card(v: View) -> str:
         lines.append(f"附件：{v['attachments']} 个（随后发送）")
     lines += [f"签收期限：{v['sign_due']}", f"答复期限：{v['answer_due']}"]
     lines += _card_deadlines(v) + ["", "<b>投诉内容：</b>", v["text"]]
-    if v.get("text_cut_raw"):   # issue 4: an edited card keeps to one message
+    if v.get("text_cut_raw"):   # an edited card keeps to one message
         lines.append(f"……（另有 {v['text_cut']} 字，发送 /ticket {v['number']} 查看全文）")
     return "\n".join(lines)
 
 
 def _card_deadlines(v: View) -> list[str]:
-    """Issue 5: the extension and rating deadlines, and the 一案双查 flag."""
+    """the extension and rating deadlines, and the 一案双查 flag."""
     lines = []
     if v.get("extension_due_raw"):
         lines.append(f"延期申请期限：{v['extension_due']}前")
@@ -98,10 +98,6 @@ def _mine(v: View) -> str:
         lines.append(f"• {item['number']}  {item['state']}  {item['department']}"
                      f"  答复期限 {item['answer_due']}")
     return "\n".join(lines)
-
-
-def _note(v: View) -> str:
-    return v["note"]
 
 
 NOTES = {
@@ -210,7 +206,7 @@ TEXTS: dict[str, Template] = {
 }
 
 
-# ---- the staff desk (issue 4) -------------------------------------------------------------
+# ---- the staff desk -------------------------------------------------------------
 
 ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "supervisor": "治庸问责办", "admin": "管理员"}
 REASON_NAMES = {"territory": "属地不符", "function": "职能不符", "info": "信息不足", "other": "其他"}
@@ -382,7 +378,7 @@ DESK_TEXTS: dict[str, Template] = {
 TEXTS.update(DESK_TEXTS)
 
 
-# ---- deadlines, chasing, rating, digests (issue 5) ----------------------------------------
+# ---- deadlines, chasing, rating, digests ----------------------------------------
 
 DIGEST_WHAT = {"sign": "签收期限", "answer": "答复期限"}
 RATING_NAMES = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意",

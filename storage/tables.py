@@ -194,7 +194,7 @@ class ExtensionRequestRow(SQLModel, table=True):
 
 
 class ScheduledActionRow(SQLModel, table=True):
-    """Deadline actions (issue 5); the sweep reads them through (status, due_at) only."""
+    """Deadline actions; the sweep reads them through (status, due_at) only."""
 
     __tablename__ = "scheduled_action"
     __table_args__ = (Index("ix_scheduled_action_status_due_at", "status", "due_at"),

@@ -44,7 +44,7 @@ class TicketNotFound(UserError):
     key = "error.ticket_not_found"
 
 
-# ---- the staff desk (issue 4) -------------------------------------------------------------
+# ---- the staff desk -------------------------------------------------------------
 
 class UnknownRole(UserError):
     key = "error.unknown_role"
@@ -130,7 +130,7 @@ class NotYourTicket(UserError):
     key = "error.not_your_ticket"
 
 
-# ---- deadlines and rating (issue 5) -------------------------------------------------------
+# ---- deadlines and rating -------------------------------------------------------
 
 class RatingClosed(UserError):
     """The ticket no longer waits for a rating (already rated, closed, or reopened)."""

@@ -56,7 +56,7 @@ class Ticket:
     signed_at: datetime | None = None
     answered_at: datetime | None = None
     closed_at: datetime | None = None
-    reopened_at: datetime | None = None      # 二次办理 started (issue 5)
+    reopened_at: datetime | None = None      # 二次办理 started
     double_check: bool = False               # 一案双查: handler and the unit's head are examined
     extensions: int = 0                      # approved extensions of the answer deadline
     rating: str = ""                         # satisfied | basic | unsatisfied | unrated
@@ -145,7 +145,7 @@ class OutboxMessage:
 
 
 class Role(StrEnum):
-    """Who may do what at the staff desk (issue 4)."""
+    """Who may do what at the staff desk."""
 
     STAFF = "staff"                  # a department's case handler
     HEAD = "head"                    # a department's head: everything staff may, same department

@@ -1,4 +1,4 @@
-"""The staff desk (issue 4) on the real database: joining, every card action, arbitration,
+"""The staff desk on the real database: joining, every card action, arbitration,
 the anonymous relay, concurrency and every refusal — and what each group may read."""
 
 from __future__ import annotations

@@ -129,9 +129,9 @@ class DeadlinePolicy:
             last = cal.add_work_time(due, -self.remind_last_days * cal.day_length)
             urge = cal.next_work_morning(due)
             supervise = cal.next_work_morning(cal.add_workdays(due, self.supervise_after_days))
-        reminders = [LadderStep(kind, at) for kind, at in (("remind_half", half),
-                                                           ("remind_last_day", last))
-                     if signed_at < at < due]
+        candidates: tuple[tuple[LadderKind, datetime], ...] = (
+            ("remind_half", half), ("remind_last_day", last))
+        reminders = [LadderStep(kind, at) for kind, at in candidates if signed_at < at < due]
         if len(reminders) == 2 and reminders[0].at >= reminders[1].at:
             reminders = reminders[1:]
         return [*reminders, LadderStep("urge", urge), LadderStep("supervise", supervise)]

@@ -137,10 +137,7 @@ async def _supervise(b: Batch, t: Ticket, a: ScheduledAction, fx: Effects) -> No
 
 
 async def heads(uow: UnitOfWork, department: str) -> list[int]:
-    staff = getattr(uow, "staff", None)       # the staff desk (issue 4) registers heads
-    if staff is None:
-        return []
-    return [m.telegram_id for m in await staff.listing(department)
+    return [m.telegram_id for m in await uow.staff.listing(department)
             if m.role == "head" and m.active]
 
 

@@ -64,7 +64,7 @@ def _step(d: DeskDialog) -> str:
 def prompt(ctx: Context, chat_id: int, d: DeskDialog) -> Outgoing:
     step = _step(d)
     cancel = [_b(d, "btn.cancel", "cancel")]
-    params = {"number": d.number, "action": d.action}
+    params: dict[str, object] = {"number": d.number, "action": d.action}
     if step == "reason_choice":
         rows = [[_b(d, f"btn.desk.reason.{r}", "reason", r)] for r in registry.RETURN_REASONS]
         return Outgoing(chat_id, "desk.ask_reason", params, buttons=[*rows, cancel])

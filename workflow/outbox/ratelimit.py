@@ -2,7 +2,7 @@
 
 About 30 messages per second per bot, 20 per minute per group, 1 per second per chat, with
 short bursts allowed (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
-Sliding windows over a monotonic clock (injected: tests need no real waiting).
+Sliding windows (a token bucket per chat) over a monotonic clock (injected: tests need no real waiting).
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ class RateLimiter:
         big = 10**9
         return cls(RateLimits(big, big, big))
 
-    def _for(self, chat_id: int) -> list[_Window]:
-        windows = [self._bot]
+    def _for(self, chat_id: int) -> list[_Window | _Bucket]:
+        windows: list[_Window | _Bucket] = [self._bot]
         if chat_id not in self._chats:
             self._chats[chat_id] = _Bucket(self.limits.per_chat_per_second, CHAT_BURST)
         windows.append(self._chats[chat_id])

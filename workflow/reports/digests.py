@@ -93,7 +93,8 @@ def weekly_params(summary: dict[str, tuple[int, int]], ledger: list[Any],
     items = [{"department": d, "open": summary.get(d, (0, 0))[0],
               "overdue": summary.get(d, (0, 0))[1], "urged": count(d, "urge", "sign_urge"),
               "supervised": count(d, "supervise", "sign_supervise")} for d in depts]
-    items.sort(key=lambda i: (-i["supervised"], -i["overdue"], -i["urged"], i["department"]))
+    items.sort(key=lambda i: (-int(i["supervised"]), -int(i["overdue"]), -int(i["urged"]),
+                              str(i["department"])))
     return {"since": since.isoformat(), "open": sum(n for n, _ in summary.values()),
             "overdue": sum(o for _, o in summary.values()),
             "urged": count(None, "urge", "sign_urge"),

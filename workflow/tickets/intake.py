@@ -45,9 +45,12 @@ async def submit(ctx: Context, uow: UnitOfWork, complainant: Complainant,
     assert ticket.id is not None
     await _record(uow, ticket, now, c, the_route)
     for a in draft.attachments:
-        await uow.attachments.add(Attachment(ticket_id=ticket.id, **a))
+        await uow.attachments.add(Attachment(
+            ticket_id=ticket.id, kind=a["kind"], file_id=a["file_id"],
+            file_unique_id=a.get("file_unique_id", ""), file_name=a.get("file_name", ""),
+            caption=a.get("caption", "")))
     await cards.queue(ctx, uow, ticket, the_route.chat_id)
-    await schedule.plan_ticket(ctx, uow, ticket)   # issue 5: chase the sign-for deadline
+    await schedule.plan_ticket(ctx, uow, ticket)   # chase the sign-for deadline
     return Filed(ticket, the_route)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import make_engine, session_factory
+from storage.office_repo import SqlAudit, SqlCorrections, SqlFindings, SqlOfficials
 from storage.repositories import (
     SqlAttachments,
     SqlBindings,
@@ -22,6 +23,7 @@ from storage.repositories import (
     SqlUpdateLog,
 )
 from storage.sweep_repo import SqlActions, SqlLedger
+from storage.views import SqlOfficeViews
 
 
 class SqlUnitOfWork:
@@ -46,6 +48,11 @@ class SqlUnitOfWork:
         self.extensions = SqlExtensions(s)
         self.actions = SqlActions(s)
         self.ledger = SqlLedger(s)
+        self.findings = SqlFindings(s)
+        self.officials = SqlOfficials(s)
+        self.corrections = SqlCorrections(s)
+        self.audit = SqlAudit(s)
+        self.office_views = SqlOfficeViews(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -3,7 +3,7 @@ CorrectionRepo, AuditRepo)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, distinct, update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from storage.mapping import to_domain, to_row, values_of
@@ -93,7 +93,7 @@ class SqlOfficials(_Repo):
 
     async def substantiated(self, official_id: int, year: int) -> list[str]:
         rows = await self.s.exec(
-            select(distinct(TicketRow.number))
+            select(TicketRow.number).distinct()
             .join(FindingRow, col(FindingRow.ticket_id) == col(TicketRow.id))
             .join(ConcernedRow, col(ConcernedRow.finding_id) == col(FindingRow.id))
             .where(ConcernedRow.official_id == official_id, ConcernedRow.year == year,
@@ -102,7 +102,7 @@ class SqlOfficials(_Repo):
         return list(rows.all())
 
     async def years(self, official_id: int) -> list[int]:
-        rows = await self.s.exec(select(distinct(ConcernedRow.year)).where(
+        rows = await self.s.exec(select(ConcernedRow.year).distinct().where(
             ConcernedRow.official_id == official_id))
         return sorted(rows.all())
 

@@ -28,7 +28,7 @@ async def test_corrections_keep_text_old_new_who_when(ctx: Context) -> None:
     assert (fixed.old, fixed.new, fixed.text) == ("will_not", "dare_not", t.text)
     async with ctx.uow() as uow:
         kinds = [e.kind for e in await uow.events.for_ticket(t.id or 0)]
-        listed = [c for c in await corrections.export(ctx, uow) if c.ticket_id == t.id]
+        listed = [c for n, c in await corrections.export(ctx, uow) if n == t.number]
     assert kinds[-3:] == ["label_corrected", "label_confirmed", "label_corrected"]
     assert [c.id for c in listed] == [first.id, same.id, fixed.id]
 

@@ -68,6 +68,13 @@ def _check(ctx: Context, member: StaffMember, field: str, new: str) -> None:
         raise staff.refuse(UnknownDepartment(department=new, known=known), member, "correction")
 
 
-async def export(ctx: Context, uow: UnitOfWork) -> list[Correction]:
-    """Every correction, oldest first (what `nlp corrections export` writes)."""
-    return await uow.corrections.listing()
+async def export(ctx: Context, uow: UnitOfWork) -> list[tuple[str, Correction]]:
+    """Every correction with its ticket number, oldest first (`nlp corrections export`)."""
+    numbers: dict[int, str] = {}
+    out = []
+    for c in await uow.corrections.listing():
+        if c.ticket_id not in numbers:
+            t = await uow.tickets.get(c.ticket_id)
+            numbers[c.ticket_id] = t.number if t else str(c.ticket_id)
+        out.append((numbers[c.ticket_id], c))
+    return out

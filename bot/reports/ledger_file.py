@@ -8,6 +8,7 @@ write-only mode keeps 100,000 rows in seconds; dates are real Excel dates in the
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import tempfile
 import unicodedata
@@ -22,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bot.reports.xlsx_stream import append_rows
 from bot.templates import (
     CATEGORY_NAMES,
     DEADLINE_STATUS_NAMES,
@@ -60,7 +62,7 @@ class LedgerWriter:
 
     # ---- rows ----
     def when(self, dt: datetime | None) -> datetime | None:
-        return dt.astimezone(self.tz).replace(tzinfo=None, microsecond=0) if dt else None
+        return dt.astimezone(self.tz).replace(tzinfo=None) if dt else None
 
     def ticket_row(self, line: LedgerLine, now: datetime, identity: bool) -> list[Any]:
         measures = "；".join(f"{name}（{OFFICIAL_ROLE_NAMES.get(role, role)}）："
@@ -115,35 +117,44 @@ class LedgerWriter:
                               for v in row])
 
     def _xlsx(self, ledger: Ledger, tmp: Path) -> None:
+        """openpyxl makes the workbook with the first ticket row; the rest is streamed."""
+        headers = self.ticket_headers(ledger.with_identity)
+        rows = self.ticket_rows(ledger)
+        sample = list(itertools.islice(rows, WIDTH_SAMPLE))
         wb = Workbook(write_only=True)
-        sheets: list[tuple[str, list[str], list[list[Any]] | Iterable[list[Any]]]] = [
-            (LEDGER_SHEETS["tickets"], self.ticket_headers(ledger.with_identity),
-             self.ticket_rows(ledger)),
-            (LEDGER_SHEETS["kpis"], LEDGER_KPI_HEADERS, [self.kpi_row(r) for r in ledger.kpis.rows]),
-            (LEDGER_SHEETS["officials"], LEDGER_OFFICIAL_HEADERS,
-             [self.official_row(f) for f in ledger.flagged])]
-        for title, headers, rows in sheets:
-            _sheet(wb, title, headers, rows)
-        wb.save(tmp)
+        _sheet(wb, LEDGER_SHEETS["tickets"], headers, sample[:1], _widths(headers, sample))
+        for title, heads, small in (
+                (LEDGER_SHEETS["kpis"], LEDGER_KPI_HEADERS,
+                 [self.kpi_row(r) for r in ledger.kpis.rows]),
+                (LEDGER_SHEETS["officials"], LEDGER_OFFICIAL_HEADERS,
+                 [self.official_row(f) for f in ledger.flagged])):
+            _sheet(wb, title, heads, small, _widths(heads, small))
+        if len(sample) <= 1:
+            wb.save(tmp)
+            return
+        base = tmp.with_name(tmp.name + ".base")
+        try:
+            wb.save(base)
+            append_rows(base, tmp, TICKET_SHEET_XML, itertools.chain(sample[1:], rows),
+                        len(headers), len(ledger.lines) + 1, DATE_COLUMN)
+        finally:
+            base.unlink(missing_ok=True)
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: Iterable[list[Any]]) -> None:
+TICKET_SHEET_XML = "xl/worksheets/sheet1.xml"    # the first sheet openpyxl writes
+DATE_COLUMN = "B"                                # 受理时间: every ticket has one
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]],
+           widths: list[float]) -> None:
     """Header row bold and frozen; widths from the header and the first rows."""
     ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
-    it = iter(rows)
-    head: list[list[Any]] = []
-    for row in it:
-        head.append(row)
-        if len(head) >= WIDTH_SAMPLE:
-            break
-    for i, width in enumerate(_widths(headers, head), 1):
+    for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     bold = Font(bold=True)
     ws.append([_bold(ws, h, bold) for h in headers])
-    for row in head:
-        ws.append(row)
-    for row in it:
+    for row in rows:
         ws.append(row)
 
 

@@ -224,3 +224,23 @@ async def test_finding_on_a_ticket_filed_at_new_year_counts_in_the_citys_year(ct
     new_year_in_shanghai = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)   # 2027-01-01 00:30 local
     _, done = await _substantiate(ctx, boss, person(), new_year_in_shanghai)
     assert done.finding.concerned[0].year == 2027
+
+
+async def test_stats_and_officials_are_for_supervisors_only(ctx: Context) -> None:
+    from workflow.errors import BadPeriod
+    from workflow.office import stats
+
+    clerk = await supervisor(ctx, role="head", department="housing")
+    boss = await supervisor(ctx, role="admin")
+    async with ctx.uow() as uow:
+        with pytest.raises(NotSupervisor):
+            await stats.department_stats(ctx, uow, clerk, "month")
+        with pytest.raises(NotSupervisor):
+            await stats.flagged_officials(ctx, uow, clerk, "")
+        with pytest.raises(BadPeriod):
+            await stats.department_stats(ctx, uow, boss, "2026Q5")
+        with pytest.raises(BadPeriod):
+            await stats.flagged_officials(ctx, uow, boss, "20x6")
+        report = await stats.department_stats(ctx, uow, boss, "")
+        year, _ = await stats.flagged_officials(ctx, uow, boss, "")
+    assert report.period.label == "2026-12" and year == 2026

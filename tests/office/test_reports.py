@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -147,7 +148,9 @@ def test_xlsx_ledger_rows_match_the_database(seeded: Seeded, office_settings: Se
     first = dict(zip(rows[0], rows[1], strict=True))
     year = int(seeded.period[:4])
     assert first["受理时间"] == datetime(year, 2, 6, 10, 0)          # a real date, city time
-    assert sheet["B2"].is_date
+    assert sheet["B2"].is_date and sheet["B3"].is_date              # written / streamed
+    assert sheet["B3"].value == datetime(year, 2, 6, 11, 0)
+    assert sheet["G3"].number_format == sheet["G2"].number_format
     assert (first["签收是否按时"], first["答复是否按时"]) == ("按时", "超期")
     assert (first["评价"], first["核查结论"]) == ("基本满意", "属实")
     assert first["问责措施"] == "赵六（承办人）：诫勉"
@@ -262,3 +265,11 @@ def test_corrections_export(corrected: tuple[Ticket, StaffMember], office_settin
                      "old": "will_not", "new": "misconduct", "by": str(boss.telegram_id),
                      "at": mine[0]["at"]}]
     assert datetime.fromisoformat(mine[0]["at"]).tzinfo is not None
+
+
+def test_bench_report_prints_its_figures(settings: Settings) -> None:
+    result = CliRunner().invoke(main, ["--config", str(REPO / "config.toml"), "bench", "report",
+                                       "--tickets", "300"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert figures["rows_written"] == 300 and figures["report_s"] > 0

@@ -113,8 +113,8 @@ class LedgerWriter:
             out = csv.writer(f)
             out.writerow(self.ticket_headers(ledger.with_identity))
             for row in self.ticket_rows(ledger):
-                out.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v
-                              for v in row])
+                out.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime)
+                              else csv_safe(v) for v in row])
 
     def _xlsx(self, ledger: Ledger, tmp: Path) -> None:
         """openpyxl makes the workbook with the first ticket row; the rest is streamed."""
@@ -155,7 +155,24 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]],
     bold = Font(bold=True)
     ws.append([_bold(ws, h, bold) for h in headers])
     for row in rows:
-        ws.append(row)
+        ws.append([_as_text(ws, v) for v in row])
+
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def csv_safe(v: Any) -> Any:
+    """Free text (an official's name, a staff name) never becomes a spreadsheet formula."""
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+
+
+def _as_text(ws: Any, v: Any) -> Any:
+    """openpyxl would store "=…" as a formula; typed text stays text."""
+    if isinstance(v, str) and v.startswith("="):
+        cell = WriteOnlyCell(ws, value=v)
+        cell.data_type = "s"
+        return cell
+    return v
 
 
 def _bold(ws: Any, text: str, font: Font) -> WriteOnlyCell:

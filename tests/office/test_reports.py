@@ -117,11 +117,13 @@ async def seeded(ctx: Context) -> Seeded:
     a = await add_ticket(ctx, FEB, "housing", state="closed", sign_due=FEB + 8 * H,
                          signed_at=FEB + H, answer_due=FEB + 100 * H, answered_at=FEB + 200 * H,
                          rating="basic", closed_at=FEB + 300 * H)
-    b = await add_ticket(ctx, FEB + H, "market", state="routed", anonymous=False,
+    b = await add_ticket(ctx, FEB + H, "market", state="answered", anonymous=False,
                          sign_due=FEB + 8 * H)
     async with ctx.uow() as uow:
         await findings.record(ctx, uow, boss, a.id or 0, "substantiated",
                               [Named("赵六", "科长", "物业科", measure="admonition")])
+        await findings.record(ctx, uow, boss, b.id or 0, "unfounded",
+                              [Named('=HYPERLINK("http://x")', unit="=1+1")])
         await uow.commit()
     return Seeded([a.number, b.number], b.number, f"{year}-02")
 
@@ -154,6 +156,7 @@ def test_xlsx_ledger_rows_match_the_database(seeded: Seeded, office_settings: Se
     assert (first["签收是否按时"], first["答复是否按时"]) == ("按时", "超期")
     assert (first["评价"], first["核查结论"]) == ("基本满意", "属实")
     assert first["问责措施"] == "赵六（承办人）：诫勉"
+    assert sheet["P3"].data_type == "s" and sheet["P3"].value.startswith('=HYPERLINK')
     assert sheet.column_dimensions["A"].width >= len(seeded.numbers[0])
     kpis = {r[1]: r for r in wb["部门考核"].iter_rows(min_row=2, values_only=True)}
     assert kpis["住房和城乡建设局"][2:5] == (0, 1, "100% (1/1)")
@@ -192,6 +195,7 @@ def test_csv_ledger(seeded: Seeded, office_settings: Settings, tmp_path: Path) -
         rows = list(csv.DictReader(f))
     assert [r["工单编号"] for r in rows] == seeded.numbers
     assert rows[0]["受理时间"] == f"{seeded.period}-06 10:00" and rows[0]["核查结论"] == "属实"
+    assert rows[1]["问责措施"].startswith("'=HYPERLINK")      # text, never a formula
 
 
 @pytest.mark.parametrize("where", ["missing/ledger.xlsx", "file.txt/ledger.xlsx"])

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from bot.cli_nlp import classify, nlp
+from bot.cli_office import bench_report, corrections, report
 from bot.cli_staff import staff
 from bot.config import ConfigError, Settings, load_settings
 from nlp.errors import ModelError
@@ -175,3 +176,6 @@ def _safe_url(url: str) -> str:
 main.add_command(classify)
 main.add_command(staff)   # the staff desk
 main.add_command(nlp)
+main.add_command(report)                  # issue 11: the office's ledger
+nlp.add_command(corrections)              # issue 11: triage corrections for training
+bench.add_command(bench_report)           # issue 11: the ledger on 100,000 tickets

@@ -481,3 +481,103 @@ DEADLINE_TEXTS: dict[str, Template] = {
     "btn.rate_unsatisfied": "😞 不满意",
 }
 TEXTS.update(DEADLINE_TEXTS)
+
+
+# ---- the accountability office (issue 11) -------------------------------------------------
+
+VERDICT_NAMES = {"substantiated": "属实", "partly": "部分属实", "unfounded": "不属实"}
+MEASURE_NAMES = {
+    "none": "无", "criticism": "通报批评", "admonition": "诫勉", "transfer": "调离岗位",
+    "suspension": "停职检查", "ordered_resignation": "责令辞职", "removal": "免职",
+    "dismissal": "辞退或者解聘", "prosecution": "移送司法机关",
+}
+OFFICIAL_ROLE_NAMES = {"handler": "承办人", "head": "单位负责人"}
+DEADLINE_STATUS_NAMES = {"met": "按时", "missed": "超期", "pending": "未到期"}
+CATEGORY_NAMES = {"cannot": "不能为", "will_not": "不想为", "dare_not": "不敢为",
+                  "misconduct": "乱作为", "other": "一般诉求"}
+NO_VALUE = "—"
+REPEAT_FLAG = "年度考核不能评为称职"
+
+
+def rate_text(num: int, den: int) -> str:
+    """A rate with its numerator and denominator; "—" when there is nothing to rate."""
+    return f"{round(100 * num / den)}% ({num}/{den})" if den else NO_VALUE
+
+
+def days_text(days: float | None) -> str:
+    return NO_VALUE if days is None else f"{days:.1f}"
+
+
+def _stats(v: View) -> str:
+    lines = [f"<b>📊 治庸问责 · 部门考核 {v['period']}</b>"]
+    if v.get("empty_raw"):
+        return lines[0] + "\n本期没有工单。"
+    lines.append("名次 部门：收件 | 按时签收 | 按时办结 | 满意率 | 逾期")
+    for item in v["items"]:
+        rank = item["rank"] or NO_VALUE
+        mark = " ⚠️末位" if item.get("last_raw") else ""
+        lines.append(
+            f"{rank}. {item['department']}：{item['received']} | "
+            f"{rate_text(item['sign_num_raw'], item['sign_den_raw'])} | "
+            f"{rate_text(item['answer_num_raw'], item['answer_den_raw'])} | "
+            f"{rate_text(item['sat_num_raw'], item['sat_den_raw'])} | {item['overdue']}{mark}")
+    lasts = [i["department"] for i in v["items"] if i.get("last_raw")]
+    if lasts:
+        lines.append(f"连续两期末位：{LIST_SEPARATOR.join(lasts)}")
+    return "\n".join(lines)
+
+
+def _officials(v: View) -> str:
+    head = f"<b>👤 {v['year']} 年度受到两次以上有效投诉的干部（{REPEAT_FLAG}）</b>"
+    if not v["items"]:
+        return head + "\n暂无。"
+    rows = [f"• {i['name']}（{i['unit'] or NO_VALUE} {i['post']}）：{i['count']} 件 "
+            f"{i['tickets']}" for i in v["items"]]
+    return "\n".join([head, *rows])
+
+
+OFFICE_TEXTS: dict[str, Template] = {
+    "office.stats": _stats,
+    "office.officials": _officials,
+    "office.repeat_offender": lambda v: (
+        f"<b>⚠️ 重复投诉预警</b>\n{v['name']}（{v['unit'] or NO_VALUE} {v['post']}）"
+        f"{v['year']} 年度已有 {v['count']} 件有效投诉（属实/部分属实）：{v['tickets']}\n"
+        f"按规定：{REPEAT_FLAG}。"),
+    "chart.title": "{period} 部门办理情况",
+    "chart.rates": "三项主要指标",
+    "chart.mix": "投诉类别构成（件）",
+    "chart.empty": "{period}：本期没有工单",
+    "chart.rate.sign": "按时签收率",
+    "chart.rate.answer": "按时办结率",
+    "chart.rate.satisfaction": "满意率",
+    "error.bad_period": "看不懂时段「{text}」。可用：week、month、quarter、2026-11、2026Q4。",
+    "error.finding_open_ticket": "{number} 仍在办理（{state}），答复后才能录入核查结论。",
+    "error.measure_without_finding": "没有「属实」或「部分属实」的核查结论，不能提出问责措施（{number}）。",
+    "error.unknown_verdict": "核查结论只能是：属实、部分属实、不属实。",
+    "error.unknown_measure": "没有这种问责措施：{measure}。",
+    "error.no_official": "核查属实时请填写被问责人员（姓名、职务、单位）（{number}）。",
+    "error.head_record_required": "{number} 为一案双查件，请同时填写单位负责人的核查记录。",
+    "error.bad_official_name": lambda v: (
+        "姓名不能为空。" if v.get("reason_raw") == "empty"
+        else f"内容太长（{v['chars']} 字），上限 {v['max']} 字。"),
+    "error.finding_not_found": "{number} 还没有核查结论。",
+    "error.finding_exists": "{number} 已有核查结论，如需修改请用「更正」。",
+    "error.official_not_found": "找不到编号为 {official_id} 的人员。",
+    "error.nothing_changed": "没有任何改动。",
+    "error.unknown_category": "没有这个类别：{category}。",
+    "error.bad_correction_field": "只能更正类别或承办部门。",
+}
+TEXTS.update(OFFICE_TEXTS)
+
+# the ledger (问题台账): sheet names and column headers, in order
+LEDGER_SHEETS = {"tickets": "问题台账", "kpis": "部门考核", "officials": "重复投诉人员"}
+LEDGER_TICKET_HEADERS = [
+    "工单编号", "受理时间", "类别", "承办部门", "责任人", "状态", "签收期限", "签收时间", "签收是否按时",
+    "答复期限", "答复时间", "答复是否按时", "办结时间", "评价", "核查结论", "问责措施",
+]
+LEDGER_IDENTITY_HEADERS = ["投诉人姓名", "投诉人电话"]
+LEDGER_KPI_HEADERS = [
+    "名次", "部门", "收件", "本期工单", "按时签收率", "按时办结率", "满意率", "不满意率", "重办率",
+    "退回率", "当前逾期", "平均办结工作日", "核查属实占比", "类别构成", "末位",
+]
+LEDGER_OFFICIAL_HEADERS = ["姓名", "职务", "单位", "年度", "有效投诉件数", "工单", "结论"]

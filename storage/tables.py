@@ -48,6 +48,7 @@ class TicketRow(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (Index("ix_ticket_state_answer_due", "state", "answer_due"),
                       Index("ix_ticket_state_sign_due", "state", "sign_due"),
+                      Index("ix_ticket_created_at", "created_at"),   # the office's periods
                       Index("ix_ticket_unplanned", "id",
                             sqlite_where=text("version <> planned_version"),
                             postgresql_where=text("version <> planned_version")))

@@ -11,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.db import make_engine, session_factory
 from storage.repositories.chats import SqlBindings, SqlConversations, SqlUpdateLog
 from storage.repositories.deadlines import SqlActions, SqlLedger
+from storage.repositories.office import SqlAudit, SqlCorrections, SqlFindings, SqlOfficials
+from storage.repositories.office_views import SqlOfficeViews
 from storage.repositories.outbox import SqlOutbox
 from storage.repositories.people import SqlComplainants, SqlInvites, SqlStaff
 from storage.repositories.tickets import SqlAttachments, SqlEvents, SqlExtensions, SqlTickets
@@ -40,6 +42,11 @@ class SqlUnitOfWork:
         self.actions = SqlActions(s)
         self.ledger = SqlLedger(s)
         self.views = SqlViews(s)
+        self.findings = SqlFindings(s)
+        self.officials = SqlOfficials(s)
+        self.corrections = SqlCorrections(s)
+        self.audit = SqlAudit(s)
+        self.office_views = SqlOfficeViews(s)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -40,13 +40,22 @@ def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
 
 
 def test_handlers_keep_chinese_text_in_templates() -> None:
-    """User-facing sentences live in bot/templates.py only."""
+    """User-facing sentences live in bot/templates.py only (docstrings and the benchmarks'
+    made-up data are not shown to anyone)."""
     allowed = {"templates.py", "demo.py"}
     offenders = []
     for p in (REPO / "bot").rglob("*.py"):
-        if p.name in allowed or "emulator" in p.parts:
+        if p.name in allowed or p.name.startswith("bench_") or "emulator" in p.parts:
             continue
-        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef
+                                    | ast.AsyncFunctionDef)
+                      and n.body and isinstance(n.body[0], ast.Expr)
+                      and isinstance(n.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if id(node) in docstrings:
+                continue
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
                     "\u4e00" <= ch <= "\u9fff" for ch in node.value):
                 offenders.append(f"{p.relative_to(REPO)}:{node.lineno}")

@@ -136,3 +136,76 @@ class RatingClosed(UserError):
     """The ticket no longer waits for a rating (already rated, closed, or reopened)."""
 
     key = "error.rating_closed"
+
+
+# ---- the accountability office (issue 11) -------------------------------------------------
+
+class BadPeriod(UserError):
+    """A period that is not week|month|quarter|YYYY-MM|YYYYQn (or names a month/quarter that
+    does not exist: 2026Q5, 2026-13)."""
+
+    key = "error.bad_period"
+
+
+class FindingOnOpenTicket(UserError):
+    """调查核实 comes after the answer: a ticket still being handled has nothing to judge."""
+
+    key = "error.finding_open_ticket"
+
+
+class MeasureWithoutFinding(UserError):
+    """A sanction needs a substantiated (属实 / 部分属实) finding."""
+
+    key = "error.measure_without_finding"
+
+
+class UnknownVerdict(UserError):
+    key = "error.unknown_verdict"
+
+
+class UnknownMeasure(UserError):
+    key = "error.unknown_measure"
+
+
+class NoOfficialNamed(UserError):
+    """A finding names at least one official (the handler)."""
+
+    key = "error.no_official"
+
+
+class HeadRecordRequired(UserError):
+    """一案双查: a ticket reopened after 不满意 also examines the unit's head."""
+
+    key = "error.head_record_required"
+
+
+class BadOfficialName(UserError):
+    """Empty (or only spaces) after normalisation, or longer than the limit."""
+
+    key = "error.bad_official_name"
+
+
+class FindingNotFound(UserError):
+    key = "error.finding_not_found"
+
+
+class FindingExists(UserError):
+    """A ticket has one finding; change it with a correction, which keeps the history."""
+
+    key = "error.finding_exists"
+
+
+class OfficialNotFound(UserError):
+    key = "error.official_not_found"
+
+
+class NothingChanged(UserError):
+    key = "error.nothing_changed"
+
+
+class UnknownCategory(UserError):
+    key = "error.unknown_category"
+
+
+class BadCorrectionField(UserError):
+    key = "error.bad_correction_field"

@@ -24,6 +24,8 @@ from workflow.model import (
     Ticket,
     TicketEvent,
 )
+from workflow.office.model import Correction, Finding, IdentityView, Official
+from workflow.office.readmodel import AnswerSpan, DepartmentCounts, FlaggedOfficial, LedgerLine
 
 # ---- the world outside --------------------------------------------------------------------
 
@@ -230,6 +232,12 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepo
     views: Views
 
+    findings: FindingRepo
+    officials: OfficialRepo
+    corrections: CorrectionRepo
+    audit: AuditRepo
+    office_views: OfficeViews
+
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...
     async def commit(self) -> None: ...
@@ -240,3 +248,54 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+# ---- the accountability office (issue 11) -------------------------------------------------
+
+class FindingRepo(Protocol):
+    """调查核实 records (issue 11); a finding is read and written with its officials."""
+
+    async def for_ticket(self, ticket_id: int) -> Finding | None: ...
+    async def add(self, f: Finding) -> Finding: ...
+    async def save(self, f: Finding) -> None:
+        """Verdict, note, updated_at, and the officials concerned (replaced)."""
+        ...
+
+
+class OfficialRepo(Protocol):
+    async def get(self, official_id: int) -> Official | None: ...
+    async def by_key(self, name_key: str, unit_key: str) -> Official | None:
+        """The person with this spelling; a merged spelling answers with the one kept."""
+        ...
+    async def add(self, o: Official) -> Official: ...
+    async def merge(self, keep_id: int, other_id: int) -> None:
+        """Findings of `other` become findings of `keep`; `other` points at `keep`."""
+        ...
+    async def substantiated(self, official_id: int, year: int) -> list[str]:
+        """Ticket numbers of substantiated findings naming the person in that year."""
+        ...
+    async def years(self, official_id: int) -> list[int]: ...
+
+
+class CorrectionRepo(Protocol):
+    async def add(self, c: Correction) -> Correction: ...
+    async def for_ticket(self, ticket_id: int) -> list[Correction]: ...
+    async def listing(self) -> list[Correction]:
+        """All of them, oldest first (the training export)."""
+        ...
+
+
+class AuditRepo(Protocol):
+    async def add(self, views: list[IdentityView]) -> None: ...
+    async def for_ticket(self, ticket_id: int) -> list[IdentityView]: ...
+
+
+class OfficeViews(Protocol):
+    """The read side of the office: aggregate queries, fast on 100,000 tickets."""
+
+    async def department_counts(self, start: datetime, end: datetime, now: datetime
+                                ) -> dict[str, DepartmentCounts]: ...
+    async def answer_spans(self, start: datetime, end: datetime) -> list[AnswerSpan]: ...
+    async def ledger(self, start: datetime, end: datetime, with_identity: bool
+                     ) -> list[LedgerLine]: ...
+    async def flagged_officials(self, year: int, threshold: int) -> list[FlaggedOfficial]: ...

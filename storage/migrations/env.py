@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+import storage.office_tables  # noqa: F401  (the office tables, issue 11)
 import storage.tables  # noqa: F401  (registers the tables on the metadata)
 from storage.db import make_engine
 

@@ -1,6 +1,6 @@
 """A bot process without Telegram, for the multi-process tests: sweep + outbox sender in a loop.
 
-    python -m tests.workflow.sweep_worker DB_URL WORKER OUT_FILE SECONDS [SEND_DELAY]
+    python -m tests.workflow.sweep_worker DB_URL WORKER OUT_FILE SECONDS [SEND_DELAY [STALE]]
 
 Runs at most SECONDS, and stops earlier once it has had work and then none for IDLE_EXIT.
 
@@ -39,11 +39,12 @@ class FileTransport:
         return 1
 
 
-async def main(url: str, worker: str, out: str, seconds: float, delay: float) -> None:
+async def main(url: str, worker: str, out: str, seconds: float, delay: float,
+               stale: float) -> None:
     settings = load_settings(REPO / "config.toml", storage={"url": url})
     app = build_app(settings)
     sender = OutboxSender(app.ctx, FileTransport(out, delay), worker,
-                          DeliveryPolicy(batch=10, stale_after=timedelta(seconds=1)))
+                          DeliveryPolicy(batch=10, stale_after=timedelta(seconds=stale)))
     end = time.monotonic() + seconds
     print("ready", flush=True)
     busy, idle_since = False, time.monotonic()
@@ -60,4 +61,6 @@ async def main(url: str, worker: str, out: str, seconds: float, delay: float) ->
 
 if __name__ == "__main__":
     url, worker, out, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-    asyncio.run(main(url, worker, out, seconds, float(sys.argv[5]) if len(sys.argv) > 5 else 0))
+    delay = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
+    stale = float(sys.argv[6]) if len(sys.argv) > 6 else 1.0   # a killed worker's claims
+    asyncio.run(main(url, worker, out, seconds, delay, stale))

@@ -109,9 +109,12 @@ class World:
 
 
 @pytest.fixture(scope="session")
-async def sweep_app(settings: Settings, database: Database) -> AsyncIterator[App]:
-    """The domain on the migrated test database (no classifier needed: tickets are made here)."""
-    application = build_app(settings)
+async def sweep_app(settings: Settings, quiet_database: Database) -> AsyncIterator[App]:
+    """The domain on a database no running bot sends from (no classifier needed: tickets are
+    made here), so no other sender claims, holds or fails this world's notices."""
+    own = settings.model_copy(deep=True)
+    own.storage.url = quiet_database.url
+    application = build_app(own)
     yield application
     await application.close()
 

@@ -85,11 +85,12 @@ async def seed(url: str, n: int) -> list[str]:
     return numbers
 
 
-async def spawn(url: str, worker: str, out: Path, seconds: float,
-                delay: float = 0.0) -> asyncio.subprocess.Process:
+async def spawn(url: str, worker: str, out: Path, seconds: float, delay: float = 0.0,
+                stale: float = 1.0) -> asyncio.subprocess.Process:
+    """`stale`: after how long a claim counts as abandoned (short where a worker is killed)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.workflow.sweep_worker", url, worker, str(out), str(seconds),
-        str(delay), cwd=REPO, stdout=asyncio.subprocess.PIPE)
+        str(delay), str(stale), cwd=REPO, stdout=asyncio.subprocess.PIPE)
     assert proc.stdout is not None
     assert (await asyncio.wait_for(proc.stdout.readline(), 30)).strip() == b"ready"
     return proc
@@ -107,8 +108,9 @@ def delivered(*files: Path) -> Counter[tuple[str, str]]:
 
 async def test_two_processes_send_each_reminder_once(fresh_url: str, tmp_path: Path) -> None:
     a_out, b_out = tmp_path / "a.txt", tmp_path / "b.txt"
-    a, b = await asyncio.gather(spawn(fresh_url, "proc-a", a_out, 4),
-                                spawn(fresh_url, "proc-b", b_out, 4))
+    # no one dies here: a claim is never taken over, so a slow machine cannot fake a repeat
+    a, b = await asyncio.gather(spawn(fresh_url, "proc-a", a_out, 4, stale=60),
+                                spawn(fresh_url, "proc-b", b_out, 4, stale=60))
     numbers = await seed(fresh_url, N)              # both are already polling
     assert await a.wait() == 0 and await b.wait() == 0
     seen = delivered(a_out, b_out)

@@ -109,7 +109,8 @@ class LinearModel:
         return out
 
     def explain(self, norm: str, field: str, label: str, k: int = 3) -> list[str]:
-        """The k features that pushed hardest towards `label` (overlapping n-grams merged)."""
+        """The k whole words (jieba words of two or more Han characters) that pushed hardest
+        towards `label`: char n-grams such as 「来,」 are features, not evidence a clerk reads."""
         head = self.heads.get(field)
         if head is None or label not in head.classes:
             return []
@@ -118,6 +119,8 @@ class LinearModel:
         if not n:
             return []
         contrib = val * self.coef[idx, head.start + head.classes.index(label)]
+        readable = self._readable()[idx]
+        contrib = np.where(readable, contrib, 0.0)
         m = min(3 * k, n)
         top = np.argpartition(contrib, n - m)[n - m:] if n > m else np.arange(n)
         top = top[np.argsort(contrib[top])[::-1]]
@@ -127,14 +130,26 @@ class LinearModel:
             if c <= 0 or len(out) == k:
                 break
             name = names[j]
-            if len(name) > 1 and all(name not in o and o not in name for o in out):
+            if all(name not in o and o not in name for o in out):
                 out.append(name)
         return out
 
     def _names(self) -> list[str]:
         if "_names" not in self.meta:
-            self.meta["_names"] = self.vectorizer.names()
-        return self.meta["_names"]
+            cols = self.vectorizer.named_columns()
+            self.meta["_names"] = [name for name, _ in cols]
+            self.meta["_readable"] = np.array(
+                [is_word and len(name) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in name)
+                 for name, is_word in cols], bool)
+        names: list[str] = self.meta["_names"]
+        return names
+
+    def _readable(self) -> np.ndarray:
+        """Which columns are whole Chinese words, fit to show as evidence."""
+        if "_readable" not in self.meta:
+            self._names()
+        readable: np.ndarray = self.meta["_readable"]
+        return readable
 
     def predict_label(self, norm: str, field: str) -> str:
         """The most probable label of one head (raw model, no lexicon): what `nlp eval` scores."""

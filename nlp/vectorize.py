@@ -139,13 +139,17 @@ class Vectorizer:
 
     def names(self) -> list[str]:
         """Column → readable feature (words joined without spaces), for evidence."""
-        out = [""] * len(self.idf)
+        return [name for name, _ in self.named_columns()]
+
+    def named_columns(self) -> list[tuple[str, bool]]:
+        """Column → (readable feature, is it a jieba word n-gram rather than a char n-gram)."""
+        out: list[tuple[str, bool]] = [("", False)] * len(self.idf)
         top = int(WORD_BIT)
         for code, c in zip(self.codes.tolist(), self.code_cols.tolist(), strict=True):
             if code & top:
-                out[c] = "".join(self.words[i - 1] for i in _unpack(code ^ top))
+                out[c] = ("".join(self.words[i - 1] for i in _unpack(code ^ top)), True)
             else:
-                out[c] = "".join(chr(i - 1) for i in _unpack(code))
+                out[c] = ("".join(chr(i - 1) for i in _unpack(code)), False)
         return out
 
 

@@ -34,6 +34,9 @@ DEFAULT_CATEGORY_THRESHOLD = 0.6   # category confidence below this → category
 # What real letters are: ~70 % ordinary requests (taxonomy; two readers' labels of real
 # messages). The model is trained with balanced classes, i.e. a uniform prior, so its category
 # log-odds are shifted by log(real prior / uniform) before the keywords are added.
+# without a conduct phrase, the model must be at least this sure to keep a conduct label
+# (always unconfirmed); below it the letter is an ordinary request for the office to check
+MODEL_ONLY_CONDUCT = 0.7
 REAL_CATEGORY_PRIOR: dict[str, float] = {"other": 0.70, "will_not": 0.10, "misconduct": 0.10,
                                          "cannot": 0.05, "dare_not": 0.05}
 
@@ -94,6 +97,7 @@ class Classifier:
     model: ProbabilisticModel | None = None
     threshold: float = DEFAULT_THRESHOLD
     category_threshold: float = DEFAULT_CATEGORY_THRESHOLD
+    model_only_conduct: float = MODEL_ONLY_CONDUCT
     category_prior: Mapping[str, float] = field(default_factory=lambda: dict(REAL_CATEGORY_PRIOR))
     beta: float = LEXICON_BETA                  # category keywords
     department_beta: float = DEPARTMENT_BETA    # department keywords
@@ -143,8 +147,12 @@ class Classifier:
             return "misconduct", max(float(dist[space.index["misconduct"]]), RULE_CONFIDENCE), False
         best = int(dist.argmax())
         label, conf = space.labels[best], float(dist[best])
+        if label != OTHER and not _conduct_words(hits) and conf < self.model_only_conduct:
+            # no phrase describes an official's conduct: an ordinary request, for the office to check
+            evidence.append(f"未见公职人员行为的描述(模型倾向{display(label)} {conf:.2f})→{display(OTHER)}")
+            return OTHER, float(dist[space.index[OTHER]]), True
         self._explain(norm, "category", label, hits, log_probs is not None, evidence)
-        unconfirmed = conf < self.category_threshold or (label != OTHER and not hits.get(label))
+        unconfirmed = conf < self.category_threshold
         if unconfirmed:
             evidence.append(f"类别待核定(置信度{conf:.2f})")
         return label, conf, unconfirmed

@@ -21,17 +21,20 @@ LOOKBACK = 30               # characters of the sentence before a word that set 
 
 PAST = ("去年", "前年", "前些年", "那年", "当年", "早年", "往年", "以往", "曾经", "曾", "以前",
         "之前", "上次", "上回", "那次", "年前", "月前", "过去", "昨天", "昨晚", "前天", "上周",
-        "上个月", "发生过", "出过", "历史上", "小时候")
+        "上个月", "发生过", "出过", "历史上", "小时候", "前一晚", "那天", "当天", "当晚", "事发")
+# a dated event told earlier in the letter ("2014年6月11日…", "4月26日下午") is a story of the
+# past, unless the word's own sentence brings it back to now
+DATED = re.compile(r"\d{2,4}年\d{1,2}月|\d{1,2}月\d{1,2}[日号]|\d{1,2}月(?:份|初|中旬|底|下旬|上旬)")
 # a present marker after the past one brings the sentence back to now ("去年…现在又…")
 PRESENT = ("现在", "目前", "正在", "此刻", "刚才", "刚刚", "马上", "随时", "还在", "仍在", "又",
-           "今天", "今晚", "此时", "眼下")
+           "今天", "今晚", "此时", "眼下", "至今", "到现在", "如今", "仍然", "依然", "还是", "继续")
 HYPOTHETICAL = ("如果", "万一", "一旦", "假如", "假设", "若是", "要是", "倘若", "如若", "以免",
                 "防止", "预防", "避免", "防范", "隐患", "消防栓", "消火栓", "灭火器", "消防设施",
                 "演练", "会不会", "是否", "担心", "担忧", "恐怕", "可能", "容易", "引发", "酿成",
                 "易发", "将会", "就会", "有可能", "防火", "消防宣传", "安全教育", "消防培训", "以防",
                 "否则", "不然", "迟早", "总有一天", "生怕", "怕出")
 NEGATION = ("没有", "没", "未", "无", "并非", "不是", "不会", "不再", "已经排除", "排除")
-CHRONIC = ("长期", "常年", "多年", "经常", "每天", "每年", "天天", "几年", "好几年", "一年多",
+CHRONIC = ("长期", "常年", "多年", "经常", "每天", "每日", "每晚", "每年", "天天", "几年", "好几年", "一年多",
            "几个月", "时常", "频繁", "反复", "多次", "一直以来", "年年", "老是", "总是")
 QUESTION_AFTER = ("吗", "么", "与否")
 # past events reported as such: 发生起火事件, 火灾事故 are news of a past event
@@ -71,13 +74,18 @@ def _last(hay: str, words: tuple[str, ...]) -> int:
 def why_not(text: str, start: int, length: int, chronic_matters: bool = True) -> str:
     """"" when the word at `start` describes something present, else why not (for evidence)."""
     sp = span(text, start, length)
+    if any(p in text[start:start + length] for p in PRESENT):
+        return ""                                    # 还在施工, 正在冒烟: present by itself
     if any(sp.near_before.endswith(n) or sp.near_before[-4:].find(n) >= 0 for n in NEGATION):
         return NEGATED_EVIDENCE
     if any(w in sp.before for w in HYPOTHETICAL) or any(sp.after.startswith(w) or w in sp.after[:6]
                                                           for w in QUESTION_AFTER):
         return HYPOTHETICAL_EVIDENCE
+    now = any(p in sp.after for p in PRESENT)
     past = _last(sp.before, PAST)
-    if past >= 0 and _last(sp.before, PRESENT) < past and not any(p in sp.after for p in PRESENT):
+    if past >= 0 and _last(sp.before, PRESENT) < past and not now:
+        return PAST_EVIDENCE
+    if not now and _last(sp.before, PRESENT) < 0 and DATED.search(text, 0, start):
         return PAST_EVIDENCE
     if any(sp.after.startswith(w) or w in sp.after[:4] for w in EVENT_AFTER):
         return PAST_EVIDENCE

@@ -17,6 +17,7 @@ from nlp.actors import counts_as_conduct
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
+from nlp.situation import now_marker
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
 DEFAULT_THRESHOLD = 0.35
@@ -30,6 +31,9 @@ OTHER = "other"             # the category that is not about conduct
 RULE_CONFIDENCE = 0.9       # floor for decisions forced by a rule
 LOG_FLOOR = float(np.log(1e-3))  # lowest model log-probability counted
 CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: its own words decide
+# the model alone makes a letter urgent only when it is this sure and the letter speaks of now
+# (今天, 现在, 正在 …); it never sets a danger reason (no phrase said which emergency)
+URGENT_MODEL_PROBABILITY = 0.8
 DEFAULT_CATEGORY_THRESHOLD = 0.6   # category confidence below this → category_unconfirmed (待核定)
 # What real letters are: ~70 % ordinary requests (taxonomy; two readers' labels of real
 # messages). The model is trained with balanced classes, i.e. a uniform prior, so its category
@@ -187,6 +191,11 @@ class Classifier:
         p = float(np.exp(log_probs[self._urgent_col])) if known and log_probs is not None else 0.0
         if reading.urgent:
             return True, reading.danger, max(p, RULE_CONFIDENCE)
+        now = now_marker(norm) if p >= URGENT_MODEL_PROBABILITY else ""
+        if now:
+            words = self.model.explain(norm, "urgent", "1") if self.model is not None else []
+            evidence.append(f"紧急(模型{p:.2f}，「{now}」{'、'.join(words)})")
+            return True, "", p
         return False, "", max(1.0 - p, 0.5) if known else 0.5
 
     def _explain(self, norm: str, field: str, label: str, hits: Mapping[str, list[str]],

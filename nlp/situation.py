@@ -36,6 +36,9 @@ HYPOTHETICAL = ("如果", "万一", "一旦", "假如", "假设", "若是", "要
 NEGATION = ("没有", "没", "未", "无", "并非", "不是", "不会", "不再", "已经排除", "排除")
 CHRONIC = ("长期", "常年", "多年", "经常", "每天", "每日", "每晚", "每年", "天天", "几年", "好几年", "一年多",
            "几个月", "时常", "频繁", "反复", "多次", "一直以来", "年年", "老是", "总是")
+# the letter is written about now and asks for action now (for the model-backed urgent path)
+NOW = ("今天", "现在", "刚才", "刚刚", "正在", "马上", "此刻", "今晚", "今早", "眼下", "还在",
+       "赶紧", "赶快", "立刻", "快来", "求救", "救救")
 QUESTION_AFTER = ("吗", "么", "与否")
 # past events reported as such: 发生起火事件, 火灾事故 are news of a past event
 EVENT_AFTER = ("事件", "事故", "过一次", "过几次", "过两次", "的时候")
@@ -51,6 +54,7 @@ class Span:
     before: str          # sentence text before the word, at most LOOKBACK characters
     after: str           # clause text after the word
     near_before: str     # clause text before the word
+    rest: str            # sentence text after the word
 
 
 def span(text: str, start: int, length: int) -> Span:
@@ -64,7 +68,10 @@ def span(text: str, start: int, length: int) -> Span:
     end = start + length
     c_end_m = CLAUSE_END.search(text, end)
     c_end = c_end_m.start() if c_end_m else len(text)
-    return Span(text[max(s_start, start - LOOKBACK):start], text[end:c_end], text[c_start:start])
+    s_end_m = SENTENCE_END.search(text, end)
+    s_end = s_end_m.start() if s_end_m else len(text)
+    return Span(text[max(s_start, start - LOOKBACK):start], text[end:c_end], text[c_start:start],
+                text[end:s_end])
 
 
 def _last(hay: str, words: tuple[str, ...]) -> int:
@@ -81,7 +88,7 @@ def why_not(text: str, start: int, length: int, chronic_matters: bool = True) ->
     if any(w in sp.before for w in HYPOTHETICAL) or any(sp.after.startswith(w) or w in sp.after[:6]
                                                           for w in QUESTION_AFTER):
         return HYPOTHETICAL_EVIDENCE
-    now = any(p in sp.after for p in PRESENT)
+    now = any(p in sp.rest for p in PRESENT)
     past = _last(sp.before, PAST)
     if past >= 0 and _last(sp.before, PRESENT) < past and not now:
         return PAST_EVIDENCE
@@ -112,6 +119,11 @@ def first_present(text: str, word: str, chronic_matters: bool = True) -> tuple[i
             return pos, ""
         reason = reason or why
     return -1, reason
+
+
+def now_marker(text: str) -> str:
+    """The first word saying the letter is about now and wants action now, or ""."""
+    return next((w for w in NOW if w in text), "")
 
 
 def negated(text: str, start: int) -> bool:

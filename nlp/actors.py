@@ -3,7 +3,9 @@
 Why: the categories are about officials' conduct (taxonomy). "开发商一直拖着不办证", "物业态度
 恶劣", "老板强行扣押身份证" are complaints about a company, routed to a department as ordinary
 requests; "局里推诿", "窗口的人态度恶劣" are conduct. The nearest actor named before the word in
-its sentence decides; with none named the word counts (letters to a bureau usually mean it).
+its clause decides; with none named the word counts (letters to a bureau usually mean it).
+Not for 不敢为 words: there the company is the powerful offender the official fears
+("老板是关系户", "惹不起"), not the one acting.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ COMPANY = ("开发商", "物业", "公司", "老板", "商家", "店家", "店�
 
 
 def actor_before(text: str, start: int) -> str:
-    """'official', 'company' or '' for the nearest actor named before `start` in its sentence."""
-    before = span(text, start, 0).before
+    """'official', 'company' or '' for the nearest actor named before `start` in its clause."""
+    before = span(text, start, 0).near_before
     best, kind = -1, ""
     for words, label in ((OFFICIAL, "official"), (COMPANY, "company")):
         for w in words:
@@ -34,11 +36,11 @@ def actor_before(text: str, start: int) -> str:
     return kind
 
 
-def counts_as_conduct(text: str, word: str) -> bool:
-    """Some occurrence of `word` is not negated and not done by a company."""
+def counts_as_conduct(text: str, word: str, check_negation: bool = True) -> bool:
+    """Some occurrence of `word` is not negated (when asked) and not done by a company."""
     i = text.find(word)
     while i >= 0:
-        if not negated(text, i) and actor_before(text, i) != "company":
+        if not (check_negation and negated(text, i)) and actor_before(text, i) != "company":
             return True
         i = text.find(word, i + 1)
     return False

@@ -145,7 +145,9 @@ class Classifier:
         space = self.spaces["category"]
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
                              against=(OTHER, _conduct_words(hits)), shift=self._category_shift)
-        rule = [w for w in self.lexicon.misconduct_hits(norm, found) if counts_as_conduct(norm, w)]
+        # "I refused to pay 好处费" still reports the demand: no negation check for money
+        rule = [w for w in self.lexicon.misconduct_hits(norm, found)
+                if counts_as_conduct(norm, w, check_negation=False)]
         if rule:
             evidence.append(f"规则「{'、'.join(rule[:3])}」→{display('misconduct')}")
             return "misconduct", max(float(dist[space.index["misconduct"]]), RULE_CONFIDENCE), False
@@ -209,6 +211,7 @@ class Classifier:
                 evidence.append(f"模型「{'、'.join(feats)}」→{display(label)}")
 
 
+ACTOR_FREE = "dare_not"      # the company is the feared offender there, not the actor
 NEUTRAL_TAGS = frozenset({"欠薪", "安全隐患"})     # tags that describe the matter, not conduct
 
 
@@ -216,7 +219,10 @@ def _conduct_only(norm: str, hits: Mapping[str, list[str]], city: frozenset[str]
     """Conduct keywords that an official does (not a company) and that are not negated."""
     out: dict[str, list[str]] = {}
     for label, words in hits.items():
-        kept = words if label == OTHER else [w for w in words if w in city or counts_as_conduct(norm, w)]
+        if label in (OTHER, ACTOR_FREE):
+            kept = words
+        else:
+            kept = [w for w in words if w in city or counts_as_conduct(norm, w)]
         if kept:
             out[label] = kept
     return out

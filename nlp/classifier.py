@@ -48,7 +48,8 @@ REAL_CATEGORY_PRIOR: dict[str, float] = {"other": 0.70, "will_not": 0.10, "misco
 class ProbabilisticModel(Protocol):
     """What the classifier needs from a trained model (nlp/model.py)."""
 
-    heads: Mapping[str, Any]
+    @property
+    def heads(self) -> Mapping[str, Any]: ...
 
     def log_probs(self, text: str) -> dict[str, np.ndarray]: ...
     def explain(self, text: str, field: str, label: str, k: int = 3) -> list[str]: ...
@@ -141,7 +142,11 @@ class Classifier:
                   evidence: list[str]) -> tuple[str, float, bool]:
         """(category, confidence, unconfirmed). A conduct label needs a conduct phrase done by an
         official; the model alone never makes one confirmed."""
-        hits = _conduct_only(norm, self.lexicon.categories.hits(norm, found), self.lexicon.city_words)
+        raw = self.lexicon.categories.hits(norm, found)
+        hits = _conduct_only(norm, raw, self.lexicon.city_words)
+        dropped = [w for label, ws in raw.items() for w in ws if w not in hits.get(label, ())]
+        if dropped:
+            evidence.append(f"「{'、'.join(dropped[:3])}」说的是企业/他人的行为，不算公职人员行为")
         space = self.spaces["category"]
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
                              against=(OTHER, _conduct_words(hits)), shift=self._category_shift)
@@ -169,7 +174,9 @@ class Classifier:
         tags = self.lexicon.tag_hits(norm, found)
         if category == OTHER:
             return [t for t in tags if t in NEUTRAL_TAGS]
-        return tags
+        words = self.lexicon.tags.keywords
+        return [t for t in tags if t in NEUTRAL_TAGS
+                or any(w in norm and counts_as_conduct(norm, w) for w in words[t])]
 
     def _department(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                     evidence: list[str]) -> tuple[str, float, bool]:

@@ -138,9 +138,7 @@ class LinearModel:
         if "_names" not in self.meta:
             cols = self.vectorizer.named_columns()
             self.meta["_names"] = [name for name, _ in cols]
-            self.meta["_readable"] = np.array(
-                [is_word and len(name) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in name)
-                 for name, is_word in cols], bool)
+            self.meta["_readable"] = np.array([_readable(parts) for _, parts in cols], bool)
         names: list[str] = self.meta["_names"]
         return names
 
@@ -170,6 +168,13 @@ class LinearModel:
         meta["format"] = FORMAT
         (directory / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")
+
+
+def _readable(parts: tuple[str, ...]) -> bool:
+    """A whole word or a pair of whole words, each of two or more Han characters (窗口, 推诿扯皮,
+    社保 转移), not a fragment such as 「了三遍」 or 「窗口的」."""
+    return bool(parts) and all(len(p) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in p)
+                               for p in parts)
 
 
 def load(directory: Path, command: str = REBUILD, expect_corpus: str | None = None) -> LinearModel:

@@ -141,15 +141,16 @@ class Vectorizer:
         """Column → readable feature (words joined without spaces), for evidence."""
         return [name for name, _ in self.named_columns()]
 
-    def named_columns(self) -> list[tuple[str, bool]]:
-        """Column → (readable feature, is it a jieba word n-gram rather than a char n-gram)."""
-        out: list[tuple[str, bool]] = [("", False)] * len(self.idf)
+    def named_columns(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Column → (readable feature, its jieba words; () for a char n-gram)."""
+        out: list[tuple[str, tuple[str, ...]]] = [("", ())] * len(self.idf)
         top = int(WORD_BIT)
         for code, c in zip(self.codes.tolist(), self.code_cols.tolist(), strict=True):
             if code & top:
-                out[c] = ("".join(self.words[i - 1] for i in _unpack(code ^ top)), True)
+                parts = tuple(self.words[i - 1] for i in _unpack(code ^ top))
+                out[c] = ("".join(parts), parts)
             else:
-                out[c] = ("".join(chr(i - 1) for i in _unpack(code)), False)
+                out[c] = ("".join(chr(i - 1) for i in _unpack(code)), ())
         return out
 
 

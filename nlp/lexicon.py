@@ -10,8 +10,8 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 from importlib import resources
+from typing import Any
 
 from nlp.normalize import normalize
 from nlp.urgency import CITY_REASON, URGENT_REASONS, Combination, Urgency, read_urgency

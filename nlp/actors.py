@@ -10,7 +10,7 @@ Not for 不敢为 words: there the company is the powerful offender the official
 
 from __future__ import annotations
 
-from nlp.situation import negated, span
+from nlp.situation import negated, only_supposed, span
 
 OFFICIAL = ("局", "部门", "政府", "窗口", "工作人员", "办事员", "民警", "警察", "交警", "辅警",
             "城管", "执法", "街道", "社区", "村委", "居委", "村干部", "干部", "领导", "科长",
@@ -37,7 +37,10 @@ def actor_before(text: str, start: int) -> str:
 
 
 def counts_as_conduct(text: str, word: str, check_negation: bool = True) -> bool:
-    """Some occurrence of `word` is not negated (when asked) and not done by a company."""
+    """Some occurrence of `word` is not negated (when asked) and not done by a company, and the
+    word is not only asked about or supposed ("是否存在乱收费？", "如果推诿…")."""
+    if only_supposed(text, word):
+        return False
     i = text.find(word)
     while i >= 0:
         if not (check_negation and negated(text, i)) and actor_before(text, i) != "company":

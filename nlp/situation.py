@@ -121,6 +121,12 @@ def first_present(text: str, word: str, chronic_matters: bool = True) -> tuple[i
     return -1, reason
 
 
+def only_supposed(text: str, word: str) -> bool:
+    """Every occurrence of `word` is a question or a supposition ("是否存在乱收费？")."""
+    return all(why_not(text, p, len(word), False) == HYPOTHETICAL_EVIDENCE
+               for p in occurrences(text, word))
+
+
 def now_marker(text: str) -> str:
     """The first word saying the letter is about now and wants action now, or ""."""
     return next((w for w in NOW if w in text), "")

@@ -10,6 +10,8 @@ Not for 不敢为 words: there the company is the powerful offender the official
 
 from __future__ import annotations
 
+import re
+
 from nlp.situation import negated, only_supposed, span
 
 OFFICIAL = ("局", "部门", "政府", "窗口", "工作人员", "办事员", "民警", "警察", "交警", "辅警",
@@ -24,16 +26,17 @@ COMPANY = ("开发商", "物业", "公司", "老板", "商家", "店家", "店�
            "楼盘", "集团", "企业", "租户", "摊贩", "饭店", "超市", "网吧", "车主", "保安")
 
 
+_ACTORS = re.compile("|".join(sorted(map(re.escape, OFFICIAL + COMPANY), key=len, reverse=True)))
+_KIND = {**{w: "official" for w in OFFICIAL}, **{w: "company" for w in COMPANY}}
+
+
 def actor_before(text: str, start: int) -> str:
     """'official', 'company' or '' for the nearest actor named before `start` in its clause."""
     before = span(text, start, 0).near_before
-    best, kind = -1, ""
-    for words, label in ((OFFICIAL, "official"), (COMPANY, "company")):
-        for w in words:
-            i = before.rfind(w)
-            if i >= 0 and i + len(w) > best:
-                best, kind = i + len(w), label
-    return kind
+    last = ""
+    for m in _ACTORS.finditer(before):
+        last = m.group()
+    return _KIND.get(last, "")
 
 
 def counts_as_conduct(text: str, word: str, check_negation: bool = True) -> bool:

@@ -118,9 +118,7 @@ class LinearModel:
         n = len(idx)
         if not n:
             return []
-        contrib = val * self.coef[idx, head.start + head.classes.index(label)]
-        readable = self._readable()[idx]
-        contrib = np.where(readable, contrib, 0.0)
+        contrib = val * self._explain_coef()[idx, head.start + head.classes.index(label)]
         m = min(3 * k, n)
         top = np.argpartition(contrib, n - m)[n - m:] if n > m else np.arange(n)
         top = top[np.argsort(contrib[top])[::-1]]
@@ -142,12 +140,14 @@ class LinearModel:
         names: list[str] = self.meta["_names"]
         return names
 
-    def _readable(self) -> np.ndarray:
-        """Which columns are whole Chinese words, fit to show as evidence."""
-        if "_readable" not in self.meta:
+    def _explain_coef(self) -> np.ndarray:
+        """The coefficients with every row that is not a whole Chinese word zeroed: what
+        explain() ranks, so char n-grams never show as evidence (computed once)."""
+        if "_explain_coef" not in self.meta:
             self._names()
-        readable: np.ndarray = self.meta["_readable"]
-        return readable
+            self.meta["_explain_coef"] = self.coef * self.meta["_readable"][:, None]
+        coef: np.ndarray = self.meta["_explain_coef"]
+        return coef
 
     def predict_label(self, norm: str, field: str) -> str:
         """The most probable label of one head (raw model, no lexicon): what `nlp eval` scores."""

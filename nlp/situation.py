@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 CLAUSE_END = re.compile(r"[。！？；!?;\n，,、：:]")
@@ -74,6 +75,15 @@ def span(text: str, start: int, length: int) -> Span:
                 text[end:s_end])
 
 
+@lru_cache(maxsize=32)
+def first_date(text: str) -> int:
+    """Where the first dated event of the letter is told, or -1 (cached: asked once per word)."""
+    if "月" not in text:
+        return -1
+    m = DATED.search(text)
+    return m.start() if m else -1
+
+
 def _last(hay: str, words: tuple[str, ...]) -> int:
     return max((hay.rfind(w) for w in words), default=-1)
 
@@ -92,7 +102,7 @@ def why_not(text: str, start: int, length: int, chronic_matters: bool = True) ->
     past = _last(sp.before, PAST)
     if past >= 0 and _last(sp.before, PRESENT) < past and not now:
         return PAST_EVIDENCE
-    if not now and _last(sp.before, PRESENT) < 0 and DATED.search(text, 0, start):
+    if not now and _last(sp.before, PRESENT) < 0 and 0 <= first_date(text) < start:
         return PAST_EVIDENCE
     if any(sp.after.startswith(w) or w in sp.after[:4] for w in EVENT_AFTER):
         return PAST_EVIDENCE

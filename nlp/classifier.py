@@ -181,10 +181,16 @@ class Classifier:
 
     def _department(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                     evidence: list[str]) -> tuple[str, float, bool]:
-        hits = self.lexicon.departments.hits(norm, found)
+        hits = _longest(norm, self.lexicon.departments.hits(norm, found))
         space = self.spaces["department"]
         dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words)
         best = int(dist.argmax())
+        covered = [space.index[d] for d in hits if d != TRIAGE]
+        if space.labels[best] == TRIAGE and not hits.get(TRIAGE) and covered:
+            # the catalogue covers the matter (a scope word was named): the office only gets what
+            # no department's scope covers, not letters that merely address a leader
+            best = max(covered, key=lambda i: dist[i])
+            evidence.append(f"职责范围词→{display(space.labels[best])}，不转{display(TRIAGE)}")
         label, conf = space.labels[best], float(dist[best])
         self._explain(norm, "department", label, hits, log_probs is not None, evidence)
         if conf < self.threshold and label != TRIAGE:
@@ -233,6 +239,19 @@ def _conduct_only(norm: str, hits: Mapping[str, list[str]], city: frozenset[str]
             kept = words
         else:
             kept = [w for w in words if w in city or _conduct(norm, w)]
+        if kept:
+            out[label] = kept
+    return out
+
+
+def _longest(norm: str, hits: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Drop a keyword whose every occurrence lies inside a longer keyword of another label:
+    自来水 inside a city's 自来水公司 is that unit's name, not the housing bureau's water supply."""
+    words = {w: label for label, ws in hits.items() for w in ws}
+    out: dict[str, list[str]] = {}
+    for label, ws in hits.items():
+        kept = [w for w in ws if not any(len(o) > len(w) and w in o and words[o] != label
+                                         and norm.count(w) == norm.count(o) for o in words)]
         if kept:
             out[label] = kept
     return out

@@ -247,11 +247,13 @@ def _conduct_only(norm: str, hits: Mapping[str, list[str]], city: frozenset[str]
 def _longest(norm: str, hits: Mapping[str, list[str]]) -> dict[str, list[str]]:
     """Drop a keyword whose every occurrence lies inside a longer keyword of another label:
     自来水 inside a city's 自来水公司 is that unit's name, not the housing bureau's water supply."""
-    words = {w: label for label, ws in hits.items() for w in ws}
+    if len(hits) < 2:
+        return dict(hits)
     out: dict[str, list[str]] = {}
     for label, ws in hits.items():
-        kept = [w for w in ws if not any(len(o) > len(w) and w in o and words[o] != label
-                                         and norm.count(w) == norm.count(o) for o in words)]
+        others = [o for other, os_ in hits.items() if other != label for o in os_]
+        kept = [w for w in ws if not any(len(o) > len(w) and w in o
+                                         and norm.count(w) == norm.count(o) for o in others)]
         if kept:
             out[label] = kept
     return out

@@ -118,36 +118,24 @@ class LinearModel:
         n = len(idx)
         if not n:
             return []
-        contrib = val * self._explain_coef()[idx, head.start + head.classes.index(label)]
-        m = min(3 * k, n)
-        top = np.argpartition(contrib, n - m)[n - m:] if n > m else np.arange(n)
-        top = top[np.argsort(contrib[top])[::-1]]
-        names = self._names()
+        contrib = val * self.coef[idx, head.start + head.classes.index(label)]
         out: list[str] = []
-        for c, j in zip(contrib[top].tolist(), idx[top].tolist(), strict=True):
-            if c <= 0 or len(out) == k:
+        for j in np.argsort(-contrib).tolist():
+            if contrib[j] <= 0 or len(out) == k:
                 break
-            name = names[j]
-            if all(name not in o and o not in name for o in out):
+            name = self._readable_name(int(idx[j]))
+            if name and all(name not in o and o not in name for o in out):
                 out.append(name)
         return out
 
-    def _names(self) -> list[str]:
-        if "_names" not in self.meta:
-            cols = self.vectorizer.named_columns()
-            self.meta["_names"] = [name for name, _ in cols]
-            self.meta["_readable"] = np.array([_readable(parts) for _, parts in cols], bool)
-        names: list[str] = self.meta["_names"]
-        return names
-
-    def _explain_coef(self) -> np.ndarray:
-        """The coefficients with every row that is not a whole Chinese word zeroed: what
-        explain() ranks, so char n-grams never show as evidence (computed once)."""
-        if "_explain_coef" not in self.meta:
-            self._names()
-            self.meta["_explain_coef"] = self.coef * self.meta["_readable"][:, None]
-        coef: np.ndarray = self.meta["_explain_coef"]
-        return coef
+    def _readable_name(self, column: int) -> str:
+        """The column's feature when it is a whole Chinese word (or a pair of them), else "";
+        looked up on demand and cached, so loading never walks the whole vocabulary."""
+        cache: dict[int, str] = self.meta.setdefault("_readable_names", {})
+        if column not in cache:
+            name, parts = self.vectorizer.column(column)
+            cache[column] = name if _readable(parts) else ""
+        return cache[column]
 
     def predict_label(self, norm: str, field: str) -> str:
         """The most probable label of one head (raw model, no lexicon): what `nlp eval` scores."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import nlp
-from bot.cli_nlp import configure_from_settings
+from bot.cli_nlp import load_from_settings
 from bot.config import Settings
 from bot.render import Renderer
 from storage.catalogue import sync_departments
@@ -18,12 +18,30 @@ from workflow.deadlines.workdays import WorkCalendar
 from workflow.ports import Clock
 
 
+class LazyClassifier:
+    """The configured classifier, injected into the domain; loaded at start (App.prepare) or
+    on first use, so tools that never classify never pay for the model."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._loaded: nlp.Classifier | None = None
+
+    def load(self) -> nlp.Classifier:
+        if self._loaded is None:
+            self._loaded = load_from_settings(self.settings)
+        return self._loaded
+
+    def __call__(self, text: str) -> nlp.Classification:
+        return self.load().classify(text)
+
+
 @dataclass
 class App:
     settings: Settings
     db: Database
     ctx: Context
     renderer: Renderer
+    classifier: LazyClassifier
 
     async def prepare(self, classifier: bool = True) -> None:
         """Migrate the schema, sync the department catalogue, load the classifier.
@@ -33,7 +51,7 @@ class App:
         await upgrade_async(self.settings.storage.url)
         await sync_departments(self.db, {k: d.name for k, d in self.settings.departments.items()})
         if classifier:
-            nlp.current()
+            self.classifier.load()
 
 
     async def close(self) -> None:
@@ -52,10 +70,10 @@ def deadlines_of(settings: Settings) -> DeadlinePolicy:
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:
-    configure_from_settings(settings)
     db = Database(settings.storage.url)
+    classifier = LazyClassifier(settings)
     ctx = Context(
-        uow=db.uow, clock=clock or SystemClock(), classify=nlp.classify,
+        uow=db.uow, clock=clock or SystemClock(), classify=classifier,
         deadlines=deadlines_of(settings), tz=settings.zone,
         departments={k: d.chat_id for k, d in settings.departments.items()},
         rules=FilingRules(**settings.filing.model_dump()),
@@ -63,4 +81,4 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
     )
     renderer = Renderer({k: c.name for k, c in settings.categories.items()},
                         {k: d.name for k, d in settings.departments.items()}, settings.zone)
-    return App(settings, db, ctx, renderer)
+    return App(settings, db, ctx, renderer, classifier)

@@ -19,27 +19,31 @@ from nlp.dataset import DatasetError, iter_rows
 from nlp.errors import ModelError
 
 
-def configure_from_settings(settings: Any, model_dir: str | None = None) -> None:
-    """Pass config.toml's [nlp], department and category keywords to nlp.configure."""
+def classifier_options(settings: Any, model_dir: str | None = None) -> dict[str, Any]:
+    """nlp.load_classifier keyword arguments from config.toml's [nlp], departments, categories."""
     cfg = settings.nlp
     chosen = model_dir or cfg.model_dir
-    nlpkg.configure(
-        model_dir=Path(chosen) if chosen else None,
-        threshold=cfg.threshold,
-        department_keywords={k: list(d.keywords) for k, d in settings.departments.items()},
-        category_keywords={k: list(c.keywords) for k, c in settings.categories.items()},
-        urgent_keywords=list(cfg.urgent_keywords),
-    )
+    return {
+        "model_dir": Path(chosen) if chosen else None,
+        "threshold": cfg.threshold,
+        "department_keywords": {k: list(d.keywords) for k, d in settings.departments.items()},
+        "category_keywords": {k: list(c.keywords) for k, c in settings.categories.items()},
+        "urgent_keywords": list(cfg.urgent_keywords),
+    }
 
 
-def _configure(ctx: click.Context, model_dir: str | None = None) -> None:
-    """Configure from the group's settings when there is one, else defaults; --model wins."""
+def load_from_settings(settings: Any, model_dir: str | None = None) -> nlpkg.Classifier:
+    """The classifier config.toml describes (what the composition root injects)."""
+    return nlpkg.load_classifier(**classifier_options(settings, model_dir))
+
+
+def _classifier(ctx: click.Context, model_dir: str | None = None) -> nlpkg.Classifier:
+    """From the group's settings when there is one, else the defaults; --model wins."""
     root = ctx.find_root()
     obj = root.obj
     if obj is not None and hasattr(obj, "settings") and not _default_config_absent(root):
-        configure_from_settings(obj.settings(), model_dir)
-    else:
-        nlpkg.configure(model_dir=Path(model_dir) if model_dir else None)
+        return load_from_settings(obj.settings(), model_dir)
+    return nlpkg.load_classifier(model_dir=Path(model_dir) if model_dir else None)
 
 
 def _default_config_absent(root: click.Context) -> bool:
@@ -52,7 +56,8 @@ def _default_config_absent(root: click.Context) -> bool:
 
 def _public(c: nlpkg.Classification) -> dict[str, Any]:
     """The documented JSON shape (plus evidence and triaged, which staff read)."""
-    return {"category": c.category, "department": c.department, "urgent": c.urgent,
+    return {"category": c.category, "category_unconfirmed": c.category_unconfirmed,
+            "department": c.department, "urgent": c.urgent, "danger": c.danger,
             "tags": c.tags, "confidence": {k: round(v, 4) for k, v in c.confidence.items()},
             "triaged": c.triaged, "evidence": c.evidence}
 
@@ -76,22 +81,22 @@ def classify(ctx: click.Context, text: str | None, csv_path: str | None, text_co
     if (text is None) == (csv_path is None):
         raise click.UsageError("give either TEXT or --csv FILE")
     try:
-        _configure(ctx, model_dir)
         if csv_path is None:
             if not text or not text.strip():
                 raise click.ClickException("empty text")
-            click.echo(_dump(_public(nlpkg.classify(text))))
+            click.echo(_dump(_public(_classifier(ctx, model_dir).classify(text))))
         else:
-            _classify_csv(csv_path, text_column, id_column)
+            _classify_csv(ctx, model_dir, csv_path, text_column, id_column)
     except (DatasetError, ModelError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
-def _classify_csv(path: str, text_column: str, id_column: str) -> None:
+def _classify_csv(ctx: click.Context, model_dir: str | None, path: str, text_column: str,
+                  id_column: str) -> None:
     """One JSON line per row, in input order; an empty text gives an `error` row, not a crash."""
     rows = iter_rows(path, (text_column,))
     first = next(rows, None)          # file and column errors before the model loads
-    clf = nlpkg.current()
+    clf = _classifier(ctx, model_dir)
     out = sys.stdout
     for row in itertools.chain([first] if first is not None else [], rows):
         rec: dict[str, Any] = {"id": row[id_column]} if id_column in row else {}
@@ -146,28 +151,70 @@ def train(csv_path: str | None, text_column: str, label_column: str | None, out_
 
 
 @nlp.command(name="eval")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), required=True)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+              help="Labelled CSV (text and label columns).")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False), default=None,
+              help="Readers' labels (id, department, allowed_departments, category, urgent); "
+                   "joined to --texts by id.")
+@click.option("--texts", "texts_path", type=click.Path(dir_okay=False), default=None,
+              help="CSV with the texts of --labels (id and text columns).")
 @click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None,
               help="Model directory (default: the configured / shipped model).")
+@click.option("--id-column", default="id", show_default=True)
 @click.option("--text-column", default="text", show_default=True)
-@click.option("--label-column", required=True)
+@click.option("--label-column", default=None, help="With --csv: the column to score.")
+@click.option("--errors", "show_errors", type=click.Choice(["category", "department", "urgent"]),
+              default=None, help="With --labels: also print the rows this field got wrong.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a report.")
 @click.pass_context
-def evaluate(ctx: click.Context, csv_path: str, model_dir: str | None, text_column: str,
-             label_column: str, as_json: bool) -> None:
-    """Accuracy, macro-F1, per-class precision/recall/F1 and confusion matrix on a labelled CSV."""
+def evaluate(ctx: click.Context, csv_path: str | None, labels_path: str | None,
+             texts_path: str | None, model_dir: str | None, id_column: str, text_column: str,
+             label_column: str | None, show_errors: str | None, as_json: bool) -> None:
+    """Score the classifier: --csv with --label-column (accuracy, macro-F1, per class,
+    confusion), or --labels with --texts (department compatible/strict, category accuracy,
+    conduct-vs-other F1, urgent recall/precision/flagged rate, confusion tables)."""
     from nlp.evaluate import format_report
     from nlp.scoring import evaluate_csv
 
+    if labels_path is not None:
+        if texts_path is None or csv_path is not None:
+            raise click.UsageError("--labels needs --texts (and no --csv)")
+        _evaluate_judged(ctx, Path(labels_path), Path(texts_path), model_dir, id_column,
+                         text_column, show_errors, as_json)
+        return
+    if csv_path is None or label_column is None:
+        raise click.UsageError("give --csv and --label-column, or --labels and --texts")
     try:
-        _configure(ctx, model_dir)
-        result = evaluate_csv(Path(csv_path), text_column, label_column, nlpkg.current())
+        result = evaluate_csv(Path(csv_path), text_column, label_column, _classifier(ctx, model_dir))
     except (DatasetError, ModelError) as exc:
         raise _fail(exc) from exc
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
     else:
         click.echo(format_report(label_column, result))
+
+
+def _evaluate_judged(ctx: click.Context, labels: Path, texts: Path, model_dir: str | None,
+                     id_column: str, text_column: str, show_errors: str | None,
+                     as_json: bool) -> None:
+    from nlp.realeval import errors, format_real_report, load_judged, score
+
+    try:
+        judged = load_judged(labels, texts, id_column, text_column)
+        clf = _classifier(ctx, model_dir)
+    except (DatasetError, ModelError) as exc:
+        raise _fail(exc) from exc
+    results = [clf.classify(j.text) for j in judged]
+    result = score(judged, results)
+    wrong = errors(judged, results, show_errors) if show_errors else []
+    if as_json:
+        click.echo(json.dumps({**result, **({"errors": wrong} if show_errors else {})},
+                              ensure_ascii=False))
+        return
+    click.echo(format_real_report(result))
+    for e in wrong:
+        click.echo(f"\n{e['id']} readers {e['want']} / classifier {e['got']}  {'；'.join(e['evidence'])}"
+                   f"\n  {e['text'][:300]}")
 
 
 @nlp.command()

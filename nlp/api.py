@@ -1,7 +1,9 @@
-"""Module-level entry points: configure once, then classify() is a pure, fast call.
+"""Entry points: `load_classifier(...)` builds a Classifier to inject; configure/classify/current
+are the older module-level convenience kept until every caller injects one.
 
-Why a lazily built singleton: the bot and the CLI both call classify() without wiring objects,
-and loading (model, jieba dictionary) happens once, on first use or at configure().
+Why a factory: the composition root (bot/app.py, the CLI) decides the model and the city's
+keywords and hands the Classifier to whoever needs it; nothing reads a module global.
+Loaded model artifacts are shared per directory, so building several classifiers is cheap.
 """
 
 from __future__ import annotations
@@ -9,14 +11,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from nlp.classification import Classification
-from nlp.classifier import DEFAULT_THRESHOLD, Classifier
+from nlp.classifier import DEFAULT_CATEGORY_THRESHOLD, DEFAULT_THRESHOLD, Classifier
 from nlp.lexicon import build_lexicon
 from nlp.model import META, LinearModel, default_dir, load_default
 
 _lock = threading.Lock()
-_settings: dict = {}
+_settings: dict[str, Any] = {}
 _classifier: Classifier | None = None
 _models: dict[tuple[str, int | None], LinearModel] = {}
 
@@ -25,7 +28,7 @@ def configure(*, model_dir: Path | None = None, threshold: float | None = None,
               department_keywords: Mapping[str, Sequence[str]] | None = None,
               category_keywords: Mapping[str, Sequence[str]] | None = None,
               urgent_keywords: Sequence[str] = ()) -> None:
-    """Set model and city keywords (ADDED to the built-in lexicon); rebuilds on next classify()."""
+    """Module-level settings for classify()/current(); prefer load_classifier() and injection."""
     global _classifier
     new = dict(model_dir=model_dir, threshold=threshold,
                department_keywords={k: list(v) for k, v in (department_keywords or {}).items()},
@@ -39,22 +42,31 @@ def configure(*, model_dir: Path | None = None, threshold: float | None = None,
 
 
 def current() -> Classifier:
-    """The configured classifier, built (and its model loaded) on first use."""
+    """The classifier configure() described, built (and its model loaded) on first use."""
     global _classifier
     with _lock:
         if _classifier is None:
-            _classifier = _build(**_settings)
+            _classifier = load_classifier(**_settings)
         return _classifier
 
 
-def _build(model_dir: Path | None = None, threshold: float | None = None,
-           department_keywords: Mapping[str, Sequence[str]] | None = None,
-           category_keywords: Mapping[str, Sequence[str]] | None = None,
-           urgent_keywords: Sequence[str] = ()) -> Classifier:
+def load_classifier(model_dir: Path | None = None, threshold: float | None = None,
+                    department_keywords: Mapping[str, Sequence[str]] | None = None,
+                    category_keywords: Mapping[str, Sequence[str]] | None = None,
+                    urgent_keywords: Sequence[str] = (),
+                    category_threshold: float | None = None) -> Classifier:
+    """A ready Classifier: the model in `model_dir` (default: the shipped one, checked against the
+    shipped corpus) and the built-in lexicon with the city's keywords ADDED.
+
+    `threshold`: department confidence below it → supervision triage; `category_threshold`:
+    category confidence below it → category_unconfirmed (待核定). Raises ModelError.
+    """
     lexicon = build_lexicon(department_keywords, category_keywords, urgent_keywords)
     model = _load_model(model_dir)
-    return Classifier(lexicon=lexicon, model=model,
-                      threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+    return Classifier(
+        lexicon=lexicon, model=model,
+        threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+        category_threshold=DEFAULT_CATEGORY_THRESHOLD if category_threshold is None else category_threshold)
 
 
 def _load_model(model_dir: Path | None) -> LinearModel:

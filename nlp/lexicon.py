@@ -11,11 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from nlp.normalize import normalize
-
-Combination = tuple[tuple[str, ...], ...]
-COMBINATION_WINDOW = 40     # characters between the words of an urgent combination
+from nlp.urgency import CITY_REASON, URGENT_REASONS, Combination, Urgency, read_urgency
 
 
 class Matcher:
@@ -94,19 +93,16 @@ class Lexicon:
         """Every keyword of every part in one pass (longest first); pass it to the *_hits methods."""
         return sorted(self.matcher.find(text), key=_longest_first)
 
-    def urgent_hits(self, text: str, found: Sequence[str] | None = None) -> list[str]:
-        """Urgent keywords found, plus '+'-joined evidence for every combination that fires."""
+    def urgency(self, text: str, found: Sequence[str] | None = None) -> Urgency:
+        """Urgent or not, the danger reason, and the phrases that decided (nlp/urgency.py)."""
         if found is None:
             found = self.scan(text)
-        words = self.urgent.hits(text, found).get("urgent", [])
-        present = set(found)
-        for combo in self.urgent_combinations:
-            if not all(present.intersection(group) for group in combo):
-                continue
-            parts = _near(text, combo, COMBINATION_WINDOW)
-            if parts:
-                words.append("+".join(parts))
-        return words
+        return read_urgency(text, self.urgent.hits(text, found), self.urgent_combinations,
+                            frozenset(found))
+
+    def urgent_hits(self, text: str, found: Sequence[str] | None = None) -> list[str]:
+        """The phrases that make `text` urgent ('+'-joined for a combination); [] if none."""
+        return list(self.urgency(text, found).words)
 
     def misconduct_hits(self, text: str, found: Sequence[str] | None = None) -> list[str]:
         """Words that trigger the 'any demand for money, gifts or favours' rule."""
@@ -129,32 +125,6 @@ def _bigram_slices(length: int) -> list[slice]:
     return _SLICES[: max(length - 1, 0)]
 
 
-def _positions(text: str, word: str) -> list[int]:
-    out, i = [], text.find(word)
-    while i >= 0:
-        out.append(i)
-        i = text.find(word, i + 1)
-    return out
-
-
-def _near(text: str, combo: Combination, window: int) -> list[str] | None:
-    """One word per group, all within `window` characters (a long letter mentioning 老人 on
-    page one and 没人管 on page three is not an elderly person without care)."""
-    hits = [[(p, w) for w in group for p in _positions(text, w)] for group in combo]
-    if not all(hits):
-        return None
-    for start, first in hits[0]:
-        chosen = [first]
-        for group in hits[1:]:
-            near = [(abs(p - start), w) for p, w in group if abs(p - start) <= window]
-            if not near:
-                break
-            chosen.append(min(near)[1])
-        else:
-            return chosen
-    return None
-
-
 def _longest_first(word: str) -> tuple[int, str]:
     return -len(word), word
 
@@ -165,7 +135,7 @@ def _norm_all(words: Iterable[str]) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def default_source() -> dict:
+def default_source() -> dict[str, Any]:
     """The parsed built-in lexicon_default.toml (package data)."""
     raw = resources.files("nlp").joinpath("lexicon_default.toml").read_bytes()
     return tomllib.loads(raw.decode("utf-8"))
@@ -185,18 +155,19 @@ def build_lexicon(
 ) -> Lexicon:
     """The built-in lexicon with a city's keywords ADDED (never replacing the defaults)."""
     src = default_source()
-    combos = tuple(
-        tuple(tuple(_norm_all(group)) for group in combo) for combo in src["urgent"]["combinations"]
-    )
+    combos = tuple(Combination(c["reason"], tuple(tuple(_norm_all(g)) for g in c["groups"]), c["window"])
+                   for c in src["urgent"]["combinations"])
+    urgent: dict[str, list[str]] = {r: list(src["urgent"].get(r, [])) for r in URGENT_REASONS}
+    urgent[CITY_REASON].extend(urgent_keywords)
     parts = {
         "categories": LabelLexicon.build(_merge(src["categories"], category_keywords or {})),
         "departments": LabelLexicon.build(_merge(src["departments"], department_keywords or {})),
-        "urgent": LabelLexicon.build({"urgent": [*src["urgent"]["keywords"], *urgent_keywords]}),
+        "urgent": LabelLexicon.build(urgent),
         "misconduct_rule": LabelLexicon.build(src["rules"]),
         "tags": LabelLexicon.build(src["tags"]),
     }
     every = {w for part in parts.values() for words in part.keywords.values() for w in words}
-    every.update(w for combo in combos for group in combo for w in group)
+    every.update(w for combo in combos for group in combo.groups for w in group)
     city = [w for extra in (department_keywords or {}, category_keywords or {})
             for words in extra.values() for w in words]
     return Lexicon(**parts, urgent_combinations=combos, matcher=Matcher(every),

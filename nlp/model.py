@@ -109,7 +109,8 @@ class LinearModel:
         return out
 
     def explain(self, norm: str, field: str, label: str, k: int = 3) -> list[str]:
-        """The k features that pushed hardest towards `label` (overlapping n-grams merged)."""
+        """The k whole words (jieba words of two or more Han characters) that pushed hardest
+        towards `label`: char n-grams such as 「来,」 are features, not evidence a clerk reads."""
         head = self.heads.get(field)
         if head is None or label not in head.classes:
             return []
@@ -118,23 +119,23 @@ class LinearModel:
         if not n:
             return []
         contrib = val * self.coef[idx, head.start + head.classes.index(label)]
-        m = min(3 * k, n)
-        top = np.argpartition(contrib, n - m)[n - m:] if n > m else np.arange(n)
-        top = top[np.argsort(contrib[top])[::-1]]
-        names = self._names()
         out: list[str] = []
-        for c, j in zip(contrib[top].tolist(), idx[top].tolist(), strict=True):
-            if c <= 0 or len(out) == k:
+        for j in np.argsort(-contrib).tolist():
+            if contrib[j] <= 0 or len(out) == k:
                 break
-            name = names[j]
-            if len(name) > 1 and all(name not in o and o not in name for o in out):
+            name = self._readable_name(int(idx[j]))
+            if name and all(name not in o and o not in name for o in out):
                 out.append(name)
         return out
 
-    def _names(self) -> list[str]:
-        if "_names" not in self.meta:
-            self.meta["_names"] = self.vectorizer.names()
-        return self.meta["_names"]
+    def _readable_name(self, column: int) -> str:
+        """The column's feature when it is a whole Chinese word (or a pair of them), else "";
+        looked up on demand and cached, so loading never walks the whole vocabulary."""
+        cache: dict[int, str] = self.meta.setdefault("_readable_names", {})
+        if column not in cache:
+            name, parts = self.vectorizer.column(column)
+            cache[column] = name if _readable(parts) else ""
+        return cache[column]
 
     def predict_label(self, norm: str, field: str) -> str:
         """The most probable label of one head (raw model, no lexicon): what `nlp eval` scores."""
@@ -155,6 +156,13 @@ class LinearModel:
         meta["format"] = FORMAT
         (directory / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")
+
+
+def _readable(parts: tuple[str, ...]) -> bool:
+    """A whole word or a pair of whole words, each of two or more Han characters (窗口, 推诿扯皮,
+    社保 转移), not a fragment such as 「了三遍」 or 「窗口的」."""
+    return bool(parts) and all(len(p) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in p)
+                               for p in parts)
 
 
 def load(directory: Path, command: str = REBUILD, expect_corpus: str | None = None) -> LinearModel:

@@ -1,14 +1,12 @@
-"""Taxonomy ids from ../shared/taxonomy.md: the one place nlp/ spells them."""
+"""The taxonomy as nlp/ uses it: the ids (workflow.taxonomy is their one source), the fields a
+classification has, and short Chinese names for evidence strings."""
 
 from __future__ import annotations
 
-CATEGORIES: tuple[str, ...] = ("cannot", "will_not", "dare_not", "misconduct", "other")
-DEPARTMENTS: tuple[str, ...] = (
-    "market", "housing", "urban", "environment", "transport", "police", "education", "health",
-    "hr_social", "civil_affairs", "natural_resources", "gov_service", "tax", "medical_insurance",
-    "supervision",
-)
-TRIAGE = "supervision"
+from workflow.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE
+
+__all__ = ["CATEGORIES", "DEPARTMENTS", "FIELDS", "NAMES", "TRIAGE", "display"]
+
 FIELDS: tuple[str, ...] = ("category", "department", "urgent")
 
 # Display names for evidence strings (staff read them); ids stay the contract.

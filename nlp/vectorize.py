@@ -75,6 +75,7 @@ class Vectorizer:
         self.codes, self.code_cols, self.idf = codes, code_cols.astype(np.intp), idf
         self.first_word = int(np.searchsorted(codes, WORD_BIT))
         self.weights = (np.float32(spec.char_weight), np.float32(spec.word_weight))
+        self._code_of_col: np.ndarray | None = None
 
     @classmethod
     def from_vocabularies(cls, spec: FeatureSpec, word_vocab: dict[str, int],
@@ -137,15 +138,32 @@ class Vectorizer:
             out.append(code[ok] | WORD_BIT)
         return out
 
+    def column(self, col: int) -> tuple[str, tuple[str, ...]]:
+        """One column's (readable feature, its jieba words; () for a char n-gram)."""
+        if self._code_of_col is None:
+            codes = np.zeros(len(self.idf), np.uint64)
+            codes[self.code_cols] = self.codes
+            self._code_of_col = codes
+        code, top = int(self._code_of_col[col]), int(WORD_BIT)
+        if code & top:
+            parts = tuple(self.words[i - 1] for i in _unpack(code ^ top))
+            return "".join(parts), parts
+        return "".join(chr(i - 1) for i in _unpack(code)), ()
+
     def names(self) -> list[str]:
         """Column → readable feature (words joined without spaces), for evidence."""
-        out = [""] * len(self.idf)
+        return [name for name, _ in self.named_columns()]
+
+    def named_columns(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Column → (readable feature, its jieba words; () for a char n-gram)."""
+        out: list[tuple[str, tuple[str, ...]]] = [("", ())] * len(self.idf)
         top = int(WORD_BIT)
         for code, c in zip(self.codes.tolist(), self.code_cols.tolist(), strict=True):
             if code & top:
-                out[c] = "".join(self.words[i - 1] for i in _unpack(code ^ top))
+                parts = tuple(self.words[i - 1] for i in _unpack(code ^ top))
+                out[c] = ("".join(parts), parts)
             else:
-                out[c] = "".join(chr(i - 1) for i in _unpack(code))
+                out[c] = ("".join(chr(i - 1) for i in _unpack(code)), ())
         return out
 
 

@@ -41,3 +41,13 @@ def test_configure_adds_city_keywords(model_dir: Path) -> None:
         assert any("打太极" in e for e in c.evidence)
     finally:
         nlp.configure()
+
+
+def test_load_classifier_builds_an_injectable_classifier(model_dir: Path) -> None:
+    clf = nlp.load_classifier(model_dir=model_dir, department_keywords={"water": ["自来水公司"]},
+                              urgent_keywords=["水管爆裂"])
+    c = clf.classify("自来水公司门口的水管爆裂了，水漫到马路上")
+    assert isinstance(c, nlp.Classification)
+    assert c.department == "water" and c.urgent and not c.danger
+    assert isinstance(c.category_unconfirmed, bool)
+    assert nlp.DANGER_CALLS["fire"] == "119"

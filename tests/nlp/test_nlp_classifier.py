@@ -54,5 +54,10 @@ def test_urgent_rules_fire(model, text: str) -> None:  # noqa: ANN001
 
 
 def test_without_a_model_the_lexicon_still_answers() -> None:
-    c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify("物业推诿扯皮")
+    c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify("住建局推诿扯皮，物业费乱涨")
     assert c.category == "will_not" and c.department == "housing"
+
+
+def test_a_companys_misbehaviour_is_not_an_officials_conduct() -> None:
+    c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify("物业推诿扯皮，电梯坏了")
+    assert c.category == "other" and "推诿" not in c.tags

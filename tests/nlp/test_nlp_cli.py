@@ -150,3 +150,36 @@ def test_through_the_main_group_without_a_config_file(model_dir: Path) -> None:
         assert json.loads(r.output)["department"]
         r = runner.invoke(main, ["--config", "missing.toml", "classify", "路灯坏了"])
         assert r.exit_code != 0 and "missing.toml" in r.output
+
+
+def test_eval_of_readers_labels_joined_to_texts(model_dir: Path, tmp_path: Path) -> None:
+    texts = _write(tmp_path / "texts.csv", [
+        {"id": "m1", "text": "请问新生儿上户口需要带什么材料？"},
+        {"id": "m2", "text": "三楼楼道现在一股很浓的煤气味，敲门没人应"},
+        {"id": "m3", "text": "区住建局推诿扯皮，维修基金申请半年没批"},
+        {"id": "m4", "text": "小区门口的路灯坏了两个礼拜了，请派人修一下"},
+    ])
+    labels = _write(tmp_path / "labels.csv", [
+        {"id": "m1", "department": "police", "allowed_departments": "police", "category": "other", "urgent": "0"},
+        {"id": "m2", "department": "housing", "allowed_departments": "housing", "category": "other", "urgent": "1"},
+        {"id": "m3", "department": "", "allowed_departments": "housing supervision", "category": "will_not", "urgent": "0"},
+        {"id": "m4", "department": "urban", "allowed_departments": "urban", "category": "", "urgent": ""},
+    ])
+    args = ["eval", "--labels", str(labels), "--texts", str(texts), "--model", str(model_dir)]
+    r = CliRunner().invoke(nlp, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["n"] == 4 and out["urgent"]["recall"] == 1.0 and out["urgent"]["flagged_share"] == 0.3333
+    assert {"department_compatible", "department_strict", "category_accuracy", "conduct_vs_other"} <= set(out)
+    r = CliRunner().invoke(nlp, [*args, "--errors", "category"])
+    assert r.exit_code == 0 and "department compatible" in r.output and "confusion" in r.output
+
+
+def test_eval_labels_errors_are_clear(model_dir: Path, tmp_path: Path) -> None:
+    texts = _write(tmp_path / "texts.csv", [{"id": "m1", "text": "路灯坏了"}])
+    labels = _write(tmp_path / "labels.csv", [{"id": "zz", "department": "urban", "allowed_departments": "urban",
+                                              "category": "other", "urgent": "0"}])
+    r = CliRunner().invoke(nlp, ["eval", "--labels", str(labels), "--texts", str(texts), "--model", str(model_dir)])
+    assert r.exit_code != 0 and "has no row" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(nlp, ["eval", "--labels", str(labels)])
+    assert r.exit_code != 0 and "--texts" in r.output

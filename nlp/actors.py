@@ -1,0 +1,52 @@
+"""Who does what: conduct words count only when the one doing it is an official or public body.
+
+Why: the categories are about officials' conduct (taxonomy). "开发商一直拖着不办证", "物业态度
+恶劣", "老板强行扣押身份证" are complaints about a company, routed to a department as ordinary
+requests; "局里推诿", "窗口的人态度恶劣" are conduct. The nearest actor named before the word in
+its clause decides; with none named the word counts (letters to a bureau usually mean it).
+Not for 不敢为 words: there the company is the powerful offender the official fears
+("老板是关系户", "惹不起"), not the one acting.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.situation import negated, only_supposed, span
+
+OFFICIAL = ("局", "部门", "政府", "窗口", "工作人员", "办事员", "民警", "警察", "交警", "辅警",
+            "城管", "执法", "街道", "社区", "村委", "居委", "村干部", "干部", "领导", "科长",
+            "所长", "局长", "主任", "书记", "镇长", "乡长", "县长", "区长", "派出所", "大厅",
+            "中心", "办事处", "管理所", "监察", "学校", "校长", "老师", "班主任", "教师", "医院",
+            "医生", "院长", "公务员", "官员", "机关", "单位领导", "有关部门", "相关部门",
+            "专管员", "经办人", "审批", "检查组", "卫生院", "所里", "站里", "局里", "厅")
+COMPANY = ("开发商", "物业", "公司", "老板", "商家", "店家", "店主", "店员", "司机", "中介",
+           "房东", "厂家", "工厂", "厂里", "银行", "传销", "商户", "卖家", "快递", "包工头",
+           "施工方", "施工单位", "承包商", "业主", "邻居", "房主", "客服", "平台", "培训机构",
+           "楼盘", "集团", "企业", "租户", "摊贩", "饭店", "超市", "网吧", "车主", "保安")
+
+
+_ACTORS = re.compile("|".join(sorted(map(re.escape, OFFICIAL + COMPANY), key=len, reverse=True)))
+_KIND = {**{w: "official" for w in OFFICIAL}, **{w: "company" for w in COMPANY}}
+
+
+def actor_before(text: str, start: int) -> str:
+    """'official', 'company' or '' for the nearest actor named before `start` in its clause."""
+    before = span(text, start, 0).near_before
+    last = ""
+    for m in _ACTORS.finditer(before):
+        last = m.group()
+    return _KIND.get(last, "")
+
+
+def counts_as_conduct(text: str, word: str, check_negation: bool = True) -> bool:
+    """Some occurrence of `word` is not negated (when asked) and not done by a company, and the
+    word is not only asked about or supposed ("是否存在乱收费？", "如果推诿…")."""
+    if only_supposed(text, word):
+        return False
+    i = text.find(word)
+    while i >= 0:
+        if not (check_negation and negated(text, i)) and actor_before(text, i) != "company":
+            return True
+        i = text.find(word, i + 1)
+    return False

@@ -1,0 +1,149 @@
+"""Reading the situation around a word: is it happening now, to someone, or only mentioned?
+
+Why: real letters mention danger words all the time without a present danger — a fire last
+year, a request for fire hydrants "to prevent fires", "if the house collapses", "there is no gas
+smell any more", a leak that has dripped for three years. A word counts for urgency only in a
+sentence that describes it as present; `why_not(...)` names the reason when it does not, so the
+evidence can say so.
+
+Everything works on normalised text (Simplified, half-width, lower-case) with plain substring
+searches: a sentence is the text between 。！？；!?; or a line break, a clause also ends at a comma.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+CLAUSE_END = re.compile(r"[。！？；!?;\n，,、：:]")
+LOOKBACK = 30               # characters of the sentence before a word that set its tense/mood
+
+PAST = ("去年", "前年", "前些年", "那年", "当年", "早年", "往年", "以往", "曾经", "曾", "以前",
+        "之前", "上次", "上回", "那次", "年前", "月前", "过去", "昨天", "昨晚", "前天", "上周",
+        "上个月", "发生过", "出过", "历史上", "小时候", "前一晚", "那天", "当天", "当晚", "事发")
+# a dated event told earlier in the letter ("2014年6月11日…", "4月26日下午") is a story of the
+# past, unless the word's own sentence brings it back to now
+DATED = re.compile(r"\d{2,4}年\d{1,2}月|\d{1,2}月\d{1,2}[日号]|\d{1,2}月(?:份|初|中旬|底|下旬|上旬)")
+# a present marker after the past one brings the sentence back to now ("去年…现在又…")
+PRESENT = ("现在", "目前", "正在", "此刻", "刚才", "刚刚", "马上", "随时", "还在", "仍在", "又",
+           "今天", "今晚", "此时", "眼下", "至今", "到现在", "如今", "仍然", "依然", "还是", "继续")
+HYPOTHETICAL = ("如果", "万一", "一旦", "假如", "假设", "若是", "要是", "倘若", "如若", "以免",
+                "防止", "预防", "避免", "防范", "隐患", "消防栓", "消火栓", "灭火器", "消防设施",
+                "演练", "会不会", "是否", "担心", "担忧", "恐怕", "可能", "容易", "引发", "酿成",
+                "易发", "将会", "就会", "有可能", "防火", "消防宣传", "安全教育", "消防培训", "以防",
+                "否则", "不然", "迟早", "总有一天", "生怕", "怕出")
+NEGATION = ("没有", "没", "未", "无", "并非", "不是", "不会", "不再", "已经排除", "排除")
+CHRONIC = ("长期", "常年", "多年", "经常", "每天", "每日", "每晚", "每年", "天天", "几年", "好几年", "一年多",
+           "几个月", "时常", "频繁", "反复", "多次", "一直以来", "年年", "老是", "总是")
+# the letter is written about now and asks for action now (for the model-backed urgent path)
+NOW = ("今天", "现在", "刚才", "刚刚", "正在", "马上", "此刻", "今晚", "今早", "眼下", "还在",
+       "赶紧", "赶快", "立刻", "快来", "求救", "救救")
+QUESTION_AFTER = ("吗", "么", "与否")
+# past events reported as such: 发生起火事件, 火灾事故 are news of a past event
+EVENT_AFTER = ("事件", "事故", "过一次", "过几次", "过两次", "的时候")
+
+PAST_EVIDENCE, HYPOTHETICAL_EVIDENCE, NEGATED_EVIDENCE, CHRONIC_EVIDENCE = (
+    "过去的事", "假设或预防", "已否定", "长期问题")
+
+
+@dataclass(frozen=True)
+class Span:
+    """The sentence and clause around one occurrence of a word."""
+
+    before: str          # sentence text before the word, at most LOOKBACK characters
+    after: str           # clause text after the word
+    near_before: str     # clause text before the word
+    rest: str            # sentence text after the word
+
+
+def span(text: str, start: int, length: int) -> Span:
+    """The context of text[start:start+length]."""
+    s_start = 0
+    for m in SENTENCE_END.finditer(text, 0, start):
+        s_start = m.end()
+    c_start = s_start
+    for m in CLAUSE_END.finditer(text, s_start, start):
+        c_start = m.end()
+    end = start + length
+    c_end_m = CLAUSE_END.search(text, end)
+    c_end = c_end_m.start() if c_end_m else len(text)
+    s_end_m = SENTENCE_END.search(text, end)
+    s_end = s_end_m.start() if s_end_m else len(text)
+    return Span(text[max(s_start, start - LOOKBACK):start], text[end:c_end], text[c_start:start],
+                text[end:s_end])
+
+
+@lru_cache(maxsize=32)
+def first_date(text: str) -> int:
+    """Where the first dated event of the letter is told, or -1 (cached: asked once per word)."""
+    if "月" not in text:
+        return -1
+    m = DATED.search(text)
+    return m.start() if m else -1
+
+
+def _last(hay: str, words: tuple[str, ...]) -> int:
+    return max((hay.rfind(w) for w in words), default=-1)
+
+
+def why_not(text: str, start: int, length: int, chronic_matters: bool = True) -> str:
+    """"" when the word at `start` describes something present, else why not (for evidence)."""
+    sp = span(text, start, length)
+    if any(p in text[start:start + length] for p in PRESENT):
+        return ""                                    # 还在施工, 正在冒烟: present by itself
+    if any(sp.near_before.endswith(n) or sp.near_before[-4:].find(n) >= 0 for n in NEGATION):
+        return NEGATED_EVIDENCE
+    if any(w in sp.before for w in HYPOTHETICAL) or any(sp.after.startswith(w) or w in sp.after[:6]
+                                                          for w in QUESTION_AFTER):
+        return HYPOTHETICAL_EVIDENCE
+    now = any(p in sp.rest for p in PRESENT)
+    past = _last(sp.before, PAST)
+    if past >= 0 and _last(sp.before, PRESENT) < past and not now:
+        return PAST_EVIDENCE
+    if not now and _last(sp.before, PRESENT) < 0 and 0 <= first_date(text) < start:
+        return PAST_EVIDENCE
+    if any(sp.after.startswith(w) or w in sp.after[:4] for w in EVENT_AFTER):
+        return PAST_EVIDENCE
+    if chronic_matters and any(w in sp.before or w in sp.after for w in CHRONIC):
+        return CHRONIC_EVIDENCE
+    return ""
+
+
+def occurrences(text: str, word: str) -> list[int]:
+    """Every start position of `word` in `text`."""
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
+
+
+def first_present(text: str, word: str, chronic_matters: bool = True) -> tuple[int, str]:
+    """(position of the first present occurrence or -1, why the first one is not present)."""
+    reason = ""
+    for pos in occurrences(text, word):
+        why = why_not(text, pos, len(word), chronic_matters)
+        if not why:
+            return pos, ""
+        reason = reason or why
+    return -1, reason
+
+
+def only_supposed(text: str, word: str) -> bool:
+    """Every occurrence of `word` is a question or a supposition ("是否存在乱收费？")."""
+    return all(why_not(text, p, len(word), False) == HYPOTHETICAL_EVIDENCE
+               for p in occurrences(text, word))
+
+
+def now_marker(text: str) -> str:
+    """The first word saying the letter is about now and wants action now, or ""."""
+    return next((w for w in NOW if w in text), "")
+
+
+def negated(text: str, start: int) -> bool:
+    """The clause right before `start` negates what follows (没有/未/拒绝 … 送礼)."""
+    clause = span(text, start, 0).near_before[-4:]
+    return any(clause.endswith(n) for n in ("没有", "没", "未", "拒绝", "不用", "无需", "不需要",
+                                             "从不", "从没", "并未", "不收"))

@@ -1,0 +1,99 @@
+"""Urgency read from the situation (present, past, negated, hypothetical, chronic), danger
+reasons, and conduct counted only for officials' acts."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.actors import counts_as_conduct
+from nlp.classifier import Classifier
+from nlp.lexicon import build_lexicon
+from nlp.normalize import normalize
+from nlp.situation import HYPOTHETICAL_EVIDENCE, NEGATED_EVIDENCE, PAST_EVIDENCE, first_present
+
+
+@pytest.fixture(scope="module")
+def lex():  # noqa: ANN201 - Lexicon
+    return build_lexicon()
+
+
+@pytest.mark.parametrize(("text", "danger"), [
+    ("三楼楼道现在一股很浓的煤气味，敲门没人应", "gas"),
+    ("菜市场后面的老房子着火了，里面好像还有人", "fire"),
+    ("我老公喝醉了拿着菜刀在客厅里，我和孩子躲在卧室", "police"),
+    ("今天中午吃了那家的盒饭，六个人食物中毒送了医院", "medical"),
+])
+def test_present_danger_is_urgent_with_its_reason(lex, text: str, danger: str) -> None:  # noqa: ANN001
+    u = lex.urgency(normalize(text))
+    assert u.urgent and u.danger == danger and u.evidence
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("去年15栋还发生过起火事件，建议增设消防栓", PAST_EVIDENCE),
+    ("建议园区多设几个消防栓，一旦发生火灾取水困难", HYPOTHETICAL_EVIDENCE),
+    ("燃气公司来查过了，没有漏气，就是灶具老化", NEGATED_EVIDENCE),
+    ("2014年6月11日入院待产，当晚孩子病危转院", PAST_EVIDENCE),
+])
+def test_mentions_that_are_not_present_danger_are_not_urgent(lex, text: str, why: str) -> None:  # noqa: ANN001
+    u = lex.urgency(normalize(text))
+    assert not u.urgent
+    assert any(why in e for e in u.evidence)
+
+
+@pytest.mark.parametrize("text", [
+    "出租车司机扬言要投诉我，不给车费",
+    "我母亲七十多岁，平时一个人在家，想问社区有没有日间照料",
+    "我们这栋楼听说是危房，想了解危房改造的政策",
+    "这个厂子长期排放毒气，村里人怨声载道",
+])
+def test_words_alone_do_not_make_urgent(lex, text: str) -> None:  # noqa: ANN001
+    assert not lex.urgency(normalize(text)).urgent
+
+
+def test_a_past_marker_is_overridden_by_now() -> None:
+    text = normalize("去年着过一次火，现在又着火了")
+    assert first_present(text, "着火")[0] >= 0
+
+
+def test_holiday_wages_and_no_money_combination(lex) -> None:  # noqa: ANN001
+    u = lex.urgency(normalize("快过年了工资一分没发，工人们没钱吃饭"))
+    assert u.urgent and u.danger == "" and any("+" in w for w in u.words)
+
+
+@pytest.mark.parametrize(("text", "word", "official"), [
+    ("开发商一拖再拖，就是不办证", "一拖再拖", False),
+    ("物业态度恶劣，电梯坏了不修", "态度恶劣", False),
+    ("区住建局一拖再拖，维修基金批不下来", "一拖再拖", True),
+    ("窗口的人态度恶劣，把材料扔了回来", "态度恶劣", True),
+])
+def test_conduct_words_count_for_officials_only(text: str, word: str, official: bool) -> None:
+    assert counts_as_conduct(normalize(text), word) is official
+
+
+def test_plain_request_is_other_and_danger_is_reported(model_dir) -> None:  # noqa: ANN001
+    from nlp.model import load
+
+    clf = Classifier(lexicon=build_lexicon(), model=load(model_dir))
+    c = clf.classify("请问老旧小区加装电梯有没有补贴？需要哪些材料？谢谢")
+    assert c.category == "other" and not c.urgent and not c.danger
+    c = clf.classify("物業推諉扯皮，樓道裡有煤氣味")
+    assert c.category == "other" and c.urgent and c.danger == "gas"
+    assert any("企业" in e for e in c.evidence)
+
+
+def test_unconfirmed_category_below_threshold(model_dir) -> None:  # noqa: ANN001
+    from nlp.model import load
+
+    clf = Classifier(lexicon=build_lexicon(), model=load(model_dir), category_threshold=0.9999)
+    c = clf.classify("街道办的人推来推去，说不归他们管")
+    assert c.category == "will_not" and c.category_unconfirmed
+    assert any("待核定" in e for e in c.evidence)
+
+
+def test_evidence_is_whole_words(model_dir) -> None:  # noqa: ANN001
+    from nlp.model import load
+
+    clf = Classifier(lexicon=build_lexicon(), model=load(model_dir))
+    for text in ("来办事的人很多，等了半天也没有人来打招呼", "窗口的工作人员一直在玩手机，叫了三遍才抬头"):
+        for e in clf.classify(text).evidence:
+            assert "," not in e and "，" not in e.split("」")[0], e

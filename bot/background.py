@@ -25,12 +25,17 @@ class Background:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        # The sender sleeps until a commit queues a row due now (or its poll interval passes):
+        # no claim transaction after every update.
+        self.app.db.on_outbox_due.append(self.sender.wake)
         self._task = asyncio.create_task(
             self.sender.run_forever(self.app.settings.scheduler.outbox_poll_seconds))
         if self.app.settings.scheduler.enabled:
             self.scheduler.start()
 
     async def stop(self) -> None:
+        if self.sender.wake in self.app.db.on_outbox_due:
+            self.app.db.on_outbox_due.remove(self.sender.wake)
         self.scheduler.shutdown()
         if self._task:
             self._task.cancel()

@@ -198,12 +198,18 @@ class SqlUpdateLog(_Repo):
         return bool(result.rowcount == 1)
 
 
+OUTBOX_DUE = "zhiyong.outbox_due"   # session.info flag: a row was queued for now
+
+
 class SqlOutbox(_Repo):
     async def add(self, m: OutboxMessage) -> bool:
         stmt = self._insert(OutboxRow).values(**values_of(m))
         stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
         result = await self.s.exec(stmt)  # type: ignore[call-overload]
-        return bool(result.rowcount == 1)
+        added = bool(result.rowcount == 1)
+        if added and m.not_before <= m.created_at:
+            self.s.info[OUTBOX_DUE] = True   # the unit of work wakes the sender on commit
+        return added
 
     async def claim(self, now: datetime, worker: str, limit: int, stale_before: datetime
                     ) -> list[OutboxMessage]:

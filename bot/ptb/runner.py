@@ -1,9 +1,17 @@
-"""Runs the real python-telegram-bot Application (long polling), the outbox sender and the
-deadline scheduler (APScheduler: the sweep and the cron digests)."""
+"""Runs the real python-telegram-bot Application with our own intake (bot/intake.py: per-chat
+lanes, offsets confirmed only after commit; long polling or webhook), the outbox sender and the
+deadline scheduler (APScheduler: the sweep and the cron digests).
+
+PTB's Updater is not used: it confirms a batch before handling it. Updates still go through
+the Application's handlers (`process_update`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -11,8 +19,10 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.app import App
 from bot.background import Background
+from bot.intake import Intake
 from bot.ptb.transport import PtbTransport
-from bot.translate import to_incoming
+from bot.translate import ALLOWED_UPDATES, chat_key, to_incoming
+from bot.webhook import WebhookListener, webhook_secret
 from workflow import dispatch
 from workflow.messages import Response
 
@@ -22,27 +32,34 @@ log = logging.getLogger("zhiyong.ptb")
 class PtbBot:
     def __init__(self, app: App, token: str) -> None:
         self.app = app
-        api = app.settings.telegram.api_url
+        cfg = app.settings.telegram
+        api = cfg.api_url
         self.application: Application = (  # type: ignore[type-arg]
-            ApplicationBuilder().token(token)
+            ApplicationBuilder().token(token).updater(None)
             .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-            .get_updates_read_timeout(app.settings.telegram.poll_timeout + 10)
+            .get_updates_read_timeout(cfg.poll_timeout + 10)
             .build())
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.transport = PtbTransport(self.application.bot, app.renderer)
         self.background = Background(app, self.transport)
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
+        self.intake: Intake[Update] = Intake(self.application.process_update,
+                                             lambda u: u.update_id, chat_key,
+                                             cfg.concurrent_updates)
+        self.webhook: WebhookListener | None = None
+        self._poll: asyncio.Task[None] | None = None
+        self._username = ""
+        self._started = False
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = to_incoming(update, self.app.renderer.reply_labels)
+        incoming = to_incoming(update, self.app.renderer.reply_labels, self._username)
         if incoming is None:
             return
         resp = await dispatch.handle(self.app.ctx, incoming)
         await self._answer(update, resp)
         for out in resp.messages:
             await self.transport.send_parts(self.app.renderer.render(out))
-        self.sender.wake()
 
     async def _answer(self, update: Update, resp: Response) -> None:
         if update.callback_query is None:
@@ -56,22 +73,55 @@ class PtbBot:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
 
+    async def _fetch(self, offset: int | None, timeout: float) -> list[Update]:
+        return list(await self.application.bot.get_updates(
+            offset=offset, limit=100, timeout=int(timeout), allowed_updates=ALLOWED_UPDATES))
+
+    def _parse(self, data: dict[str, Any]) -> Update:
+        return Update.de_json(data, self.application.bot)
+
     async def start(self) -> None:
         await self.application.initialize()
         await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            poll_interval=0, timeout=self.app.settings.telegram.poll_timeout,
-            allowed_updates=Update.ALL_TYPES)
+        self._username = self.application.bot.username or ""
+        cfg = self.app.settings.telegram
+        if cfg.mode == "webhook":
+            self.webhook = WebhookListener(cfg, webhook_secret(), self._parse, self.intake)
+            await self.webhook.start()
+            await self.application.bot.set_webhook(
+                cfg.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await self.application.bot.delete_webhook()
+            self._poll = asyncio.create_task(self.intake.poll(self._fetch, cfg.poll_timeout),
+                                             name="zhiyong-intake")
         self.background.start()
+        self._started = True
 
     async def stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        self.intake.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self._poll is not None:
+            self._poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poll
+        await self.intake.close()
         await self.background.stop()
-        if self.application.updater and self.application.updater.running:
-            await self.application.updater.stop()
+        if self._poll is not None and self.intake.offsets.next is not None:
+            await self._confirm(self.intake.offsets.next)
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+
+    async def _confirm(self, offset: int) -> None:
+        """Tell Telegram what is done before exiting (the next start would redo it, once)."""
+        try:
+            await self.application.bot.get_updates(offset=offset, limit=1, timeout=0)
+        except Exception as exc:
+            log.warning("could not confirm offset %s on exit: %s", offset, exc)
 
     async def __aenter__(self) -> PtbBot:
         await self.start()
@@ -79,4 +129,3 @@ class PtbBot:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-

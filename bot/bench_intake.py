@@ -71,7 +71,11 @@ ECHO: list[Step] = [
 # ---- measuring a child process ----------------------------------------------------------------
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return cpu_seconds_of(Path(f"/proc/{pid}/stat"))
+
+
+def cpu_seconds_of(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -134,6 +138,9 @@ async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
            "ZHIYONG_TELEGRAM__POLL_TIMEOUT": "10", "PYTHONPATH": str(source)}
     if kind == "zhiyong":
         args = ["-m", "bot", "--config", str(bench_config(source, directory)), "run"]
+        if os.environ.get("ZHIYONG_BENCH_PROFILE"):   # where the bot's cProfile output goes
+            args = ["-m", "cProfile", "-o", os.environ["ZHIYONG_BENCH_PROFILE"], *args]
+
     else:
         env["PYTHONPATH"] = str(REPO)
         args = ["-m", "bot.bench_intake", framework, emu.api_url, TOKEN]
@@ -166,10 +173,24 @@ async def _load(emu: BotApiEmulator, pid: int, steps: list[Step], users: int) ->
         await asyncio.sleep(0.2)
     people = [emu.user(100_000 + i, f"市民{i}", username=f"c{i}") for i in range(users)]
     load = Load()
+    spy = None
+    if os.environ.get("ZHIYONG_BENCH_PYSPY") and steps is FILING:
+        spy = await asyncio.create_subprocess_exec(
+            "py-spy", "record", "--pid", str(pid), "-o", os.environ["ZHIYONG_BENCH_PYSPY"],
+            "-f", "raw", "-r", "250", "-d", "600", "--nonblocking")
+        await asyncio.sleep(1)
     cpu0, t0 = cpu_seconds(pid), time.perf_counter()
     await asyncio.gather(*(citizen(u, steps, load) for u in people))
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        await spy.wait()
     seconds = time.perf_counter() - t0
     cpu = cpu_seconds(pid) - cpu0
+    if os.environ.get("ZHIYONG_BENCH_THREADS"):
+        for task in sorted(Path(f"/proc/{pid}/task").iterdir()):
+            name = (task / "comm").read_text().strip()
+            print(f"# thread {task.name} {name}: {cpu_seconds_of(task / 'stat'):.2f}s",
+                  file=sys.stderr)
     return {"users": users, "updates": load.updates, "seconds": round(seconds, 2),
             "updates_per_s": round(load.updates / seconds, 1),
             "cpu_ms_per_update": round(cpu * 1000 / max(1, load.updates), 2),

@@ -15,10 +15,12 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any
+
+from bot.translate import chat_key
 
 log = logging.getLogger("zhiyong.intake")
-U = TypeVar("U")
+Update = dict[str, Any]   # as Telegram sent it; the adapter parses it when its turn comes
 Job = Callable[[], Awaitable[None]]
 REFETCH_LAG = 0.1   # seconds between getUpdates while updates are still being handled
 
@@ -110,15 +112,14 @@ class Offsets:
             self.done = {u for u in self.done if u >= self.next}
 
 
-Fetch = Callable[[int | None, float], Awaitable[list[U]]]
+Fetch = Callable[[int | None, float], Awaitable[list[Update]]]
 
 
-class Intake(Generic[U]):
+class Intake:
     """The lanes and the offset bookkeeping for one bot; `poll` is the getUpdates loop."""
 
-    def __init__(self, handle: Callable[[U], Awaitable[None]], update_id: Callable[[U], int],
-                 key: Callable[[U], int | None], limit: int) -> None:
-        self.handle, self.update_id, self.key = handle, update_id, key
+    def __init__(self, handle: Callable[[Update], Awaitable[None]], limit: int) -> None:
+        self.handle = handle
         self.lanes = Lanes(limit)
         self.offsets = Offsets()
         self._running: dict[int, asyncio.Future[None]] = {}
@@ -126,31 +127,31 @@ class Intake(Generic[U]):
         self.handled = 0
         self.refetch_lag = REFETCH_LAG
 
-    def submit(self, update: U) -> asyncio.Future[None]:
+    def submit(self, update: Update) -> asyncio.Future[None]:
         """Handle `update` in its chat's lane; the future is done once it is committed.
 
         The same update submitted again while in flight (a webhook retry) joins the first.
         """
-        uid = self.update_id(update)
+        uid = int(update["update_id"])
         running = self._running.get(uid)
         if running is not None:
             return running
-        key = self.key(update)
+        key = chat_key(update)
         done = self.lanes.submit(("chat", key) if key is not None else ("update", uid),
                                  lambda: self._handle(update))
         self._running[uid] = done
         done.add_done_callback(lambda _: self._running.pop(uid, None))
         return done
 
-    async def _handle(self, update: U) -> None:
+    async def _handle(self, update: Update) -> None:
         try:
             await self.handle(update)
         except Exception:
             # Acknowledged anyway: one update that always fails must not hold back the others.
-            log.exception("update %s failed", self.update_id(update))
+            log.exception("update %s failed", update.get("update_id"))
         self.handled += 1
 
-    async def poll(self, fetch: Fetch[U], timeout: float, retry: float = 1.0) -> None:
+    async def poll(self, fetch: Fetch, timeout: float, retry: float = 1.0) -> None:
         """Fetch batches until stopped; each update acknowledged only after it is handled."""
         while not self._stopping.is_set():
             try:
@@ -163,7 +164,7 @@ class Intake(Generic[U]):
                 await self._pause(retry)
                 continue
             for update in batch:
-                uid = self.update_id(update)
+                uid = int(update["update_id"])
                 if self.offsets.begin(uid):
                     self.submit(update).add_done_callback(
                         lambda _, uid=uid: self.offsets.end(uid))

@@ -44,18 +44,25 @@ def sender_of(user: User | None) -> Sender | None:
                   language=clean(user.language_code))
 
 
-def chat_key(update: Update) -> int | None:
-    """The chat an update belongs to (its lane: one chat's updates in order), or None."""
+def chat_key(update: dict[str, Any]) -> int | None:
+    """The chat of an update as Telegram sent it (JSON), or None: its lane, so one chat's
+    updates are handled in order. Read before the library parses it."""
     for name in ("message", "edited_message", "channel_post", "edited_channel_post",
                  "my_chat_member", "chat_member", "chat_join_request"):
-        event = getattr(update, name, None)
-        if event is not None:
-            return int(event.chat.id)
-    cq = getattr(update, "callback_query", None)
-    if cq is not None:
-        msg = cq.message
-        return int(msg.chat.id) if msg is not None else int(cq.from_user.id)
+        event = update.get(name)
+        if isinstance(event, dict) and isinstance(event.get("chat"), dict):
+            return _int(event["chat"].get("id"))
+    cq = update.get("callback_query")
+    if isinstance(cq, dict):
+        msg = cq.get("message")
+        if isinstance(msg, dict) and isinstance(msg.get("chat"), dict):
+            return _int(msg["chat"].get("id"))
+        return _int((cq.get("from") or {}).get("id"))
     return None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
 
 
 def to_incoming(update: Update, reply_button_data: dict[str, str],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from typing import Any
 
@@ -19,12 +20,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiohttp import ClientTimeout
 
 from bot.aio.transport import AiogramTransport
 from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
-from bot.translate import ALLOWED_UPDATES, chat_key, to_incoming
+from bot.translate import ALLOWED_UPDATES, to_incoming
 from bot.webhook import WebhookListener, webhook_secret
 from workflow import dispatch
 from workflow.messages import Response
@@ -51,6 +53,10 @@ async def in_group(event: TelegramObject) -> bool:
     return _chat_type(event) in GROUPS
 
 
+class FetchFailed(Exception):
+    """getUpdates answered with an error (409 conflict, 5xx, …): the intake retries."""
+
+
 class AiogramBot:
     def __init__(self, app: App, token: str) -> None:
         self.app = app
@@ -63,8 +69,7 @@ class AiogramBot:
         self.transport = AiogramTransport(self.bot, app.renderer)
         self.background = Background(app, self.transport)
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
-        self.intake: Intake[Update] = Intake(self._feed, lambda u: u.update_id, chat_key,
-                                             cfg.concurrent_updates)
+        self.intake = Intake(self._feed, cfg.concurrent_updates)
         self.webhook: WebhookListener | None = None
         self._poll: asyncio.Task[None] | None = None
         self._username = ""
@@ -78,7 +83,8 @@ class AiogramBot:
         router.callback_query.register(self._on_button)
         return router
 
-    async def _feed(self, update: Update) -> None:
+    async def _feed(self, data: dict[str, Any]) -> None:
+        update = Update.model_validate(data, context={"bot": self.bot})
         await self.dispatcher.feed_update(self.bot, update)
 
     async def _on_message(self, message: Message, event_update: Update) -> None:
@@ -101,20 +107,28 @@ class AiogramBot:
             await self.transport.send_parts(self.app.renderer.render(out))
         return resp
 
-    async def _fetch(self, offset: int | None, timeout: float) -> list[Update]:
-        return await self.bot.get_updates(offset=offset, limit=100, timeout=int(timeout),
-                                          allowed_updates=ALLOWED_UPDATES,
-                                          request_timeout=int(timeout) + 10)
-
-    def _parse(self, data: dict[str, Any]) -> Update:
-        return Update.model_validate(data, context={"bot": self.bot})
+    async def _fetch(self, offset: int | None, timeout: float) -> list[dict[str, Any]]:
+        """getUpdates as raw JSON through aiogram's own HTTP session: only updates not seen
+        before are parsed, not the unconfirmed ones handed out again while in flight."""
+        params: dict[str, Any] = {"limit": 100, "timeout": int(timeout),
+                                  "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            params["offset"] = offset
+        session = await self.bot.session.create_session()
+        url = self.bot.session.api.api_url(token=self.bot.token, method="getUpdates")
+        async with session.post(url, json=params,
+                                timeout=ClientTimeout(total=timeout + 10)) as resp:
+            body = json.loads(await resp.read())
+        if not body.get("ok"):
+            raise FetchFailed(f"{resp.status}: {body.get('description', '')}")
+        return list(body.get("result") or [])
 
     async def start(self) -> None:
         me = await self.bot.me()
         self._username = me.username or ""
         cfg = self.app.settings.telegram
         if cfg.mode == "webhook":
-            self.webhook = WebhookListener(cfg, webhook_secret(), self._parse, self.intake)
+            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake)
             await self.webhook.start()
             await self.bot.set_webhook(cfg.url, secret_token=self.webhook.secret,
                                        allowed_updates=ALLOWED_UPDATES)

@@ -11,22 +11,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
 from bot.ptb.transport import PtbTransport
-from bot.translate import ALLOWED_UPDATES, chat_key, to_incoming
+from bot.translate import ALLOWED_UPDATES, to_incoming
 from bot.webhook import WebhookListener, webhook_secret
 from workflow import dispatch
 from workflow.messages import Response
 
 log = logging.getLogger("zhiyong.ptb")
+# getUpdates as raw JSON (do_api_request): only updates not seen before are parsed, not the
+# unconfirmed ones Telegram hands out again while they are still being handled.
+warnings.filterwarnings("ignore", message="Please use 'Bot.get_updates'", category=PTBUserWarning)
 
 
 class PtbBot:
@@ -44,9 +49,7 @@ class PtbBot:
         self.transport = PtbTransport(self.application.bot, app.renderer)
         self.background = Background(app, self.transport)
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
-        self.intake: Intake[Update] = Intake(self.application.process_update,
-                                             lambda u: u.update_id, chat_key,
-                                             cfg.concurrent_updates)
+        self.intake = Intake(self._process, cfg.concurrent_updates)
         self.webhook: WebhookListener | None = None
         self._poll: asyncio.Task[None] | None = None
         self._username = ""
@@ -73,12 +76,17 @@ class PtbBot:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
 
-    async def _fetch(self, offset: int | None, timeout: float) -> list[Update]:
-        return list(await self.application.bot.get_updates(
-            offset=offset, limit=100, timeout=int(timeout), allowed_updates=ALLOWED_UPDATES))
+    async def _process(self, data: dict[str, Any]) -> None:
+        await self.application.process_update(Update.de_json(data, self.application.bot))
 
-    def _parse(self, data: dict[str, Any]) -> Update:
-        return Update.de_json(data, self.application.bot)
+    async def _fetch(self, offset: int | None, timeout: float) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": 100, "timeout": int(timeout),
+                                  "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            params["offset"] = offset
+        result = await self.application.bot.do_api_request(
+            "getUpdates", api_kwargs=params, read_timeout=timeout + 10)
+        return list(result) if isinstance(result, list) else []
 
     async def start(self) -> None:
         await self.application.initialize()
@@ -86,7 +94,7 @@ class PtbBot:
         self._username = self.application.bot.username or ""
         cfg = self.app.settings.telegram
         if cfg.mode == "webhook":
-            self.webhook = WebhookListener(cfg, webhook_secret(), self._parse, self.intake)
+            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake)
             await self.webhook.start()
             await self.application.bot.set_webhook(
                 cfg.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES)

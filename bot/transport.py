@@ -60,6 +60,17 @@ class BotTransport(ABC):
                 raise
             raise outcome from exc
 
+    async def send_reply(self, parts: list[Rendered]) -> None:
+        """A direct reply: Telegram refusing it (blocked, 429, 5xx) is logged, not raised."""
+        try:
+            await self.send_parts(parts)
+        except Exception as exc:
+            outcome = self.outcome(exc)
+            if outcome is None:
+                raise
+            log.warning("reply to %s not delivered: %s", parts[0].chat_id if parts else "?",
+                        outcome)
+
     async def send_parts(self, parts: list[Rendered]) -> int | None:
         first: int | None = None
         for part in parts:

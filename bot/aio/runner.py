@@ -26,6 +26,8 @@ from bot.aio.transport import AiogramTransport
 from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
+from bot.render import Rendered
+from bot.replies import ReplyChains
 from bot.translate import ALLOWED_UPDATES, to_incoming
 from bot.webhook import WebhookListener, webhook_secret
 from workflow import dispatch
@@ -70,6 +72,7 @@ class AiogramBot:
         self.background = Background(app, self.transport)
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
         self.intake = Intake(self._feed, cfg.concurrent_updates)
+        self.replies = ReplyChains()
         self.webhook: WebhookListener | None = None
         self._poll: asyncio.Task[None] | None = None
         self._username = ""
@@ -88,24 +91,33 @@ class AiogramBot:
         await self.dispatcher.feed_update(self.bot, update)
 
     async def _on_message(self, message: Message, event_update: Update) -> None:
-        await self._handle(event_update)
+        await self._handle(event_update, None)
 
     async def _on_button(self, query: CallbackQuery, event_update: Update) -> None:
-        resp = await self._handle(event_update)
+        await self._handle(event_update, query)
+
+    async def _handle(self, update: Update, query: CallbackQuery | None) -> None:
+        incoming = to_incoming(update, self.app.renderer.reply_labels, self._username)
+        if incoming is None:
+            if query is not None:
+                await self._answer(query, None)
+            return
+        resp = await dispatch.handle(self.app.ctx, incoming)
+        parts = [p for out in resp.messages for p in self.app.renderer.render(out)]
+        self.replies.send(incoming.chat_id, lambda: self._deliver(query, resp, parts))
+
+    async def _deliver(self, query: CallbackQuery | None, resp: Response,
+                       parts: list[Rendered]) -> None:
+        if query is not None:
+            await self._answer(query, resp)
+        await self.transport.send_reply(parts)
+
+    async def _answer(self, query: CallbackQuery, resp: Response | None) -> None:
         text = self.app.renderer.plain(resp.answer_key, resp.answer_params) if resp else ""
         try:
             await query.answer(text or None, show_alert=bool(resp and resp.answer_alert))
         except TelegramBadRequest as exc:  # e.g. a redelivered, already answered query
             log.warning("callback answer failed: %s", exc.message)
-
-    async def _handle(self, update: Update) -> Response | None:
-        incoming = to_incoming(update, self.app.renderer.reply_labels, self._username)
-        if incoming is None:
-            return None
-        resp = await dispatch.handle(self.app.ctx, incoming)
-        for out in resp.messages:
-            await self.transport.send_parts(self.app.renderer.render(out))
-        return resp
 
     async def _fetch(self, offset: int | None, timeout: float) -> list[dict[str, Any]]:
         """getUpdates as raw JSON through aiogram's own HTTP session: only updates not seen
@@ -151,6 +163,7 @@ class AiogramBot:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poll
         await self.intake.close()
+        await self.replies.drain()
         await self.background.stop()
         if self._poll is not None and self.intake.offsets.next is not None:
             await self._confirm(self.intake.offsets.next)

@@ -54,6 +54,8 @@ class BotApiEmulator:
         self.webhook_retry_seconds = 0.2
         self._pusher: WebhookPusher | None = None
         self._listeners: list[Callable[[SentMessage], None]] = []
+        # called with every non-empty getUpdates batch, before the bot receives it
+        self.fetch_listeners: list[Callable[[list[dict[str, Any]]], None]] = []
         self._changed: dict[int, asyncio.Event] = {}  # per chat, replaced after each set
         self._seq = 0
         self._server = ApiServer(self)

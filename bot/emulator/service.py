@@ -40,8 +40,12 @@ async def get_updates(emu: BotApiEmulator, p: dict[str, Any]) -> list[dict[str, 
                             "use deleteWebhook to delete the webhook first")
     limit = max(1, min(100, int(p.get("limit") or 100)))
     offset = p.get("offset")
-    return await emu.queue.get(int(offset) if offset is not None else None, limit,
-                               float(p.get("timeout") or 0))
+    batch = await emu.queue.get(int(offset) if offset is not None else None, limit,
+                                float(p.get("timeout") or 0))
+    if batch:
+        for listener in emu.fetch_listeners:   # e.g. a test that kills the bot right now
+            listener(batch)
+    return batch
 
 
 @method("setWebhook")

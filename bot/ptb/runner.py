@@ -23,6 +23,8 @@ from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
 from bot.ptb.transport import PtbTransport
+from bot.render import Rendered
+from bot.replies import ReplyChains
 from bot.translate import ALLOWED_UPDATES, to_incoming
 from bot.webhook import WebhookListener, webhook_secret
 from workflow import dispatch
@@ -31,7 +33,7 @@ from workflow.messages import Response
 log = logging.getLogger("zhiyong.ptb")
 # getUpdates as raw JSON (do_api_request): only updates not seen before are parsed, not the
 # unconfirmed ones Telegram hands out again while they are still being handled.
-warnings.filterwarnings("ignore", message="Please use 'Bot.get_updates'", category=PTBUserWarning)
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 
 class PtbBot:
@@ -50,6 +52,7 @@ class PtbBot:
         self.background = Background(app, self.transport)
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
         self.intake = Intake(self._process, cfg.concurrent_updates)
+        self.replies = ReplyChains()
         self.webhook: WebhookListener | None = None
         self._poll: asyncio.Task[None] | None = None
         self._username = ""
@@ -60,9 +63,12 @@ class PtbBot:
         if incoming is None:
             return
         resp = await dispatch.handle(self.app.ctx, incoming)
+        parts = [p for out in resp.messages for p in self.app.renderer.render(out)]
+        self.replies.send(incoming.chat_id, lambda: self._deliver(update, resp, parts))
+
+    async def _deliver(self, update: Update, resp: Response, parts: list[Rendered]) -> None:
         await self._answer(update, resp)
-        for out in resp.messages:
-            await self.transport.send_parts(self.app.renderer.render(out))
+        await self.transport.send_reply(parts)
 
     async def _answer(self, update: Update, resp: Response) -> None:
         if update.callback_query is None:
@@ -117,6 +123,7 @@ class PtbBot:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poll
         await self.intake.close()
+        await self.replies.drain()
         await self.background.stop()
         if self._poll is not None and self.intake.offsets.next is not None:
             await self._confirm(self.intake.offsets.next)

@@ -6,7 +6,8 @@ so their CPU time and peak RSS are theirs alone (read from /proc); the emulator 
 citizens run here. Each citizen: /start → 我要投诉 → description → 完成 → 跳过 → 匿名 →
 确认提交, waiting for the bot's answer to every step; the echo bot's citizens take the same
 seven steps (text, button, text, button, button, text, button) and it answers each one.
-Prints JSON lines: one per bot, then the ratio of their throughput.
+Prints JSON lines: one per bot, then the ratio of their throughput. With
+ZHIYONG_BENCH_PROFILE=FILE the bot runs under cProfile (stats written to FILE on exit).
 """
 
 from __future__ import annotations
@@ -173,24 +174,10 @@ async def _load(emu: BotApiEmulator, pid: int, steps: list[Step], users: int) ->
         await asyncio.sleep(0.2)
     people = [emu.user(100_000 + i, f"市民{i}", username=f"c{i}") for i in range(users)]
     load = Load()
-    spy = None
-    if os.environ.get("ZHIYONG_BENCH_PYSPY") and steps is FILING:
-        spy = await asyncio.create_subprocess_exec(
-            "py-spy", "record", "--pid", str(pid), "-o", os.environ["ZHIYONG_BENCH_PYSPY"],
-            "-f", "raw", "-r", "250", "-d", "600", "--nonblocking")
-        await asyncio.sleep(1)
     cpu0, t0 = cpu_seconds(pid), time.perf_counter()
     await asyncio.gather(*(citizen(u, steps, load) for u in people))
-    if spy is not None:
-        spy.send_signal(signal.SIGINT)
-        await spy.wait()
     seconds = time.perf_counter() - t0
     cpu = cpu_seconds(pid) - cpu0
-    if os.environ.get("ZHIYONG_BENCH_THREADS"):
-        for task in sorted(Path(f"/proc/{pid}/task").iterdir()):
-            name = (task / "comm").read_text().strip()
-            print(f"# thread {task.name} {name}: {cpu_seconds_of(task / 'stat'):.2f}s",
-                  file=sys.stderr)
     return {"users": users, "updates": load.updates, "seconds": round(seconds, 2),
             "updates_per_s": round(load.updates / seconds, 1),
             "cpu_ms_per_update": round(cpu * 1000 / max(1, load.updates), 2),

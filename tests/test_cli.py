@@ -12,7 +12,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 def zhiyong(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=120, env={**os.environ, **(env or {})})
+                          capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:

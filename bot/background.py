@@ -25,7 +25,14 @@ class Background:
         self.scheduler = DeadlineScheduler(app, self.worker, self.sender.wake)
         self._task: asyncio.Task[None] | None = None
 
+    async def release_dead_claims(self) -> int:
+        """Claims of a process of this host that no longer runs (killed, crashed) go back."""
+        return await self.sender.release_dead(_dead_on_this_host)
+
     def start(self) -> None:
+        # The sender sleeps until a commit queues a row due now (or its poll interval passes):
+        # no claim transaction after every update.
+        self.app.db.on_outbox_due.append(self.sender.wake)
         self._task = asyncio.create_task(
             self.sender.run_forever(self.app.settings.scheduler.outbox_poll_seconds))
         if self.app.settings.scheduler.enabled:
@@ -33,6 +40,8 @@ class Background:
 
     async def stop(self, grace: float = 10.0) -> None:
         """Let the sender settle the message in hand (up to `grace` seconds), then stop."""
+        if self.sender.wake in self.app.db.on_outbox_due:
+            self.app.db.on_outbox_due.remove(self.sender.wake)
         self.scheduler.shutdown()
         if self._task:
             self.sender.stop()
@@ -42,6 +51,20 @@ class Background:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
+
+
+def _dead_on_this_host(worker: str) -> bool:
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimiter]:

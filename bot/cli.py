@@ -47,17 +47,48 @@ def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
 
 
 @main.command()
+@click.option("--webhook", is_flag=True,
+              help="Webhook mode ([telegram] mode = \"webhook\"); secret from ZHIYONG_WEBHOOK_SECRET.")
+@click.option("--listen", default=None, help="HOST:PORT to listen on ([telegram] listen).")
+@click.option("--url", default=None, help="Public https:// URL for Telegram ([telegram] url).")
+@click.option("--path", default=None, help="Path to serve ([telegram] path; default: URL's).")
 @click.pass_obj
-def run(obj: CliContext) -> None:
-    """Run the bot with long polling (token from ZHIYONG_TELEGRAM_TOKEN)."""
-    settings = obj.settings()
+def run(obj: CliContext, webhook: bool, listen: str | None, url: str | None,
+        path: str | None) -> None:
+    """Run the bot: long polling, or --webhook (token from ZHIYONG_TELEGRAM_TOKEN)."""
+    settings = _with_webhook(obj.settings(), webhook, listen, url, path)
     if settings.telegram_token is None:
         raise click.ClickException(
             "no bot token: set ZHIYONG_TELEGRAM_TOKEN (get one from @BotFather)")
+    if settings.telegram.mode == "webhook":
+        from bot.webhook import webhook_secret
+        try:
+            webhook_secret()
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
     try:
         asyncio.run(_run(settings, settings.telegram_token.get_secret_value()))
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _with_webhook(settings: Settings, webhook: bool, listen: str | None, url: str | None,
+                  path: str | None) -> Settings:
+    """The command-line webhook options over [telegram]; validated like the file."""
+    given = {k: v for k, v in (("listen", listen), ("url", url), ("path", path)) if v}
+    if webhook:
+        given["mode"] = "webhook"
+    if not given:
+        return settings
+    from pydantic import ValidationError
+
+    from bot.config import TelegramConfig
+
+    try:
+        telegram = TelegramConfig(**{**settings.telegram.model_dump(), **given})
+    except ValidationError as exc:
+        raise click.ClickException(f"invalid webhook options: {exc.errors()[0]['msg']}") from exc
+    return settings.model_copy(update={"telegram": telegram})
 
 
 async def _run(settings: Settings, token: str) -> None:
@@ -74,8 +105,9 @@ async def _run(settings: Settings, token: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with Runner(app, token):
-        logging.getLogger("zhiyong").info("bot (%s) running against %s",
-                                          settings.telegram.framework, settings.telegram.api_url)
+        logging.getLogger("zhiyong").info("bot (%s) running against %s (%s)",
+                                          settings.telegram.framework, settings.telegram.api_url,
+                                          settings.telegram.mode)
         await stop.wait()
     await app.close()
 
@@ -165,6 +197,22 @@ def bench_sweep(obj: CliContext, rows: int, open_: int, due: str, db: str | None
     from bot.bench_sweep import bench_sweep as run_bench_sweep
 
     run_bench_sweep(obj.settings(), rows, open_, due, db)
+
+
+@bench.command("intake")
+@click.option("--framework", type=click.Choice(["ptb", "aiogram"]), default="ptb",
+              show_default=True)
+@click.option("--db", default=None,
+              help="postgresql://… (a temporary database is created there and dropped); "
+                   "default: a temporary SQLite file.")
+@click.option("--users", default=200, show_default=True, help="Citizens filing at once.")
+@click.option("--source", default=None, hidden=True,
+              help="Run the bot from another checkout (before/after comparisons).")
+def bench_intake(framework: str, db: str | None, users: int, source: str | None) -> None:
+    """The real bot and a bare echo bot under N citizens filing at once; JSON lines."""
+    from bot.bench_intake import bench_intake as run_bench_intake
+
+    run_bench_intake(framework, db, users, source)
 
 
 def _safe_url(url: str) -> str:

@@ -10,9 +10,18 @@ import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from workflow.taxonomy import CATEGORIES, TRIAGE
@@ -30,6 +39,12 @@ class TelegramConfig(_Strict):
     api_url: str = "https://api.telegram.org"
     framework: Literal["ptb", "aiogram"] = "ptb"
     poll_timeout: int = Field(default=30, ge=0, le=50)
+    concurrent_updates: int = Field(default=16, ge=1, le=256)   # chats handled at once
+    # webhook mode: Telegram POSTs updates to `url`; we listen on `listen` at `path`
+    mode: Literal["polling", "webhook"] = "polling"
+    listen: str = "127.0.0.1:8443"
+    url: str = ""
+    path: str = ""                      # default: the path of `url`
 
     @field_validator("api_url")
     @classmethod
@@ -37,6 +52,24 @@ class TelegramConfig(_Strict):
         if not v.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return v.rstrip("/")
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, v: str) -> str:
+        host, sep, port = v.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8443")
+        return v
+
+    @model_validator(mode="after")
+    def _webhook_url(self) -> TelegramConfig:
+        if self.mode == "webhook" and not self.url.startswith(("https://", "http://")):
+            raise ValueError("webhook mode needs url = \"https://…\" (the public address)")
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        return self.path or urlsplit(self.url).path or "/"
 
 
 class StorageConfig(_Strict):

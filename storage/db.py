@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_QUEUE_TIMEOUT_S = 120   # waiting for the one connection (a queue in our event loop)
 
 
 def async_url(url: str) -> str:
@@ -53,10 +54,15 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """SQLite: ONE connection per engine. SQLite takes one writer at a time anyway; with one
+    connection the writers queue in the pool (FIFO, in our loop) instead of sleeping in
+    SQLite's busy handler, so no handler waits on the busy timeout or sees `database is
+    locked`. The busy timeout stays for other processes (a CLI command beside the bot)."""
     if is_sqlite(url):
         _prepare_sqlite_file(url)
         engine = create_async_engine(
-            async_url(url), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+            async_url(url), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=1, max_overflow=0, pool_timeout=SQLITE_QUEUE_TIMEOUT_S, **kwargs
         )
         _sqlite_pragmas(engine)
         return engine

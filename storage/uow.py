@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Self
 
@@ -13,7 +14,7 @@ from storage.repositories.chats import SqlBindings, SqlConversations, SqlUpdateL
 from storage.repositories.deadlines import SqlActions, SqlLedger
 from storage.repositories.office import SqlAudit, SqlCorrections, SqlFindings, SqlOfficials
 from storage.repositories.office_views import SqlOfficeViews
-from storage.repositories.outbox import SqlOutbox
+from storage.repositories.outbox import OUTBOX_DUE, SqlOutbox
 from storage.repositories.people import SqlComplainants, SqlInvites, SqlStaff
 from storage.repositories.tickets import SqlAttachments, SqlEvents, SqlExtensions, SqlTickets
 from storage.repositories.views import SqlViews
@@ -22,8 +23,10 @@ from storage.repositories.views import SqlViews
 class SqlUnitOfWork:
     """Commits only when told to; anything left uncommitted is rolled back on exit."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 on_outbox_due: list[Callable[[], None]] | None = None) -> None:
         self._sessions = sessions
+        self._on_outbox_due = on_outbox_due or []
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -54,9 +57,14 @@ class SqlUnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        """Commit; if a row was queued for now, wake the outbox sender(s) of this process."""
         await self.session.commit()
+        if self.session.info.pop(OUTBOX_DUE, False):
+            for wake in self._on_outbox_due:
+                wake()
 
     async def rollback(self) -> None:
+        self.session.info.pop(OUTBOX_DUE, None)
         await self.session.rollback()
 
     def savepoint(self) -> AbstractAsyncContextManager[object]:
@@ -71,9 +79,11 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = make_engine(url)
         self._sessions = session_factory(self.engine)
+        # Called after a commit that queued an outbox row due now (the sender's wake-up).
+        self.on_outbox_due: list[Callable[[], None]] = []
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self.on_outbox_due)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -1,89 +1,175 @@
-"""Runs aiogram's Dispatcher (long polling) with the same dispatch, outbox and scheduler.
+"""Runs aiogram's Dispatcher with our own intake (bot/intake.py: per-chat lanes, offsets
+confirmed only after commit; long polling or webhook), the same dispatch, outbox and scheduler.
 
 Routers group the handlers by audience, as in aiogram's examples: citizens (and staff
 dialogs) in private chats, department groups. Each handler is thin: the update becomes an
-Incoming, workflow.chat.dispatch handles it, the Response is rendered and sent.
+Incoming, workflow.chat.dispatch handles it (its replies are outbox rows, sent by the outbox
+sender); only the answer to a pressed button is sent here. aiogram's own
+polling is not used: it runs one chat's updates concurrently and confirms batches early.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+from typing import Any
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, Message, Update
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiohttp import ClientTimeout
 
 from bot.aio.transport import AiogramTransport
 from bot.app import App
 from bot.background import Background
-from bot.translate import to_incoming
+from bot.intake import Intake
+from bot.replies import ReplyChains
+from bot.translate import ALLOWED_UPDATES, to_incoming
+from bot.webhook import WebhookListener, webhook_secret
 from workflow.chat import dispatch
 from workflow.chat.messages import Response
 
 log = logging.getLogger("zhiyong.aiogram")
 GROUPS = ("group", "supergroup")
+# aiogram logs every update at INFO ("Update id=… is handled"): per-update cost, no value.
+logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+def _chat_type(event: TelegramObject) -> str:
+    if isinstance(event, CallbackQuery):
+        return event.message.chat.type if event.message is not None else ""
+    chat = getattr(event, "chat", None)
+    return chat.type if chat is not None else ""
+
+
+# Coroutine filters: aiogram runs a plain function (or a magic F filter) in a thread.
+async def in_private(event: TelegramObject) -> bool:
+    return _chat_type(event) == "private"
+
+
+async def in_group(event: TelegramObject) -> bool:
+    return _chat_type(event) in GROUPS
+
+
+class FetchFailed(Exception):
+    """getUpdates answered with an error (409 conflict, 5xx, …): the intake retries."""
 
 
 class AiogramBot:
     def __init__(self, app: App, token: str) -> None:
         self.app = app
-        session = AiohttpSession(api=TelegramAPIServer.from_base(app.settings.telegram.api_url))
+        cfg = app.settings.telegram
+        session = AiohttpSession(api=TelegramAPIServer.from_base(cfg.api_url))
         self.bot = Bot(token, session=session)
         self.dispatcher = Dispatcher()
-        self.dispatcher.include_routers(self._router("citizens", F.chat.type == "private",
-                                                     F.message.chat.type == "private"),
-                                        self._router("groups", F.chat.type.in_(GROUPS),
-                                                     F.message.chat.type.in_(GROUPS)))
+        self.dispatcher.include_routers(self._router("citizens", in_private),
+                                        self._router("groups", in_group))
         self.transport = AiogramTransport(self.bot, app.renderer)
         self.background = Background(app, self.transport)
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
-        self._polling: asyncio.Task[None] | None = None
+        self.intake = Intake(self._feed, cfg.concurrent_updates)
+        self.replies = ReplyChains()
+        self.webhook: WebhookListener | None = None
+        self._poll: asyncio.Task[None] | None = None
+        self._username = ""
+        self._started = False
 
-    def _router(self, name: str, messages: object, buttons: object) -> Router:
+    def _router(self, name: str, audience: Any) -> Router:
         router = Router(name=name)
-        router.message.filter(messages)
-        router.callback_query.filter(buttons)
+        router.message.filter(audience)
+        router.callback_query.filter(audience)
         router.message.register(self._on_message)
         router.callback_query.register(self._on_button)
         return router
 
+    async def _feed(self, data: dict[str, Any]) -> None:
+        update = Update.model_validate(data, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update)
+
     async def _on_message(self, message: Message, event_update: Update) -> None:
-        await self._handle(event_update)
+        await self._handle(event_update, None)
 
     async def _on_button(self, query: CallbackQuery, event_update: Update) -> None:
-        resp = await self._handle(event_update)
+        await self._handle(event_update, query)
+
+    async def _handle(self, update: Update, query: CallbackQuery | None) -> None:
+        incoming = to_incoming(update, self.app.renderer.reply_labels, self._username)
+        if incoming is None:
+            if query is not None:
+                await self._answer(query, None)
+            return
+        resp = await dispatch.handle(self.app.ctx, incoming)   # replies: outbox rows, committed
+        if query is not None:
+            self.replies.send(incoming.chat_id, lambda: self._answer(query, resp))
+
+    async def _answer(self, query: CallbackQuery, resp: Response | None) -> None:
         text = self.app.renderer.plain(resp.answer_key, resp.answer_params) if resp else ""
         try:
             await query.answer(text or None, show_alert=bool(resp and resp.answer_alert))
         except TelegramBadRequest as exc:  # e.g. a redelivered, already answered query
             log.warning("callback answer failed: %s", exc.message)
 
-    async def _handle(self, update: Update) -> Response | None:
-        incoming = to_incoming(update, self.app.renderer.reply_labels)
-        if incoming is None:
-            return None
-        resp = await dispatch.handle(self.app.ctx, incoming)
-        self.sender.wake()   # the replies were queued in the update's transaction
-        return resp
+    async def _fetch(self, offset: int | None, timeout: float) -> list[dict[str, Any]]:
+        """getUpdates as raw JSON through aiogram's own HTTP session: only updates not seen
+        before are parsed, not the unconfirmed ones handed out again while in flight."""
+        params: dict[str, Any] = {"limit": 100, "timeout": int(timeout),
+                                  "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            params["offset"] = offset
+        session = await self.bot.session.create_session()
+        url = self.bot.session.api.api_url(token=self.bot.token, method="getUpdates")
+        async with session.post(url, json=params,
+                                timeout=ClientTimeout(total=timeout + 10)) as resp:
+            body = json.loads(await resp.read())
+        if not body.get("ok"):
+            raise FetchFailed(f"{resp.status}: {body.get('description', '')}")
+        return list(body.get("result") or [])
 
     async def start(self) -> None:
-        self._polling = asyncio.create_task(self.dispatcher.start_polling(
-            self.bot, handle_signals=False, close_bot_session=False,
-            polling_timeout=self.app.settings.telegram.poll_timeout))
+        me = await self.bot.me()
+        self._username = me.username or ""
+        cfg = self.app.settings.telegram
+        if cfg.mode == "webhook":
+            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake)
+            await self.webhook.start()
+            await self.bot.set_webhook(cfg.url, secret_token=self.webhook.secret,
+                                       allowed_updates=ALLOWED_UPDATES)
+        else:
+            await self.bot.delete_webhook()
+            self._poll = asyncio.create_task(self.intake.poll(self._fetch, cfg.poll_timeout),
+                                             name="zhiyong-intake")
+        await self.background.release_dead_claims()
         self.background.start()
+        self._started = True
 
     async def stop(self) -> None:
-        await self.background.stop()
-        if self._polling is not None:
-            with contextlib.suppress(RuntimeError):   # polling had not started yet
-                await self.dispatcher.stop_polling()
+        if not self._started:
+            return
+        self._started = False
+        self.intake.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self._poll is not None:
+            self._poll.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
+                await self._poll
+        await self.intake.close()
+        await self.replies.drain()
+        await self.background.stop()
+        if self._poll is not None and self.intake.offsets.next is not None:
+            await self._confirm(self.intake.offsets.next)
         await self.bot.session.close()
+
+    async def _confirm(self, offset: int) -> None:
+        """Tell Telegram what is done before exiting (the next start would redo it, once)."""
+        try:
+            await self.bot.get_updates(offset=offset, limit=1, timeout=0)
+        except Exception as exc:
+            log.warning("could not confirm offset %s on exit: %s", offset, exc)
 
     async def __aenter__(self) -> AiogramBot:
         await self.start()

@@ -37,14 +37,19 @@ Control: `emu.block(user_id)` → 403 "bot was blocked by the user" (groups: "ki
 delivers an update as is (keep update_id for a redelivery); `emu.on_sent(callback)`;
 `await emu.stop()` releases long-polls and held requests at once.
 
+Webhook: after `setWebhook(url, secret_token=…)` (http:// accepted too) pending updates are
+POSTed to the URL with X-Telegram-Bot-Api-Secret-Token, at most `max_connections` at once and
+one per chat at a time; anything but 2xx (or no answer) is retried after
+`emu.webhook_retry_seconds`; `emu.webhook.attempts` logs every POST, getWebhookInfo reports
+the last error; getUpdates answers 409 meanwhile, as on Telegram. `deleteWebhook` stops it.
+
 `BotApiEmulator(clock=...)` sets message dates (e.g. from a FakeClock); a second concurrent
 getUpdates terminates the first with 409 Conflict, as on Telegram.
 
 Fidelity: Telegram's error codes/descriptions for empty/too long text (4096, captions 1024,
 counted in UTF-16 after HTML parsing), HTML entity errors (Telegram's tag subset; a bare `&` is
 rejected, stricter than Telegram), unknown chats, not-modified edits, unknown file ids and
-callback ids, wrong token (401) and unknown methods (404). Not emulated: webhook delivery,
-inline mode, payments, Markdown parsing (MarkdownV2 text is measured raw), rate limits unless
+callback ids, wrong token (401) and unknown methods (404). Not emulated: inline mode, payments, Markdown parsing (MarkdownV2 text is measured raw), rate limits unless
 injected.
 """
 

@@ -19,6 +19,7 @@ from bot.emulator.params import required
 from bot.emulator.records import ApiCall, CallbackAnswer, SentMessage
 from bot.emulator.server import ApiServer
 from bot.emulator.updates import UpdateQueue
+from bot.emulator.webhook import WebhookPusher, WebhookTarget
 
 log = logging.getLogger("zhiyong.emulator")
 ChatRef = int | Chat | Any  # anything with an int `.id` (User, Group) works too
@@ -49,9 +50,13 @@ class BotApiEmulator:
         self.answers: list[CallbackAnswer] = []
         self.pending_queries: dict[str, asyncio.Future[CallbackAnswer]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.webhook_url = ""
+        self.webhook: WebhookTarget | None = None   # set by setWebhook; see webhook.py
+        self.webhook_retry_seconds = 0.2
+        self._pusher: WebhookPusher | None = None
         self._listeners: list[Callable[[SentMessage], None]] = []
-        self._changed = asyncio.Event()  # replaced after each set
+        # called with every non-empty getUpdates batch, before the bot receives it
+        self.fetch_listeners: list[Callable[[list[dict[str, Any]]], None]] = []
+        self._changed: dict[int, asyncio.Event] = {}  # per chat, replaced after each set
         self._seq = 0
         self._server = ApiServer(self)
         self._runner: web.AppRunner | None = None
@@ -73,6 +78,7 @@ class BotApiEmulator:
     async def stop(self) -> None:
         """Release long-polls and held requests at once, then close the server."""
         self._server.stopping.set()
+        await self.set_webhook("", "", 40)
         await self.queue.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -88,6 +94,21 @@ class BotApiEmulator:
     def api_url(self) -> str:
         """Base URL: PTB uses f"{api_url}/bot", aiogram TelegramAPIServer.from_base(api_url)."""
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def webhook_url(self) -> str:
+        return self.webhook.url if self.webhook is not None else ""
+
+    async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
+        """Push updates to `url` from now on ("" stops pushing: getUpdates works again)."""
+        if self._pusher is not None:
+            await self._pusher.stop()
+            self._pusher = None
+            self.queue.requeue_undelivered()
+        self.webhook = WebhookTarget(url, secret, max_connections) if url else None
+        if self.webhook is not None:
+            self._pusher = WebhookPusher(self.webhook, self.queue, self.webhook_retry_seconds)
+            self._pusher.start()
 
     # ---- actors ----------------------------------------------------------------------------
 
@@ -149,8 +170,9 @@ class BotApiEmulator:
                 listener(sent)
             except Exception:  # a broken printer must not fail the bot's API call
                 log.exception("on_sent listener failed")
-        self._changed.set()
-        self._changed = asyncio.Event()
+        waiting = self._changed.pop(chat.id, None)   # wake only this chat's waiters
+        if waiting is not None:
+            waiting.set()
 
     # ---- inspection ------------------------------------------------------------------------
 
@@ -194,7 +216,7 @@ class BotApiEmulator:
         try:
             async with asyncio.timeout(timeout):
                 while (index := self._find(c, start, predicate)) is None:
-                    await self._changed.wait()
+                    await self._changed.setdefault(c.id, asyncio.Event()).wait()
         except TimeoutError:
             seen = [(m.method, m.plain) for m in c.log[start:]]
             raise TimeoutError(f"no matching bot message in chat {c.id} within {timeout}s; "

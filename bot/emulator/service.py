@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.errors import ApiError, bad_request
@@ -12,6 +13,7 @@ from bot.emulator.registry import method
 if TYPE_CHECKING:
     from bot.emulator.emulator import BotApiEmulator
 
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 HARMLESS = ("close", "logOut", "sendChatAction", "setMyDescription", "setMyShortDescription",
             "setMyName", "setChatMenuButton", "pinChatMessage", "unpinChatMessage",
             "unpinAllChatMessages", "setMyDefaultAdministratorRights", "setMessageReaction")
@@ -38,21 +40,32 @@ async def get_updates(emu: BotApiEmulator, p: dict[str, Any]) -> list[dict[str, 
                             "use deleteWebhook to delete the webhook first")
     limit = max(1, min(100, int(p.get("limit") or 100)))
     offset = p.get("offset")
-    return await emu.queue.get(int(offset) if offset is not None else None, limit,
-                               float(p.get("timeout") or 0))
+    batch = await emu.queue.get(int(offset) if offset is not None else None, limit,
+                                float(p.get("timeout") or 0))
+    if batch:
+        for listener in emu.fetch_listeners:   # e.g. a test that kills the bot right now
+            listener(batch)
+    return batch
 
 
 @method("setWebhook")
 async def set_webhook(emu: BotApiEmulator, p: dict[str, Any]) -> bool:
-    emu.webhook_url = str(p.get("url") or "")
+    """Starts pushing updates to `url` (http:// is accepted too, for tests)."""
+    url = str(p.get("url") or "")
+    secret = str(p.get("secret_token") or "")
+    if secret and not _SECRET.match(secret):
+        raise bad_request("secret token contains unallowed characters")
+    if url and not url.startswith(("https://", "http://")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
     if p.get("drop_pending_updates"):
         emu.queue.drop_pending()
+    await emu.set_webhook(url, secret, int(p.get("max_connections") or 40))
     return True
 
 
 @method("deleteWebhook")
 async def delete_webhook(emu: BotApiEmulator, p: dict[str, Any]) -> bool:
-    emu.webhook_url = ""
+    await emu.set_webhook("", "", 40)
     if p.get("drop_pending_updates"):
         emu.queue.drop_pending()
     return True
@@ -60,8 +73,16 @@ async def delete_webhook(emu: BotApiEmulator, p: dict[str, Any]) -> bool:
 
 @method("getWebhookInfo")
 async def get_webhook_info(emu: BotApiEmulator, p: dict[str, Any]) -> dict[str, Any]:
-    return {"url": emu.webhook_url, "has_custom_certificate": False,
-            "pending_update_count": emu.queue.pending}
+    info: dict[str, Any] = {"url": emu.webhook_url, "has_custom_certificate": False,
+                            "pending_update_count": emu.queue.pending}
+    target = emu.webhook
+    if target is not None:
+        info["max_connections"] = target.max_connections
+        info["allowed_updates"] = []
+        if target.last_error:
+            info.update(last_error_date=target.last_error_at,
+                        last_error_message=target.last_error)
+    return info
 
 
 def _scope_key(p: dict[str, Any]) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,36 @@ class UpdateQueue:
             for p in batch:
                 p.delivered = True
             return [p.update for p in batch]
+
+    @property
+    def changed(self) -> asyncio.Condition:
+        """Notified when an update arrives (the webhook pusher waits on it)."""
+        return self._cond
+
+    def next_for_webhook(self, busy: set[Any], chat_of: Callable[[dict[str, Any]], Any]
+                         ) -> _Pending | None:
+        """The oldest update not being pushed whose chat has no push in flight."""
+        for p in self._pending:
+            if not p.delivered and chat_of(p.update) not in busy:
+                return p
+        return None
+
+    def take_for_webhook(self, busy: set[Any], chat_of: Callable[[dict[str, Any]], Any]
+                         ) -> dict[str, Any] | None:
+        p = self.next_for_webhook(busy, chat_of)
+        if p is None:
+            return None
+        p.delivered = True
+        return p.update
+
+    def delivered_by_webhook(self, update: dict[str, Any]) -> None:
+        """The webhook answered 2xx: the update is confirmed."""
+        self._pending = [p for p in self._pending if p.update is not update]
+
+    def requeue_undelivered(self) -> None:
+        """The webhook went away: what it had not confirmed is handed out again."""
+        for p in self._pending:
+            p.delivered = False
 
     def drop_pending(self) -> None:
         """deleteWebhook/setWebhook with drop_pending_updates=True."""

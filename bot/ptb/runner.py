@@ -1,46 +1,69 @@
-"""Runs the real python-telegram-bot Application (long polling), the outbox sender and the
-deadline scheduler (APScheduler: the sweep and the cron digests)."""
+"""Runs the real python-telegram-bot Application with our own intake (bot/intake.py: per-chat
+lanes, offsets confirmed only after commit; long polling or webhook), the outbox sender and the
+deadline scheduler (APScheduler: the sweep and the cron digests).
+
+PTB's Updater is not used: it confirms a batch before handling it. Updates still go through
+the Application's handlers (`process_update`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import warnings
+from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from bot.app import App
 from bot.background import Background
+from bot.intake import Intake
 from bot.ptb.transport import PtbTransport
-from bot.translate import to_incoming
+from bot.replies import ReplyChains
+from bot.translate import ALLOWED_UPDATES, to_incoming
+from bot.webhook import WebhookListener, webhook_secret
 from workflow.chat import dispatch
 from workflow.chat.messages import Response
 
 log = logging.getLogger("zhiyong.ptb")
+# getUpdates as raw JSON (do_api_request): only updates not seen before are parsed, not the
+# unconfirmed ones Telegram hands out again while they are still being handled.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 
 class PtbBot:
     def __init__(self, app: App, token: str) -> None:
         self.app = app
-        api = app.settings.telegram.api_url
+        cfg = app.settings.telegram
+        api = cfg.api_url
         self.application: Application = (  # type: ignore[type-arg]
-            ApplicationBuilder().token(token)
+            ApplicationBuilder().token(token).updater(None)
             .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-            .get_updates_read_timeout(app.settings.telegram.poll_timeout + 10)
+            .get_updates_read_timeout(cfg.poll_timeout + 10)
             .build())
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.transport = PtbTransport(self.application.bot, app.renderer)
         self.background = Background(app, self.transport)
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
+        self.intake = Intake(self._process, cfg.concurrent_updates)
+        self.replies = ReplyChains()
+        self.webhook: WebhookListener | None = None
+        self._poll: asyncio.Task[None] | None = None
+        self._username = ""
+        self._started = False
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = to_incoming(update, self.app.renderer.reply_labels)
+        incoming = to_incoming(update, self.app.renderer.reply_labels, self._username)
         if incoming is None:
             return
-        resp = await dispatch.handle(self.app.ctx, incoming)
-        self.sender.wake()   # the replies were queued in the update's transaction
-        await self._answer(update, resp)
+        resp = await dispatch.handle(self.app.ctx, incoming)   # replies: outbox rows, committed
+        if update.callback_query is not None:
+            self.replies.send(incoming.chat_id, lambda: self._answer(update, resp))
 
     async def _answer(self, update: Update, resp: Response) -> None:
         if update.callback_query is None:
@@ -54,22 +77,62 @@ class PtbBot:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
 
+    async def _process(self, data: dict[str, Any]) -> None:
+        await self.application.process_update(Update.de_json(data, self.application.bot))
+
+    async def _fetch(self, offset: int | None, timeout: float) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": 100, "timeout": int(timeout),
+                                  "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            params["offset"] = offset
+        result = await self.application.bot.do_api_request(
+            "getUpdates", api_kwargs=params, read_timeout=timeout + 10)
+        return list(result) if isinstance(result, list) else []
+
     async def start(self) -> None:
         await self.application.initialize()
         await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            poll_interval=0, timeout=self.app.settings.telegram.poll_timeout,
-            allowed_updates=Update.ALL_TYPES)
+        self._username = self.application.bot.username or ""
+        cfg = self.app.settings.telegram
+        if cfg.mode == "webhook":
+            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake)
+            await self.webhook.start()
+            await self.application.bot.set_webhook(
+                cfg.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES)
+        else:
+            await self.application.bot.delete_webhook()
+            self._poll = asyncio.create_task(self.intake.poll(self._fetch, cfg.poll_timeout),
+                                             name="zhiyong-intake")
+        await self.background.release_dead_claims()
         self.background.start()
+        self._started = True
 
     async def stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        self.intake.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self._poll is not None:
+            self._poll.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poll
+        await self.intake.close()
+        await self.replies.drain()
         await self.background.stop()
-        if self.application.updater and self.application.updater.running:
-            await self.application.updater.stop()
+        if self._poll is not None and self.intake.offsets.next is not None:
+            await self._confirm(self.intake.offsets.next)
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+
+    async def _confirm(self, offset: int) -> None:
+        """Tell Telegram what is done before exiting (the next start would redo it, once)."""
+        try:
+            await self.application.bot.get_updates(offset=offset, limit=1, timeout=0)
+        except Exception as exc:
+            log.warning("could not confirm offset %s on exit: %s", offset, exc)
 
     async def __aenter__(self) -> PtbBot:
         await self.start()
@@ -77,4 +140,3 @@ class PtbBot:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-

@@ -18,6 +18,7 @@ from workflow.model import (
 )
 
 OUTBOX_CLAIM_LOCK = 0x7A7901   # pg_advisory_xact_lock key: one outbox claim at a time
+OUTBOX_DUE = "zhiyong.outbox_due"   # session.info flag: a row was queued for now
 
 
 class SqlOutbox(Repository):
@@ -25,7 +26,10 @@ class SqlOutbox(Repository):
         stmt = self._insert(OutboxRow).values(**values_of(m))
         stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
         result = await self.s.exec(stmt)  # type: ignore[call-overload]
-        return bool(result.rowcount == 1)
+        added = bool(result.rowcount == 1)
+        if added and m.not_before <= m.created_at:
+            self.s.info[OUTBOX_DUE] = True   # the unit of work wakes the sender on commit
+        return added
 
     async def claim(self, now: datetime, worker: str, limit: int, stale_before: datetime
                     ) -> list[OutboxMessage]:
@@ -76,6 +80,21 @@ class SqlOutbox(Repository):
                           .values(status="pending", not_before=at, error=why[:2000],
                                   attempts=OutboxRow.__table__.c.attempts - 1))
 
+    async def claimers(self) -> list[str]:
+        """The workers holding claims right now (one query on (status, claimed_at))."""
+        rows = await self.s.exec(select(OutboxRow.claimed_by).where(OutboxRow.status == "claimed")
+                                 .distinct())
+        return [str(w) for w in rows]
+
+    async def release_claims_of(self, worker: str, why: str) -> int:
+        """A dead worker's claims back to pending at once (their attempt not counted)."""
+        result = await self.s.exec(  # type: ignore[call-overload]
+            update(OutboxRow).where(col(OutboxRow.status) == "claimed",
+                                    col(OutboxRow.claimed_by) == worker)
+            .values(status="pending", error=why[:2000],
+                    attempts=OutboxRow.__table__.c.attempts - 1))
+        return int(result.rowcount or 0)
+
     async def mark_failed(self, msg_id: int, error: str) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
                           .values(status="failed", error=error[:2000]))
@@ -99,5 +118,8 @@ class SqlOutbox(Repository):
         return row is not None
 
     async def add_many(self, messages: list[OutboxMessage]) -> int:
-        return await self._insert_many(OutboxRow, [values_of(m) for m in messages],
-                                       ["dedupe_key"])
+        added = await self._insert_many(OutboxRow, [values_of(m) for m in messages],
+                                        ["dedupe_key"])
+        if added and any(m.not_before <= m.created_at for m in messages):
+            self.s.info[OUTBOX_DUE] = True
+        return added

@@ -104,6 +104,20 @@ class OutboxSender:
                 break
         return total
 
+    async def release_dead(self, is_dead: Callable[[str], bool]) -> int:
+        """Give back the claims of workers known to be dead (a process killed on this host),
+        so the chats they held do not wait for the claims to go stale."""
+        released = 0
+        async with self.ctx.uow() as uow:
+            for worker in await uow.outbox.claimers():
+                if worker != self.worker and is_dead(worker):
+                    released += await uow.outbox.release_claims_of(worker, "its worker died")
+            await uow.commit()
+        if released:
+            log.warning("outbox: %d message(s) claimed by dead workers are pending again",
+                        released)
+        return released
+
     def stop(self) -> None:
         """Finish the message in hand, give the rest of the claim back, then leave run_forever.
 

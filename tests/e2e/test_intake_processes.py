@@ -1,0 +1,230 @@
+"""Real `zhiyong run` processes killed with SIGKILL right after fetching and in the middle of
+handling, and two webhook processes behind one address on PostgreSQL: every update takes
+effect exactly once, and no process logs a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import secrets
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy.engine import make_url
+
+from bot.emulator import BotApiEmulator, User
+from storage.uow import Database
+from tests.conftest import PG_ENV, _admin
+from tests.e2e.test_citizen_flow import COMPLAINT, number_of
+from tests.e2e.test_webhook import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "two-processes_one-address"
+
+
+class BotProcess:
+    """`python -m bot run` of this checkout, its log in a file."""
+
+    def __init__(self, emu: BotApiEmulator, url: str, framework: str, log: Path,
+                 *args: str, env: dict[str, str] | None = None) -> None:
+        self.emu, self.url, self.framework, self.log_path = emu, url, framework, log
+        self.args, self.extra_env = args, env or {}
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> BotProcess:
+        env = {**os.environ, "ZHIYONG_TELEGRAM_TOKEN": self.emu.token,
+               "ZHIYONG_TELEGRAM__API_URL": self.emu.api_url,
+               "ZHIYONG_TELEGRAM__POLL_TIMEOUT": "1",
+               "ZHIYONG_TELEGRAM__FRAMEWORK": self.framework, "ZHIYONG_STORAGE__URL": self.url,
+               "ZHIYONG_SCHEDULER__ENABLED": "false", "PYTHONPATH": str(REPO),
+               **self.extra_env}
+        with self.log_path.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "--config", str(REPO / "config.toml"), "run",
+                *self.args, cwd=self.log_path.parent, env=env, stdout=log, stderr=log)
+        return self
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 30)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture
+async def own_db(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of its own: the session bot's outbox sender must not meet these rows."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'own.db'}"
+        return
+    url = make_url(os.environ[PG_ENV])
+    name = f"zy_proc_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    await _admin(admin, f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def said(user: User, text: str) -> int:
+    return len([m for m in user.sent() if text in (m.plain or "")])
+
+
+async def ticket_text(url: str, number: str) -> str:
+    db = Database(url)
+    try:
+        async with db.uow() as uow:
+            t = await uow.tickets.by_number(number)
+    finally:
+        await db.dispose()
+    assert t is not None
+    return t.text
+
+
+@pytest.mark.parametrize("framework", [
+    "ptb", pytest.param("aiogram", marks=pytest.mark.slow)])   # importing aiogram alone: ~6 s CPU
+async def test_kill9_after_fetch_and_mid_handling_each_update_once(
+        framework: str, backend: str, own_db: str, tmp_path: Path) -> None:
+    if framework == "aiogram" and backend == "postgresql":
+        pytest.skip("the PTB run covers PostgreSQL; the adapters share the intake")
+    emu = await BotApiEmulator(token="313000:KILL").start()
+    citizen = emu.user(3130001, "孙九")
+    logs = [tmp_path / f"run{i}.log" for i in range(3)]
+    first = await BotProcess(emu, own_db, framework, logs[0]).start()
+    procs = [first]
+    try:
+        await citizen.send("/start")
+        welcome = await citizen.wait_for(lambda m: "隐私" in (m.plain or ""), timeout=60)
+        await citizen.press(welcome, text="我要投诉")
+        await citizen.wait_for(lambda m: "请描述" in (m.plain or ""), timeout=10)
+
+        # 1. killed the moment the description was fetched: it was never handled
+        def kill_on_description(batch: list[dict[str, Any]]) -> None:
+            if any(u.get("message", {}).get("text") == COMPLAINT for u in batch):
+                emu.fetch_listeners.clear()
+                first.kill9()
+        emu.fetch_listeners.append(kill_on_description)
+        await citizen.send(COMPLAINT)
+        assert await first.proc.wait() == -signal.SIGKILL  # type: ignore[union-attr]
+        second = await BotProcess(emu, own_db, framework, logs[1]).start()
+        procs.append(second)
+        await citizen.wait_for(lambda m: "已记下" in (m.plain or ""), timeout=60)
+
+        # 2. killed while sending the reply to 完成 (its state change already committed)
+        hang = emu.fail("sendMessage", "timeout", hold=30, chat_id=citizen.id)
+        await citizen.press(citizen.sent()[-1], text="完成")
+        for _ in range(200):
+            if hang.hits:
+                break
+            await asyncio.sleep(0.05)
+        second.kill9()
+        await second.proc.wait()  # type: ignore[union-attr]
+        hang.cancel()
+        procs.append(await BotProcess(emu, own_db, framework, logs[2]).start())
+        await asyncio.sleep(1.5)                   # the redelivered 完成 is recognised
+        await citizen.send("3号窗口")               # …so this is the accused, not a description
+        await citizen.wait_for(lambda m: "实名还是匿名" in (m.plain or ""), timeout=60)
+        await citizen.tap("🙈 匿名提交")
+        summary = await citizen.wait_for(lambda m: "请核对" in (m.plain or ""), timeout=10)
+        await citizen.press(summary, text="确认提交")
+        done = await citizen.wait_for(lambda m: "投诉编号" in (m.plain or ""), timeout=10)
+    finally:
+        for p in procs:
+            await p.stop()
+        await emu.stop()
+    assert said(citizen, "已记下") == 1, "the description took effect once"
+    assert await ticket_text(own_db, number_of(done)) == COMPLAINT
+    for log in logs:
+        assert "Traceback" not in log.read_text(errors="replace"), log.read_text()[-3000:]
+
+
+class RoundRobin:
+    """A tiny reverse proxy: each request to the next backend in turn (Telegram → LB → bots)."""
+
+    def __init__(self, backends: list[str]) -> None:
+        self._next = itertools.cycle(backends)
+        self._runner: web.AppRunner | None = None
+        self.port = free_port()
+        self.served: dict[str, int] = dict.fromkeys(backends, 0)
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession()
+        app = web.Application(client_max_size=2 * 1024 * 1024)
+        app.router.add_post("/tg", self.forward)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def forward(self, request: web.Request) -> web.Response:
+        backend = next(self._next)
+        headers = {k: v for k, v in request.headers.items()
+                   if k.lower().startswith("x-telegram")}
+        try:
+            async with self._session.post(backend, data=await request.read(), headers={
+                    **headers, "Content-Type": "application/json"}) as r:
+                self.served[backend] += 1
+                return web.Response(status=r.status, body=await r.read())
+        except aiohttp.ClientError:
+            return web.Response(status=502)
+
+    async def stop(self) -> None:
+        await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+async def test_two_webhook_processes_behind_one_address_each_update_once(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    if backend != "postgresql":
+        pytest.skip("two processes on one database: PostgreSQL")
+    emu = await BotApiEmulator(token="414000:PAIR").start()
+    ports = [free_port(), free_port()]
+    proxy = RoundRobin([f"http://127.0.0.1:{p}/tg" for p in ports])
+    await proxy.start()
+    public = f"http://127.0.0.1:{proxy.port}/tg"
+    procs = []
+    users = [emu.user(4140000 + i, f"市民{i}") for i in range(100)]
+    try:
+        for i, port in enumerate(ports):      # one after the other: migrations run once
+            procs.append(await BotProcess(
+                emu, own_db, "ptb", tmp_path / f"hook{i}.log",
+                "--webhook", "--listen", f"127.0.0.1:{port}", "--url", public,
+                env={"ZHIYONG_WEBHOOK_SECRET": SECRET}).start())
+            for _ in range(600):
+                if emu.webhook is not None and f":{port}" in procs[-1].log:
+                    break
+                await asyncio.sleep(0.1)
+        for _ in range(10):
+            for u in users:
+                await u.send("/help")
+        for _ in range(1200):
+            if all(said(u, "使用说明") >= 10 for u in users) and emu.queue.pending == 0:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+    finally:
+        for p in procs:
+            await p.stop()
+        await proxy.stop()
+        await emu.stop()
+    assert [said(u, "使用说明") for u in users] == [10] * 100, "each of 1,000 updates once"
+    assert all(n > 100 for n in proxy.served.values()), proxy.served
+    for p in procs:
+        assert "Traceback" not in p.log, p.log[-3000:]

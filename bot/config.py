@@ -6,14 +6,21 @@ not surface hours later inside a handler.
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Mapping
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 CATEGORY_IDS = ("cannot", "will_not", "dare_not", "misconduct", "other")
 TRIAGE_DEPARTMENT = "supervision"
@@ -31,6 +38,7 @@ class TelegramConfig(_Strict):
     api_url: str = "https://api.telegram.org"
     framework: Literal["ptb", "aiogram"] = "ptb"
     poll_timeout: int = Field(default=30, ge=0, le=50)
+    start_retry_seconds: float = Field(default=60, ge=0)
 
     @field_validator("api_url")
     @classmethod
@@ -123,6 +131,16 @@ class SchedulerConfig(_Strict):
     per_chat_per_second: int = Field(default=1, ge=1)
 
 
+class LoggingConfig(_Strict):
+    format: Literal["text", "json"] = "text"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class MonitoringConfig(_Strict):
+    enabled: bool = True
+    listen: str = Field(default="127.0.0.1:9464", pattern=r"^[^\s:]*:\d{1,5}$")
+
+
 class Settings(BaseSettings):
     """Everything zhiyong reads at start. Token only from ZHIYONG_TELEGRAM_TOKEN."""
 
@@ -140,6 +158,8 @@ class Settings(BaseSettings):
     filing: FilingConfig = Field(default_factory=FilingConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     desk: DeskConfig = Field(default_factory=DeskConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
     departments: dict[str, DepartmentConfig] = Field(default_factory=dict)
 
@@ -192,11 +212,24 @@ class Settings(BaseSettings):
         return cat.name if cat else cat_id
 
 
-def _format_errors(exc: ValidationError) -> str:
+def env_name(loc: tuple[Any, ...], environ: Mapping[str, str] | None = None) -> str | None:
+    """The environment variable that set the value at `loc`, if one did (longest match)."""
+    env = {k.upper() for k in (os.environ if environ is None else environ)}
+    parts = [str(p).upper() for p in loc]
+    for n in range(len(parts), 0, -1):
+        name = "ZHIYONG_" + "__".join(parts[:n])
+        if name in env:
+            return name
+    return None
+
+
+def _format_errors(exc: ValidationError, path: str | Path | None) -> str:
+    """One line per bad value, naming where it came from: the variable or the file."""
     lines = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
-        lines.append(f"  {key}: {err['msg']}")
+        where = env_name(err["loc"]) or f"{key} in {path}"
+        lines.append(f"invalid configuration: {where}: {err['msg']}")
     return "\n".join(lines)
 
 
@@ -211,8 +244,8 @@ def load_settings(path: str | Path | None = "config.toml", **overrides: Any) -> 
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
         else:
-            raise ConfigError(f"config file not found: {p.resolve()} "
-                              "(run from the repository root, or pass --config PATH)")
+            raise ConfigError(f"config file not found: {p.resolve()} (write one with "
+                              "`zhiyong init`, or pass --config PATH)")
     if "token" in data.get("telegram", {}) or "telegram_token" in data:
         raise ConfigError(
             "telegram.token: the bot token must not be in the config file; "
@@ -222,4 +255,10 @@ def load_settings(path: str | Path | None = "config.toml", **overrides: Any) -> 
     try:
         return Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(f"invalid configuration in {path}:\n{_format_errors(exc)}") from exc
+        raise ConfigError(_format_errors(exc, path)) from exc
+    except SettingsError as exc:   # a variable holding a list/table that is not valid JSON
+        field = str(exc).split('"')[1] if '"' in str(exc) else ""
+        name = next((k for k in os.environ if k.upper().startswith(
+            f"ZHIYONG_{field.upper()}")), f"ZHIYONG_{field.upper()}")
+        raise ConfigError(f"invalid configuration: {name}: not a valid value "
+                          "(lists and tables are written as JSON, e.g. [\"a\", \"b\"])") from exc

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.event_log import EventLog
 from storage.mapping import to_domain, to_row, values_of
 from storage.tables import (
     AttachmentRow,
@@ -44,8 +45,9 @@ OUTBOX_CLAIM_LOCK = 0x7A7901   # pg_advisory_xact_lock key: one outbox claim at 
 
 
 class _Repo:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, event_log: EventLog | None = None) -> None:
         self.s = session
+        self.event_log = event_log or EventLog()   # ticket events, logged after commit
 
     def _insert(self, table: type):  # type: ignore[no-untyped-def]
         """INSERT builder of the session's dialect (both support ON CONFLICT … RETURNING)."""
@@ -137,6 +139,7 @@ class SqlEvents(_Repo):
     async def add(self, e: TicketEvent) -> None:
         self.s.add(to_row(e, TicketEventRow))
         await self.s.flush()
+        self.event_log.note([e])
 
     async def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
         rows = await self.s.exec(select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id)

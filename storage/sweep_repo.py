@@ -147,6 +147,7 @@ class SqlActions(_Repo):
         if events:
             await self.s.exec(TicketEventRow.__table__.insert(),  # type: ignore[attr-defined]
                               params=[values_of(e) for e in events])
+            self.event_log.note(events)
 
     async def open_summary(self, now: datetime) -> dict[str, tuple[int, int]]:
         """department -> (open tickets, overdue open tickets), for the weekly summary."""

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import make_engine, session_factory
+from storage.event_log import EventLog
 from storage.repositories import (
     SqlAttachments,
     SqlBindings,
@@ -33,10 +34,11 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         s = self.session
+        self.event_log = EventLog()
         self.complainants = SqlComplainants(s)
         self.conversations = SqlConversations(s)
         self.tickets = SqlTickets(s)
-        self.events = SqlEvents(s)
+        self.events = SqlEvents(s, self.event_log)
         self.attachments = SqlAttachments(s)
         self.bindings = SqlBindings(s)
         self.invites = SqlInvites(s)
@@ -44,7 +46,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(s)
         self.staff = SqlStaff(s)
         self.extensions = SqlExtensions(s)
-        self.actions = SqlActions(s)
+        self.actions = SqlActions(s, self.event_log)
         self.ledger = SqlLedger(s)
         return self
 
@@ -53,9 +55,12 @@ class SqlUnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        lines = await self.event_log.describe(self.session)
         await self.session.commit()
+        self.event_log.emit(lines)
 
     async def rollback(self) -> None:
+        self.event_log.discard()
         await self.session.rollback()
 
 

@@ -28,6 +28,10 @@ from workflow.clock import FakeClock
 
 PG_ENV = "ZHIYONG_TEST_PG_URL"
 REPO = Path(__file__).resolve().parent.parent
+# Subprocesses (`python -m bot` in a temporary directory) import this checkout, not whatever
+# copy of zhiyong happens to be installed.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
 
 
 def _backends() -> list[str]:

@@ -20,6 +20,7 @@ from aiogram.types import CallbackQuery, Message, Update
 from bot.aio.transport import AiogramTransport
 from bot.app import App
 from bot.background import Background
+from bot.monitoring import metrics
 from bot.translate import to_incoming
 from workflow import dispatch
 from workflow.messages import Response
@@ -64,11 +65,13 @@ class AiogramBot:
 
     async def _handle(self, update: Update) -> Response | None:
         incoming = to_incoming(update, self.app.renderer.reply_labels)
+        started = metrics.update_started(incoming.kind if incoming else "ignored")
         if incoming is None:
             return None
         resp = await dispatch.handle(self.app.ctx, incoming)
         for out in resp.messages:
             await self.transport.send_parts(self.app.renderer.render(out))
+        metrics.update_done(started)
         self.sender.wake()
         return resp
 

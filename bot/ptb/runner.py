@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.app import App
 from bot.background import Background
+from bot.monitoring import metrics
 from bot.ptb.transport import PtbTransport
 from bot.translate import to_incoming
 from workflow import dispatch
@@ -36,12 +37,14 @@ class PtbBot:
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = to_incoming(update, self.app.renderer.reply_labels)
+        started = metrics.update_started(incoming.kind if incoming else "ignored")
         if incoming is None:
             return
         resp = await dispatch.handle(self.app.ctx, incoming)
         await self._answer(update, resp)
         for out in resp.messages:
             await self.transport.send_parts(self.app.renderer.render(out))
+        metrics.update_done(started)
         self.sender.wake()
 
     async def _answer(self, update: Update, resp: Response) -> None:

@@ -17,7 +17,8 @@ target_metadata = SQLModel.metadata
 
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+                      render_as_batch=connection.dialect.name == "sqlite",
+                      on_version_apply=config.attributes.get("on_version_apply", ()))
     with context.begin_transaction():
         context.run_migrations()
 

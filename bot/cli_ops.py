@@ -13,7 +13,6 @@ import click
 
 from bot import logs
 from bot.operator_errors import explain
-from storage.migrate import safe_url
 
 TEMPLATE = "config.toml"
 
@@ -80,7 +79,7 @@ def init(path: Path, force: bool) -> None:
 @click.pass_obj
 def db_upgrade(obj: object) -> None:
     """Apply the Alembic migrations (also done on every start) and say which ran."""
-    from storage.migrate import upgrade_async
+    from storage.migrate import safe_url, upgrade_async
 
     url = obj.settings().storage.url  # type: ignore[attr-defined]
     done = asyncio.run(upgrade_async(url))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.tables import TicketRow
@@ -29,10 +29,9 @@ class EventLog:
         """(number, event, department) for the noted events, in the order they were noted."""
         if not self.pending:
             return []
-        t = TicketRow.__table__  # type: ignore[attr-defined]
-        ids = {e.ticket_id for e in self.pending}
-        rows = (await session.execute(
-            select(t.c.id, t.c.number, t.c.department).where(t.c.id.in_(list(ids))))).all()
+        ids = list({e.ticket_id for e in self.pending})
+        rows = (await session.exec(select(TicketRow.id, TicketRow.number, TicketRow.department)
+                                   .where(col(TicketRow.id).in_(ids)))).all()
         found = {i: (n, d) for i, n, d in rows}
         return [(found[e.ticket_id][0], e.kind, found[e.ticket_id][1])
                 for e in self.pending if e.ticket_id in found]

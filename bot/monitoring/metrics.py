@@ -21,6 +21,7 @@ from prometheus_client import (
 )
 
 from storage.ops_figures import OpsFigures
+from workflow.model import TicketState
 
 disable_created_metrics()   # no *_created series: they double the output for nothing we use
 REGISTRY = CollectorRegistry()
@@ -67,6 +68,13 @@ ERROR_CODES = {
     "TimedOut": "timeout", "TimeoutError": "timeout",
     "NetworkError": "network", "TelegramNetworkError": "network",
 }
+
+
+OUTBOX_STATUSES = ("pending", "claimed", "sent", "failed")
+for _code in sorted(set(ERROR_CODES.values())) + ["other"]:   # series exist from the start,
+    TELEGRAM_ERRORS.labels(_code)                              # so rate() works at once
+for _result in ("acted", "skipped", "failed"):
+    SWEEP_ACTIONS.labels(_result)
 
 
 def error_code(exc: BaseException) -> str:
@@ -121,9 +129,9 @@ def record_figures(figures: OpsFigures | None) -> None:
         OUTBOX_OLDEST.set(float("nan"))
         OVERDUE.set(float("nan"))
         return
-    for status, n in figures.outbox_by_status.items():
-        OUTBOX_ROWS.labels(status).set(n)
-    for state, n in figures.tickets_by_state.items():
-        TICKETS.labels(state).set(n)
+    for status in (*OUTBOX_STATUSES, *figures.outbox_by_status):
+        OUTBOX_ROWS.labels(status).set(figures.outbox_by_status.get(status, 0))
+    for state in (*(s.value for s in TicketState), *figures.tickets_by_state):
+        TICKETS.labels(state).set(figures.tickets_by_state.get(state, 0))
     OUTBOX_OLDEST.set(figures.oldest_pending_seconds)
     OVERDUE.set(figures.overdue)

@@ -86,6 +86,10 @@ async def test_debug_run_hides_secrets_logs_events_and_serves_metrics(
     assert health == 200 and json.loads(body)["database"] == "up", body
     assert scraped == 200 and all(name in text for name in METRICS), text
     assert 'zhiyong_updates_total{kind="command"}' in text
+    assert 'zhiyong_telegram_errors_total{code="429"} 0.0' in text
+    tickets = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("zhiyong_tickets{")]
+    assert len(tickets) == 6 and sum(tickets) == 1.0, text   # the one complaint filed
     events = event_lines(log, fmt, number)
     assert [e["event"] for e in events][:2] == ["filed", "routed"], events
     for line in events:

@@ -23,7 +23,7 @@ REDACTED = "[REDACTED]"
 QUIET_AT_INFO = ("httpx", "httpcore", "apscheduler", "aiosqlite", "alembic", "aiohttp.access")
 ALWAYS_QUIET = ("aiosqlite", "httpcore", "asyncio")
 # Fields a record may carry in `extra=` that the JSON format writes as its own keys.
-EXTRA_FIELDS = ("ticket", "event", "department", "kind", "code")
+EXTRA_FIELDS = ("ticket", "event", "department")
 
 
 def secrets_from_env(environ: dict[str, str] | None = None) -> list[str]:

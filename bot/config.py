@@ -7,6 +7,7 @@ not surface hours later inside a handler.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, time
@@ -138,7 +139,14 @@ class LoggingConfig(_Strict):
 
 class MonitoringConfig(_Strict):
     enabled: bool = True
-    listen: str = Field(default="127.0.0.1:9464", pattern=r"^[^\s:]*:\d{1,5}$")
+    listen: str = "127.0.0.1:9464"
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, v: str) -> str:
+        if not re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]*):\d{1,5}", v):
+            raise ValueError("must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464")
+        return v
 
 
 class Settings(BaseSettings):

@@ -26,7 +26,7 @@ from bot.monitoring import metrics
 from bot.monitoring.health import HealthCheck
 from bot.monitoring.server import MonitoringServer
 from bot.monitoring.service import Monitoring
-from bot.operator_errors import TelegramUnreachable, TokenRejected
+from bot.operator_errors import ListenFailed, TelegramUnreachable, TokenRejected
 from bot.preflight import wait_for_telegram
 from storage.ops_figures import OpsQuery
 from storage.uow import Database
@@ -167,3 +167,14 @@ async def test_preflight_backs_off_then_gives_up() -> None:
         await wait_for_telegram("http://x", "1:a", 20, probe=down, sleep=sleep,
                                 clock=lambda: now[0])
     assert slept == [1.0, 2.0, 4.0, 8.0]
+
+
+async def test_a_taken_monitoring_port_is_one_operator_line(app_with_db_down: App) -> None:
+    first = await MonitoringServer(Monitoring(app_with_db_down), "127.0.0.1:0").start()
+    try:
+        with pytest.raises(ListenFailed, match=r"cannot listen on 127\.0\.0\.1:\d+ .*"
+                                               r"\[monitoring\] listen"):
+            await MonitoringServer(Monitoring(app_with_db_down),
+                                   f"127.0.0.1:{first.port}").start()
+    finally:
+        await first.stop()

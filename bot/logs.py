@@ -18,10 +18,11 @@ from urllib.parse import quote
 TOKEN_ENV = "ZHIYONG_TELEGRAM_TOKEN"
 SECRET_ENVS = (TOKEN_ENV, "ZHIYONG_WEBHOOK_SECRET")
 REDACTED = "[REDACTED]"
-# Libraries that are chatty at INFO; at DEBUG they speak, except aiosqlite, whose DEBUG lines
-# carry query parameters (complainants' names and phones).
-QUIET_AT_INFO = ("httpx", "httpcore", "apscheduler", "aiosqlite", "alembic", "aiohttp.access")
-ALWAYS_QUIET = ("aiosqlite", "httpcore", "asyncio")
+# Libraries that are chatty at INFO: heard from at DEBUG only.
+QUIET_AT_INFO = ("httpx", "apscheduler", "alembic", "aiohttp.access")
+# Never below WARNING: aiosqlite's DEBUG lines carry query parameters (complainants' names and
+# phones); httpcore's are byte-level noise.
+ALWAYS_QUIET = ("aiosqlite", "httpcore")
 # Fields a record may carry in `extra=` that the JSON format writes as its own keys.
 EXTRA_FIELDS = ("ticket", "event", "department")
 
@@ -95,5 +96,5 @@ def configure(level: str = "INFO", fmt: str = "text", zone: tzinfo = UTC,
     for name in QUIET_AT_INFO:
         logging.getLogger(name).setLevel(logging.NOTSET if debug else logging.WARNING)
     for name in ALWAYS_QUIET:
-        logging.getLogger(name).setLevel(logging.INFO if name == "asyncio" else logging.WARNING)
+        logging.getLogger(name).setLevel(logging.WARNING)
     logging.captureWarnings(True)

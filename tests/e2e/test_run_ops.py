@@ -92,9 +92,8 @@ async def test_debug_run_hides_secrets_logs_events_and_serves_metrics(
     assert len(tickets) == 6 and sum(tickets) == 1.0, text   # the one complaint filed
     events = event_lines(log, fmt, number)
     assert [e["event"] for e in events][:2] == ["filed", "routed"], events
-    for line in events:
-        assert not {"钱七", "qianqi_citizen", "7770002"} & set(str(line).split()), line
-        assert all(s not in str(line) for s in ("钱七", "qianqi", "7770002"))
+    for line in events:                  # never who complained
+        assert all(s not in str(line) for s in ("钱七", "qianqi", "7770002")), line
 
 
 def event_lines(log: str, fmt: str, number: str) -> list[dict[str, str]]:

@@ -29,6 +29,7 @@ from bot.config import Settings
 from storage.catalogue import sync_departments
 from storage.db import is_sqlite
 from storage.migrate import upgrade_async
+from storage.ops_figures import OpsQuery
 from workflow.deadlines.clock import FakeClock
 from workflow.deadlines.sweep import SweepPolicy, sweep
 
@@ -154,6 +155,12 @@ async def _bench(settings: Settings, url: str, rows: int, open_: int,
                 "due": due, "sweep_ms": round(ms, 1), "notices": result.messages}
         click.echo(json.dumps(line))
         results.append(line)
+    t = time.perf_counter()                   # the database part of one /metrics scrape
+    figures = await OpsQuery(app.db.engine).figures(NOW)
+    click.echo(json.dumps({"db": results[0]["db"] if results else "", "rows": rows,
+                           "metrics_figures_ms": round((time.perf_counter() - t) * 1000, 1),
+                           "outbox_rows": sum(figures.outbox_by_status.values()),
+                           "overdue": figures.overdue}))
     click.echo(await _plan(app, sqlite))
     await app.close()
     return results

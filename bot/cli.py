@@ -9,41 +9,42 @@ from typing import Any
 
 import click
 
+from bot import logs
 from bot.cli_nlp import classify, nlp
 from bot.cli_office import bench_report, corrections, report
+from bot.cli_ops import OperatorGroup, db_backup, db_upgrade, init, version_line
 from bot.cli_staff import staff
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, load_settings
 from nlp.errors import ModelError
 
 
 class CliContext:
     """Loads config.toml lazily, so `zhiyong --help` works even with a broken file."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, path: str, verbose: bool = False) -> None:
+        self.path, self.verbose = path, verbose
         self._settings: Settings | None = None
 
     def settings(self) -> Settings:
         if self._settings is None:
-            try:
-                self._settings = load_settings(self.path)
-            except ConfigError as exc:
-                raise click.ClickException(str(exc)) from exc
+            self._settings = load_settings(self.path)   # ConfigError: one line, exit 2
+            cfg = self._settings.logging   # now the configured format, level and zone
+            logs.configure("DEBUG" if self.verbose else cfg.level, cfg.format,
+                           self._settings.zone)
         return self._settings
 
 
-@click.group()
+@click.group(cls=OperatorGroup)
 @click.option("--config", "config_path", default="config.toml", show_default=True,
               type=click.Path(dir_okay=False), help="Path of config.toml.")
-@click.option("-v", "--verbose", is_flag=True, help="Log debug output.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Log debug output; tracebacks with errors.")
+@click.version_option(version_line(), "--version", message="%(version)s")
 @click.pass_context
 def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
     """zhiyong (zhi yong): citizens report officials who can't, won't or dare not do their job."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "apscheduler", "aiosqlite", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    ctx.obj = CliContext(config_path)
+    logs.configure("DEBUG" if verbose else "INFO")   # until config.toml says otherwise
+    ctx.obj = CliContext(config_path, verbose)
 
 
 @main.command()
@@ -56,20 +57,16 @@ def main(ctx: click.Context, config_path: str, verbose: bool) -> None:
 def run(obj: CliContext, webhook: bool, listen: str | None, url: str | None,
         path: str | None) -> None:
     """Run the bot: long polling, or --webhook (token from ZHIYONG_TELEGRAM_TOKEN)."""
+    from bot.preflight import check_token
+
     settings = _with_webhook(obj.settings(), webhook, listen, url, path)
-    if settings.telegram_token is None:
-        raise click.ClickException(
-            "no bot token: set ZHIYONG_TELEGRAM_TOKEN (get one from @BotFather)")
+    token = settings.telegram_token
+    checked = check_token(None if token is None else token.get_secret_value())
     if settings.telegram.mode == "webhook":
         from bot.webhook import webhook_secret
-        try:
-            webhook_secret()
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from exc
-    try:
-        asyncio.run(_run(settings, settings.telegram_token.get_secret_value()))
-    except ModelError as exc:
-        raise click.ClickException(str(exc)) from exc
+
+        webhook_secret()          # a ConfigError is the operator's one line
+    asyncio.run(_run(settings, checked))
 
 
 def _with_webhook(settings: Settings, webhook: bool, listen: str | None, url: str | None,
@@ -93,23 +90,29 @@ def _with_webhook(settings: Settings, webhook: bool, listen: str | None, url: st
 
 async def _run(settings: Settings, token: str) -> None:
     from bot.app import build_app
+    from bot.monitoring.server import listener
+    from bot.preflight import wait_for_telegram
 
     if settings.telegram.framework == "aiogram":
         from bot.aio.runner import AiogramBot as Runner
     else:
         from bot.ptb.runner import PtbBot as Runner
     app = build_app(settings)
-    await app.prepare()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with Runner(app, token):
-        logging.getLogger("zhiyong").info("bot (%s) running against %s (%s)",
-                                          settings.telegram.framework, settings.telegram.api_url,
-                                          settings.telegram.mode)
-        await stop.wait()
-    await app.close()
+    try:
+        await app.prepare()
+        await wait_for_telegram(settings.telegram.api_url, token,
+                                settings.telegram.start_retry_seconds)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with listener(app), Runner(app, token):
+            logging.getLogger("zhiyong").info("bot (%s) running against %s (%s)",
+                                              settings.telegram.framework,
+                                              settings.telegram.api_url, settings.telegram.mode)
+            await stop.wait()
+    finally:
+        await app.close()
 
 
 @main.command()
@@ -120,9 +123,10 @@ def demo(obj: CliContext, keep_db: str | None) -> None:
     """Offline demo: emulated Telegram, the real bot, a scripted citizen; prints the transcript."""
     from bot.demo import run_demo
 
+    settings = obj.settings()
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
     try:
-        asyncio.run(run_demo(obj.settings(), keep_db))
+        asyncio.run(run_demo(settings, keep_db))
     except ModelError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -132,15 +136,8 @@ def db() -> None:
     """Database schema."""
 
 
-@db.command("upgrade")
-@click.pass_obj
-def db_upgrade(obj: CliContext) -> None:
-    """Apply the Alembic migrations (also done on every start)."""
-    from storage.migrate import upgrade
-
-    settings = obj.settings()
-    upgrade(settings.storage.url)
-    click.echo(f"database at {_safe_url(settings.storage.url)} is up to date")
+db.add_command(db_upgrade)
+db.add_command(db_backup)
 
 
 @main.group()
@@ -221,9 +218,10 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+main.add_command(init)
 main.add_command(classify)
 main.add_command(staff)   # the staff desk
 main.add_command(nlp)
-main.add_command(report)                  # issue 11: the office's ledger
-nlp.add_command(corrections)              # issue 11: triage corrections for training
-bench.add_command(bench_report)           # issue 11: the ledger on 100,000 tickets
+main.add_command(report)                  # the office's ledger
+nlp.add_command(corrections)              # triage corrections for training
+bench.add_command(bench_report)   # the ledger on 100,000 tickets

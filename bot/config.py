@@ -6,7 +6,10 @@ not surface hours later inside a handler.
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
+from collections.abc import Mapping
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +25,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from workflow.taxonomy import CATEGORIES, TRIAGE
 
@@ -45,6 +53,7 @@ class TelegramConfig(_Strict):
     listen: str = "127.0.0.1:8443"
     url: str = ""
     path: str = ""                      # default: the path of `url`
+    start_retry_seconds: float = Field(default=60, ge=0)
 
     @field_validator("api_url")
     @classmethod
@@ -154,6 +163,23 @@ class SchedulerConfig(_Strict):
     per_chat_per_second: int = Field(default=1, ge=1)
 
 
+class LoggingConfig(_Strict):
+    format: Literal["text", "json"] = "text"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class MonitoringConfig(_Strict):
+    enabled: bool = True
+    listen: str = "127.0.0.1:9464"
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, v: str) -> str:
+        if not re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]*):\d{1,5}", v):
+            raise ValueError("must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464")
+        return v
+
+
 class Settings(BaseSettings):
     """Everything zhiyong reads at start. Token only from ZHIYONG_TELEGRAM_TOKEN."""
 
@@ -171,6 +197,8 @@ class Settings(BaseSettings):
     filing: FilingConfig = Field(default_factory=FilingConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     desk: DeskConfig = Field(default_factory=DeskConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
     departments: dict[str, DepartmentConfig] = Field(default_factory=dict)
 
@@ -220,11 +248,24 @@ class Settings(BaseSettings):
 
 
 
-def _format_errors(exc: ValidationError) -> str:
+def env_name(loc: tuple[Any, ...], environ: Mapping[str, str] | None = None) -> str | None:
+    """The environment variable that set the value at `loc`, if one did (longest match)."""
+    env = {k.upper() for k in (os.environ if environ is None else environ)}
+    parts = [str(p).upper() for p in loc]
+    for n in range(len(parts), 0, -1):
+        name = "ZHIYONG_" + "__".join(parts[:n])
+        if name in env:
+            return name
+    return None
+
+
+def _format_errors(exc: ValidationError, path: str | Path | None) -> str:
+    """One line per bad value, naming where it came from: the variable or the file."""
     lines = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
-        lines.append(f"  {key}: {err['msg']}")
+        where = env_name(err["loc"]) or f"{key} in {path}"
+        lines.append(f"invalid configuration: {where}: {err['msg']}")
     return "\n".join(lines)
 
 
@@ -239,8 +280,8 @@ def load_settings(path: str | Path | None = "config.toml", **overrides: Any) -> 
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
         else:
-            raise ConfigError(f"config file not found: {p.resolve()} "
-                              "(run from the repository root, or pass --config PATH)")
+            raise ConfigError(f"config file not found: {p.resolve()} (write one with "
+                              "`zhiyong init`, or pass --config PATH)")
     if "token" in data.get("telegram", {}) or "telegram_token" in data:
         raise ConfigError(
             "telegram.token: the bot token must not be in the config file; "
@@ -250,4 +291,10 @@ def load_settings(path: str | Path | None = "config.toml", **overrides: Any) -> 
     try:
         return Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(f"invalid configuration in {path}:\n{_format_errors(exc)}") from exc
+        raise ConfigError(_format_errors(exc, path)) from exc
+    except SettingsError as exc:   # a variable holding a list/table that is not valid JSON
+        field = str(exc).split('"')[1] if '"' in str(exc) else ""
+        name = next((k for k in os.environ if k.upper().startswith(
+            f"ZHIYONG_{field.upper()}")), f"ZHIYONG_{field.upper()}")
+        raise ConfigError(f"invalid configuration: {name}: not a valid value "
+                          "(lists and tables are written as JSON, e.g. [\"a\", \"b\"])") from exc

@@ -8,6 +8,7 @@ atomically and the digests are deduplicated by the outbox, so each notice goes o
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
+from bot.monitoring import metrics
 from workflow.deadlines.sweep import SweepPolicy, SweepResult, sweep
 from workflow.reports import digests
 
@@ -53,11 +55,14 @@ class DeadlineScheduler:
 
     async def sweep_now(self) -> SweepResult | None:
         """One sweep; errors are logged and the next run tries again (rows are the truth)."""
+        started = time.perf_counter()
         try:
             self.last = await sweep(self.app.ctx, self.worker, self.policy)
         except Exception:
+            metrics.sweep_done(time.perf_counter() - started, None)
             log.exception("deadline sweep failed")
             return None
+        metrics.sweep_done(time.perf_counter() - started, self.last)
         if self.last.claimed:
             log.info("sweep: %s", self.last)
         if self.last.messages:

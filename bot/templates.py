@@ -483,7 +483,7 @@ DEADLINE_TEXTS: dict[str, Template] = {
 TEXTS.update(DEADLINE_TEXTS)
 
 
-# ---- the accountability office (issue 11) -------------------------------------------------
+# ---- the accountability office -------------------------------------------------
 
 VERDICT_NAMES = {"substantiated": "属实", "partly": "部分属实", "unfounded": "不属实"}
 MEASURE_NAMES = {

@@ -13,6 +13,7 @@ import re
 from abc import ABC, abstractmethod
 from typing import Any
 
+from bot.monitoring import metrics
 from bot.render import Rendered, Renderer
 from workflow.chat.messages import Outgoing
 
@@ -71,6 +72,7 @@ class BotTransport(ABC):
         try:
             return await self.call(part, part.text, "HTML")
         except Exception as exc:
+            metrics.telegram_error(exc)
             if not self.is_parse_error(exc):
                 raise
             # Our escaping failed somewhere: never lose the message, send it as plain text.

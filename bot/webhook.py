@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -46,7 +47,9 @@ def split_listen(listen: str) -> tuple[str, int]:
 class WebhookListener:
     """aiohttp server for one bot: POST `path` → the bot's intake, awaited."""
 
-    def __init__(self, cfg: TelegramConfig, secret: str, intake: Intake) -> None:
+    def __init__(self, cfg: TelegramConfig, secret: str, intake: Intake,
+                 mount: Callable[[web.Application], None] | None = None) -> None:
+        self._mount = mount
         self.host, self.port = split_listen(cfg.listen)
         self.path = cfg.webhook_path
         self.secret = secret
@@ -57,7 +60,8 @@ class WebhookListener:
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post(self.path, self.receive)
-        # Monitoring routes (health, metrics) are added to `app.router` here.
+        if self._mount is not None:      # /healthz and /metrics beside the webhook
+            self._mount(app)
         return app
 
     async def start(self) -> None:

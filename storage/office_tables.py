@@ -1,4 +1,4 @@
-"""Tables of the accountability office (issue 11). Field names mirror workflow.office.model."""
+"""Tables of the accountability office. Field names mirror workflow.office.model."""
 
 from __future__ import annotations
 

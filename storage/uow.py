@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import make_engine, session_factory
+from storage.event_log import EventLog
 from storage.repositories.chats import SqlBindings, SqlConversations, SqlUpdateLog
 from storage.repositories.deadlines import SqlActions, SqlLedger
 from storage.repositories.office import SqlAudit, SqlCorrections, SqlFindings, SqlOfficials
@@ -31,10 +32,11 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         s = self.session
+        self.event_log = EventLog()
         self.complainants = SqlComplainants(s)
         self.conversations = SqlConversations(s)
         self.tickets = SqlTickets(s)
-        self.events = SqlEvents(s)
+        self.events = SqlEvents(s, self.event_log)
         self.attachments = SqlAttachments(s)
         self.bindings = SqlBindings(s)
         self.invites = SqlInvites(s)
@@ -57,13 +59,17 @@ class SqlUnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
-        """Commit; if a row was queued for now, wake the outbox sender(s) of this process."""
+        """Commit; then log the ticket events, and if a row was queued for now, wake the outbox
+        sender(s) of this process."""
+        lines = await self.event_log.describe(self.session)
         await self.session.commit()
+        self.event_log.emit(lines)
         if self.session.info.pop(OUTBOX_DUE, False):
             for wake in self._on_outbox_due:
                 wake()
 
     async def rollback(self) -> None:
+        self.event_log.discard()
         self.session.info.pop(OUTBOX_DUE, None)
         await self.session.rollback()
 

@@ -28,6 +28,13 @@ from workflow.deadlines.clock import FakeClock
 
 PG_ENV = "ZHIYONG_TEST_PG_URL"
 REPO = Path(__file__).resolve().parent.parent
+# Subprocesses (`python -m bot` in a temporary directory) import this checkout, not whatever
+# copy of zhiyong happens to be installed.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+# A bot process started by a test listens for /metrics on a free port, never on the default
+# 127.0.0.1:9464 that two test runs (or a real bot) on one machine would fight over.
+os.environ.setdefault("ZHIYONG_MONITORING__LISTEN", "127.0.0.1:0")
 
 
 def _backends() -> list[str]:

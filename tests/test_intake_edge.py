@@ -94,7 +94,7 @@ def test_webhook_mode_refuses_to_start_without_the_secret(tmp_path: object) -> N
     out = zhiyong("--config", str(REPO / "config.toml"), "run", "--webhook", "--url",
                   "https://bot.example.gov.cn/tg", cwd=REPO,
                   env={"ZHIYONG_TELEGRAM_TOKEN": "1:x", "ZHIYONG_WEBHOOK_SECRET": ""})
-    assert out.returncode == 1
+    assert out.returncode == 2          # a configuration error (the operator exit codes)
     lines = [line for line in out.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "ZHIYONG_WEBHOOK_SECRET" in lines[0], out.stderr
     bad = zhiyong("--config", str(REPO / "config.toml"), "run", "--webhook", cwd=REPO,

@@ -138,7 +138,7 @@ class RatingClosed(UserError):
     key = "error.rating_closed"
 
 
-# ---- the accountability office (issue 11) -------------------------------------------------
+# ---- the accountability office -------------------------------------------------
 
 class BadPeriod(UserError):
     """A period that is not week|month|quarter|YYYY-MM|YYYYQn (or names a month/quarter that

@@ -256,10 +256,10 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
-# ---- the accountability office (issue 11) -------------------------------------------------
+# ---- the accountability office -------------------------------------------------
 
 class FindingRepo(Protocol):
-    """调查核实 records (issue 11); a finding is read and written with its officials."""
+    """调查核实 records; a finding is read and written with its officials."""
 
     async def for_ticket(self, ticket_id: int) -> Finding | None: ...
     async def add(self, f: Finding) -> Finding: ...

@@ -21,12 +21,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
-from aiohttp import ClientTimeout
+from aiohttp import ClientTimeout, web
 
 from bot.aio.transport import AiogramTransport
 from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
+from bot.monitoring import metrics
 from bot.replies import ReplyChains
 from bot.translate import ALLOWED_UPDATES, to_incoming
 from bot.webhook import WebhookListener, webhook_secret
@@ -98,11 +99,13 @@ class AiogramBot:
 
     async def _handle(self, update: Update, query: CallbackQuery | None) -> None:
         incoming = to_incoming(update, self.app.renderer.reply_labels, self._username)
+        started = metrics.update_started(incoming.kind if incoming else "ignored")
         if incoming is None:
             if query is not None:
                 await self._answer(query, None)
             return
         resp = await dispatch.handle(self.app.ctx, incoming)   # replies: outbox rows, committed
+        metrics.update_done(started)
         if query is not None:
             self.replies.send(incoming.chat_id, lambda: self._answer(query, resp))
 
@@ -129,12 +132,18 @@ class AiogramBot:
             raise FetchFailed(f"{resp.status}: {body.get('description', '')}")
         return list(body.get("result") or [])
 
+    def _mount_monitoring(self, web_app: web.Application) -> None:
+        from bot.monitoring.server import add_routes
+        from bot.monitoring.service import Monitoring
+
+        add_routes(web_app, Monitoring(self.app))
+
     async def start(self) -> None:
         me = await self.bot.me()
         self._username = me.username or ""
         cfg = self.app.settings.telegram
         if cfg.mode == "webhook":
-            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake)
+            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake, self._mount_monitoring)
             await self.webhook.start()
             await self.bot.set_webhook(cfg.url, secret_token=self.webhook.secret,
                                        allowed_updates=ALLOWED_UPDATES)

@@ -14,6 +14,7 @@ import logging
 import warnings
 from typing import Any
 
+from aiohttp import web
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -22,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
+from bot.monitoring import metrics
 from bot.ptb.transport import PtbTransport
 from bot.replies import ReplyChains
 from bot.translate import ALLOWED_UPDATES, to_incoming
@@ -59,9 +61,11 @@ class PtbBot:
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = to_incoming(update, self.app.renderer.reply_labels, self._username)
+        started = metrics.update_started(incoming.kind if incoming else "ignored")
         if incoming is None:
             return
         resp = await dispatch.handle(self.app.ctx, incoming)   # replies: outbox rows, committed
+        metrics.update_done(started)
         if update.callback_query is not None:
             self.replies.send(incoming.chat_id, lambda: self._answer(update, resp))
 
@@ -89,13 +93,19 @@ class PtbBot:
             "getUpdates", api_kwargs=params, read_timeout=timeout + 10)
         return list(result) if isinstance(result, list) else []
 
+    def _mount_monitoring(self, web_app: web.Application) -> None:
+        from bot.monitoring.server import add_routes
+        from bot.monitoring.service import Monitoring
+
+        add_routes(web_app, Monitoring(self.app))
+
     async def start(self) -> None:
         await self.application.initialize()
         await self.application.start()
         self._username = self.application.bot.username or ""
         cfg = self.app.settings.telegram
         if cfg.mode == "webhook":
-            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake)
+            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake, self._mount_monitoring)
             await self.webhook.start()
             await self.application.bot.set_webhook(
                 cfg.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES)

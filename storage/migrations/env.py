@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import storage.office_tables  # noqa: F401  (the office tables, issue 11)
+import storage.office_tables  # noqa: F401  (the office tables)
 import storage.tables  # noqa: F401  (registers the tables on the metadata)
 from storage.db import make_engine
 
@@ -18,7 +18,8 @@ target_metadata = SQLModel.metadata
 
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite")
+                      render_as_batch=connection.dialect.name == "sqlite",
+                      on_version_apply=config.attributes.get("on_version_apply", ()))
     with context.begin_transaction():
         context.run_migrations()
 

@@ -8,10 +8,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.event_log import EventLog
+
 
 class Repository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, event_log: EventLog | None = None) -> None:
         self.s = session
+        self.event_log = event_log or EventLog()   # ticket events, logged after commit
 
     def _insert(self, table: type):  # type: ignore[no-untyped-def]
         """INSERT builder of the session's dialect (both support ON CONFLICT … RETURNING)."""

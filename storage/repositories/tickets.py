@@ -104,6 +104,7 @@ class SqlEvents(Repository):
     async def add(self, e: TicketEvent) -> None:
         self.s.add(to_row(e, TicketEventRow))
         await self.s.flush()
+        self.event_log.note([e])
 
     async def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
         rows = await self.s.exec(select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id)
@@ -114,6 +115,7 @@ class SqlEvents(Repository):
         if events:
             await self.s.exec(TicketEventRow.__table__.insert(),  # type: ignore[attr-defined]
                               params=[values_of(e) for e in events])
+            self.event_log.note(events)
 
 
 class SqlAttachments(Repository):

@@ -18,6 +18,7 @@ from nlp.actors import counts_as_conduct
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
+from nlp.register import letter_weight
 from nlp.situation import now_marker
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
@@ -32,8 +33,9 @@ OTHER = "other"             # the category that is not about conduct
 RULE_CONFIDENCE = 0.9       # floor for decisions forced by a rule
 LOG_FLOOR = float(np.log(1e-3))  # lowest model log-probability counted
 CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: its own words decide
-# the model alone makes a letter urgent only when it is this sure and the letter speaks of now
-# (今天, 现在, 正在 …); it never sets a danger reason (no phrase said which emergency)
+# the model alone makes a letter urgent only when it is this sure and no danger word was discounted
+# as past or supposed (or the letter speaks of now: 今天, 现在, 正在 …); it never sets a danger
+# reason (no phrase said which emergency)
 URGENT_MODEL_PROBABILITY = 0.8
 DEFAULT_CATEGORY_THRESHOLD = 0.6   # category confidence below this → category_unconfirmed (待核定)
 # What real letters are: ~70 % ordinary requests (taxonomy; two readers' labels of real
@@ -149,8 +151,9 @@ class Classifier:
         if dropped:
             evidence.append(f"「{'、'.join(dropped[:3])}」说的是企业/他人的行为，不算公职人员行为")
         space = self.spaces["category"]
+        letter = letter_weight(norm)
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
-                             against=(OTHER, _conduct_words(hits)), shift=self._category_shift)
+                             against=(OTHER, _conduct_words(hits)), shift=letter * self._category_shift)
         # "I refused to pay 好处费" still reports the demand: no negation check for money
         rule = [w for w in self.lexicon.misconduct_hits(norm, found)
                 if counts_as_conduct(norm, w, check_negation=False)]
@@ -207,11 +210,15 @@ class Classifier:
         p = float(np.exp(log_probs[self._urgent_col])) if known and log_probs is not None else 0.0
         if reading.urgent:
             return True, reading.danger, max(p, RULE_CONFIDENCE)
-        now = now_marker(norm) if p >= URGENT_MODEL_PROBABILITY else ""
-        if now:
-            words = self.model.explain(norm, "urgent", "1") if self.model is not None else []
-            evidence.append(f"紧急(模型{p:.2f}，「{now}」{'、'.join(words)})")
-            return True, "", p
+        if p >= URGENT_MODEL_PROBABILITY:
+            # a danger word the situation rules discounted (past, prevention …) is not brought
+            # back by the model, unless the letter says it is about now
+            now = now_marker(norm)
+            if now or not reading.evidence:
+                words = self.model.explain(norm, "urgent", "1") if self.model is not None else []
+                said = f"，「{now}」" if now else ""
+                evidence.append(f"紧急(模型{p:.2f}{said}，{'、'.join(words)})")
+                return True, "", p
         return False, "", max(1.0 - p, 0.5) if known else 0.5
 
     def _explain(self, norm: str, field: str, label: str, hits: Mapping[str, list[str]],

@@ -7,6 +7,7 @@ while one stray word cannot overturn a confident model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -185,6 +186,13 @@ class Classifier:
     def _department(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                     evidence: list[str]) -> tuple[str, float, bool]:
         hits = _longest(norm, self.lexicon.departments.hits(norm, found))
+        passed = _passed_around(norm, hits)
+        if passed:
+            # several departments each saying it is another's job: the catalogue's answer is the
+            # oversight office, whichever unit the letter names most
+            names = "、".join(display(d) for d in hits if d != TRIAGE)
+            evidence.append(f"{names}互相推诿(「{passed}」)→{display(TRIAGE)}")
+            return TRIAGE, RULE_CONFIDENCE, False
         space = self.spaces["department"]
         dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words)
         best = int(dist.argmax())
@@ -249,6 +257,21 @@ def _conduct_only(norm: str, hits: Mapping[str, list[str]], city: frozenset[str]
         if kept:
             out[label] = kept
     return out
+
+
+# a department saying the matter is another's ("说找城管", "说是住建的事", "不归我们") — the
+# pattern of a letter passed around between units
+PASSED_ON = re.compile(r"说(?:找|要找|应该找|让我们找|去找|归)|说是[^，,。！？]{1,8}的(?:事|职责|问题)"
+                       r"|不归|不是(?:我们|他们|自己)的|推给|轮流推|互相推")
+PASSED_AROUND_UNITS = 3     # distinct departments named before a letter counts as passed around
+
+
+def _passed_around(norm: str, hits: Mapping[str, Sequence[str]]) -> str:
+    """The passing-on phrase when at least three departments are named and one passes it on."""
+    if len([d for d in hits if d != TRIAGE]) < PASSED_AROUND_UNITS:
+        return ""
+    m = PASSED_ON.search(norm)
+    return m.group() if m else ""
 
 
 def _longest(norm: str, hits: Mapping[str, list[str]]) -> dict[str, list[str]]:

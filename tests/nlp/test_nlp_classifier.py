@@ -61,3 +61,12 @@ def test_without_a_model_the_lexicon_still_answers() -> None:
 def test_a_companys_misbehaviour_is_not_an_officials_conduct() -> None:
     c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify("物业推诿扯皮，电梯坏了")
     assert c.category == "other" and "推诿" not in c.tags
+
+
+def test_a_letter_passed_around_three_departments_goes_to_the_office(model) -> None:  # noqa: ANN001
+    clf = Classifier(lexicon=build_lexicon(), model=model)
+    c = clf.classify("楼下臭水沟冒了半个月，环保局说找城管，城管说归住建，住建局又说找环保")
+    assert c.department == "supervision" and not c.triaged
+    assert any("互相推诿" in e for e in c.evidence)
+    # two units and a company passing it on is an ordinary routing question
+    assert clf.classify("工资没拿到，劳动监察大队说要先找总包，总包说找劳务公司").department == "hr_social"

@@ -100,9 +100,6 @@ def test_evidence_is_whole_words(model_dir) -> None:  # noqa: ANN001
 
 
 def test_a_conduct_word_is_supposed_only_in_its_own_clause() -> None:
-    from nlp.actors import counts_as_conduct
-    from nlp.normalize import normalize
-
     asked_before = normalize("我询问是否可以办理业务，但是他态度十分嚣张地回了我一句")
     assert counts_as_conduct(asked_before, "态度十分嚣张")
     asked = normalize("同样的路程残疾人却要交全价，这是不是乱收费呢？")

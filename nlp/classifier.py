@@ -186,6 +186,7 @@ class Classifier:
     def _department(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                     evidence: list[str]) -> tuple[str, float, bool]:
         hits = _longest(norm, self.lexicon.departments.hits(norm, found))
+        hits = _without_addresses(norm, hits)
         passed = _passed_around(norm, hits)
         if passed:
             # several departments each saying it is another's job: the catalogue's answer is the
@@ -272,6 +273,23 @@ def _passed_around(norm: str, hits: Mapping[str, Sequence[str]]) -> str:
         return ""
     m = PASSED_ON.search(norm)
     return m.group() if m else ""
+
+
+# a registered residence told as where someone lives or must apply ("户口所在地的社区办准生证"),
+# not as the matter (落户, 迁户口): the police's 户口 scope word does not count there
+RESIDENCE_WORDS = ("户口", "户籍")
+AS_ADDRESS = "(?:所在地|所在的|地|在)"
+
+
+def _without_addresses(norm: str, hits: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Drop 户口/户籍 when every occurrence of it is an address."""
+    out: dict[str, list[str]] = {}
+    for label, words in hits.items():
+        kept = [w for w in words if w not in RESIDENCE_WORDS
+                or norm.count(w) > len(re.findall(w + AS_ADDRESS, norm))]
+        if kept:
+            out[label] = kept
+    return out
 
 
 def _longest(norm: str, hits: Mapping[str, list[str]]) -> dict[str, list[str]]:

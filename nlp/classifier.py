@@ -7,6 +7,7 @@ while one stray word cannot overturn a confident model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +19,7 @@ from nlp.actors import counts_as_conduct
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
+from nlp.register import letter_weight
 from nlp.situation import now_marker
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
@@ -32,8 +34,9 @@ OTHER = "other"             # the category that is not about conduct
 RULE_CONFIDENCE = 0.9       # floor for decisions forced by a rule
 LOG_FLOOR = float(np.log(1e-3))  # lowest model log-probability counted
 CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: its own words decide
-# the model alone makes a letter urgent only when it is this sure and the letter speaks of now
-# (今天, 现在, 正在 …); it never sets a danger reason (no phrase said which emergency)
+# the model alone makes a letter urgent only when it is this sure and no danger word was discounted
+# as past or supposed (or the letter speaks of now: 今天, 现在, 正在 …); it never sets a danger
+# reason (no phrase said which emergency)
 URGENT_MODEL_PROBABILITY = 0.8
 DEFAULT_CATEGORY_THRESHOLD = 0.6   # category confidence below this → category_unconfirmed (待核定)
 # What real letters are: ~70 % ordinary requests (taxonomy; two readers' labels of real
@@ -149,8 +152,9 @@ class Classifier:
         if dropped:
             evidence.append(f"「{'、'.join(dropped[:3])}」说的是企业/他人的行为，不算公职人员行为")
         space = self.spaces["category"]
+        letter = letter_weight(norm)
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
-                             against=(OTHER, _conduct_words(hits)), shift=self._category_shift)
+                             against=(OTHER, _conduct_words(hits)), shift=letter * self._category_shift)
         # "I refused to pay 好处费" still reports the demand: no negation check for money
         rule = [w for w in self.lexicon.misconduct_hits(norm, found)
                 if counts_as_conduct(norm, w, check_negation=False)]
@@ -182,6 +186,14 @@ class Classifier:
     def _department(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                     evidence: list[str]) -> tuple[str, float, bool]:
         hits = _longest(norm, self.lexicon.departments.hits(norm, found))
+        hits = _without_addresses(norm, hits)
+        passed = _passed_around(norm, hits)
+        if passed:
+            # several departments each saying it is another's job: the catalogue's answer is the
+            # oversight office, whichever unit the letter names most
+            names = "、".join(display(d) for d in hits if d != TRIAGE)
+            evidence.append(f"{names}互相推诿(「{passed}」)→{display(TRIAGE)}")
+            return TRIAGE, RULE_CONFIDENCE, False
         space = self.spaces["department"]
         dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words)
         best = int(dist.argmax())
@@ -207,11 +219,15 @@ class Classifier:
         p = float(np.exp(log_probs[self._urgent_col])) if known and log_probs is not None else 0.0
         if reading.urgent:
             return True, reading.danger, max(p, RULE_CONFIDENCE)
-        now = now_marker(norm) if p >= URGENT_MODEL_PROBABILITY else ""
-        if now:
-            words = self.model.explain(norm, "urgent", "1") if self.model is not None else []
-            evidence.append(f"紧急(模型{p:.2f}，「{now}」{'、'.join(words)})")
-            return True, "", p
+        if p >= URGENT_MODEL_PROBABILITY:
+            # a danger word the situation rules discounted (past, prevention …) is not brought
+            # back by the model, unless the letter says it is about now
+            now = now_marker(norm)
+            if now or not reading.evidence:
+                words = self.model.explain(norm, "urgent", "1") if self.model is not None else []
+                said = f"，「{now}」" if now else ""
+                evidence.append(f"紧急(模型{p:.2f}{said}，{'、'.join(words)})")
+                return True, "", p
         return False, "", max(1.0 - p, 0.5) if known else 0.5
 
     def _explain(self, norm: str, field: str, label: str, hits: Mapping[str, list[str]],
@@ -239,6 +255,38 @@ def _conduct_only(norm: str, hits: Mapping[str, list[str]], city: frozenset[str]
             kept = words
         else:
             kept = [w for w in words if w in city or _conduct(norm, w)]
+        if kept:
+            out[label] = kept
+    return out
+
+
+# a department saying the matter is another's ("说找城管", "说是住建的事", "不归我们") — the
+# pattern of a letter passed around between units
+PASSED_ON = re.compile(r"说(?:找|要找|应该找|让我们找|去找|归)|说是[^，,。！？]{1,8}的(?:事|职责|问题)"
+                       r"|不归|不是(?:我们|他们|自己)的|推给|轮流推|互相推")
+PASSED_AROUND_UNITS = 3     # distinct departments named before a letter counts as passed around
+
+
+def _passed_around(norm: str, hits: Mapping[str, Sequence[str]]) -> str:
+    """The passing-on phrase when at least three departments are named and one passes it on."""
+    if len([d for d in hits if d != TRIAGE]) < PASSED_AROUND_UNITS:
+        return ""
+    m = PASSED_ON.search(norm)
+    return m.group() if m else ""
+
+
+# a registered residence told as where someone lives or must apply ("户口所在地的社区办准生证"),
+# not as the matter (落户, 迁户口): the police's 户口 scope word does not count there
+RESIDENCE_WORDS = ("户口", "户籍")
+AS_ADDRESS = "(?:所在地|所在的|地|在)"
+
+
+def _without_addresses(norm: str, hits: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Drop 户口/户籍 when every occurrence of it is an address."""
+    out: dict[str, list[str]] = {}
+    for label, words in hits.items():
+        kept = [w for w in words if w not in RESIDENCE_WORDS
+                or norm.count(w) > len(re.findall(w + AS_ADDRESS, norm))]
         if kept:
             out[label] = kept
     return out

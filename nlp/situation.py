@@ -132,9 +132,19 @@ def first_present(text: str, word: str, chronic_matters: bool = True) -> tuple[i
 
 
 def only_supposed(text: str, word: str) -> bool:
-    """Every occurrence of `word` is a question or a supposition ("是否存在乱收费？")."""
-    return all(why_not(text, p, len(word), False) == HYPOTHETICAL_EVIDENCE
-               for p in occurrences(text, word))
+    """Every occurrence of `word` is a question or a supposition in its own clause ("是否存在乱收费？",
+    "如果推诿…"); a 是否 in an earlier clause ("我询问是否可以办理，他态度十分嚣张") does not count."""
+    return all(_supposed(span(text, p, len(word))) for p in occurrences(text, word))
+
+
+# a conduct word only asked about: "这是不是乱收费呢？", "有没有吃拿卡要？"
+ASKED_BEFORE = ("是不是", "有没有", "算不算")
+ASKED_AFTER = (*QUESTION_AFTER, "呢")
+
+
+def _supposed(sp: Span) -> bool:
+    return (any(w in sp.near_before for w in (*HYPOTHETICAL, *ASKED_BEFORE))
+            or any(sp.after.startswith(w) or w in sp.after[:6] for w in ASKED_AFTER))
 
 
 def now_marker(text: str) -> str:

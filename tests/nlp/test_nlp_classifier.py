@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.classifier import Classifier
+from nlp.classifier import Classifier, _without_addresses
 from nlp.lexicon import build_lexicon
 from nlp.model import load
 
@@ -61,3 +61,19 @@ def test_without_a_model_the_lexicon_still_answers() -> None:
 def test_a_companys_misbehaviour_is_not_an_officials_conduct() -> None:
     c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify("物业推诿扯皮，电梯坏了")
     assert c.category == "other" and "推诿" not in c.tags
+
+
+def test_a_letter_passed_around_three_departments_goes_to_the_office(model) -> None:  # noqa: ANN001
+    clf = Classifier(lexicon=build_lexicon(), model=model)
+    c = clf.classify("楼下臭水沟冒了半个月，环保局说找城管，城管说归住建，住建局又说找环保")
+    assert c.department == "supervision" and not c.triaged
+    assert any("互相推诿" in e for e in c.evidence)
+    # two units and a company passing it on is an ordinary routing question
+    assert clf.classify("工资没拿到，劳动监察大队说要先找总包，总包说找劳务公司").department == "hr_social"
+
+
+def test_a_residence_named_as_an_address_is_not_the_police_scope() -> None:
+    hits = {"police": ["户口"], "health": ["准生证"]}
+    norm = "我可以去我老婆户口所在地的社区办理准生证吗"
+    assert _without_addresses(norm, hits) == {"health": ["准生证"]}
+    assert _without_addresses("孩子的户口一直落不下来", hits) == hits

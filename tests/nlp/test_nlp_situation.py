@@ -97,3 +97,10 @@ def test_evidence_is_whole_words(model_dir) -> None:  # noqa: ANN001
     for text in ("来办事的人很多，等了半天也没有人来打招呼", "窗口的工作人员一直在玩手机，叫了三遍才抬头"):
         for e in clf.classify(text).evidence:
             assert "," not in e and "，" not in e.split("」")[0], e
+
+
+def test_a_conduct_word_is_supposed_only_in_its_own_clause() -> None:
+    asked_before = normalize("我询问是否可以办理业务，但是他态度十分嚣张地回了我一句")
+    assert counts_as_conduct(asked_before, "态度十分嚣张")
+    asked = normalize("同样的路程残疾人却要交全价，这是不是乱收费呢？")
+    assert not counts_as_conduct(asked, "乱收费")

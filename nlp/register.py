@@ -1,0 +1,24 @@
+"""How much a text reads like a message-board letter rather than a complaint written to order.
+
+Why: the real-world prior (about 70 % of letters are ordinary requests, `other`) was measured on
+message-board letters: long, polite, with addresses, dates and questions. A short complaint typed
+straight at the bot ("窗口科长推诿，三次都不给办") is mostly about conduct, which is what the bot
+is for, and the corpus' balanced prior fits it better. So the real prior is applied in
+proportion to `letter_weight`, 0 for a short, bare complaint and 1 for a typical letter.
+"""
+
+from __future__ import annotations
+
+SHORT = 60          # characters (normalised) at or below which a text is a bare complaint
+LONG = 160          # … at or above which length alone makes it a letter
+# openings, closings and asides of a letter to an authority; each adds to the weight
+LETTER_MARKS = ("您好", "你好", "尊敬的", "领导", "局长", "书记", "市长", "厅长", "谢谢", "感谢",
+                "盼复", "望回复", "恳请", "特此", "本人", "我们小区", "业主", "请问", "咨询")
+MARK_WEIGHT = 0.25
+
+
+def letter_weight(norm: str) -> float:
+    """0 … 1: how far the text is in the message-board register (length plus letter marks)."""
+    length = min(max((len(norm) - SHORT) / (LONG - SHORT), 0.0), 1.0)
+    marks = sum(1 for m in LETTER_MARKS if m in norm) * MARK_WEIGHT
+    return min(length + marks, 1.0)

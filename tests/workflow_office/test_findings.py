@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from storage.tables import OutboxRow
-from tests.office.conftest import NOW, add_ticket, bind_office, supervisor
+from tests.workflow_office.conftest import NOW, add_ticket, bind_office, supervisor
 from workflow.context import Context
 from workflow.errors import (
     BadOfficialName,

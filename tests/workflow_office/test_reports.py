@@ -25,7 +25,7 @@ from bot.reports.chart import figure, render_png
 from bot.reports.font import FONT_FILE
 from bot.reports.stats_text import stats_message
 from tests.conftest import REPO
-from tests.office.conftest import SHANGHAI, add_ticket, supervisor
+from tests.workflow_office.conftest import SHANGHAI, add_ticket, supervisor
 from workflow.context import Context
 from workflow.model import StaffMember, Ticket
 from workflow.office import findings

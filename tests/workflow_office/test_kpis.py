@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.office.conftest import SHANGHAI, add_ticket, supervisor
+from tests.workflow_office.conftest import SHANGHAI, add_ticket, supervisor
 from workflow.context import Context
 from workflow.model import TicketEvent
 from workflow.office import corrections, findings, kpis

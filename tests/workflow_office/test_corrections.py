@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.office.conftest import NOW, add_ticket, supervisor
+from tests.workflow_office.conftest import NOW, add_ticket, supervisor
 from workflow.context import Context
 from workflow.errors import BadCorrectionField, NotSupervisor, UnknownCategory, UnknownDepartment
 from workflow.model import TicketEvent

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.office.conftest import SHANGHAI
+from tests.workflow_office.conftest import SHANGHAI
 from workflow.errors import BadPeriod
 from workflow.office.periods import parse
 

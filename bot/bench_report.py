@@ -67,11 +67,11 @@ async def _seed(app: Any, n: int, start: datetime, end: datetime) -> None:
     tickets = _tickets(n, start, end, departments, rnd)
     async with app.db.engine.begin() as conn:
         await conn.execute(insert(ComplainantRow.__table__), [  # type: ignore[attr-defined]
-            {"id": i, "telegram_id": 10**9 + i, "first_name": "王", "last_name": f"{i}",
+            {"id": i, "telegram_id": 10**9 + i, "first_name": "Wang", "last_name": f"{i}",
              "username": "", "language": "", "phone": f"139{i:08d}", "created_at": start}
             for i in range(1, 1001)])
         await conn.execute(insert(StaffRow.__table__), [  # type: ignore[attr-defined]
-            {"telegram_id": 10 + i, "display_name": f"办事员{i}", "department": departments[0],
+            {"telegram_id": 10 + i, "display_name": f"clerk {i}", "department": departments[0],
              "role": "staff", "active": True, "joined_at": start} for i in range(50)])
         for k in range(0, n, CHUNK):
             await conn.execute(insert(TicketRow.__table__), tickets[k:k + CHUNK])  # type: ignore[attr-defined]
@@ -83,8 +83,8 @@ async def _seed(app: Any, n: int, start: datetime, end: datetime) -> None:
             {"ticket_id": t["id"], "text": "bench", "field": "category", "old": t["category"],
              "new": "misconduct", "by": 10, "at": t["created_at"]} for t in tickets[::20]])
         await conn.execute(insert(OfficialRow.__table__), [  # type: ignore[attr-defined]
-            {"id": i, "name": f"官员{i}", "name_key": f"官员{i}", "unit": "", "unit_key": "",
-             "post": "科员", "created_at": start} for i in range(1, 501)])
+            {"id": i, "name": f"official {i}", "name_key": f"official{i}", "unit": "", "unit_key": "",
+             "post": "clerk", "created_at": start} for i in range(1, 501)])
         judged = [t for t in tickets if t["state"] == "closed"][::6]
         await conn.execute(insert(FindingRow.__table__), [  # type: ignore[attr-defined]
             {"id": j, "ticket_id": t["id"], "verdict": rnd.choice(("substantiated", "partly",
@@ -92,7 +92,7 @@ async def _seed(app: Any, n: int, start: datetime, end: datetime) -> None:
              "note": "", "recorded_by": 10, "recorded_at": end} for j, t in enumerate(judged, 1)])
         await conn.execute(insert(ConcernedRow.__table__), [  # type: ignore[attr-defined]
             {"finding_id": j, "official_id": 1 + j % 500, "role": "handler",
-             "measure": "criticism", "post": "科员", "unit": "", "year": start.year}
+             "measure": "criticism", "post": "clerk", "unit": "", "year": start.year}
             for j in range(1, len(judged) + 1)])
         await conn.execute(text("ANALYZE"))
 

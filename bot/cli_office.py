@@ -84,7 +84,7 @@ async def write_report(ctx: Any, settings: Settings, period_text: str, out: Path
               help="Add the complainant's name and phone for real-name tickets (audited).")
 @click.pass_obj
 def report(obj: Any, period_text: str, out: str, fmt: str | None, with_identity: bool) -> None:
-    """问题台账: tickets, department KPIs and flagged officials of a period (XLSX or CSV)."""
+    """The ledger of a period: tickets, department KPIs, flagged officials (XLSX or CSV)."""
     from bot.reports.ledger_file import ReportPathError
 
     settings = _settings(obj)

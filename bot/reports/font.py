@@ -1,5 +1,5 @@
 """The CJK font every chart uses: shipped inside zhiyong (package data), never a system font,
-so a fresh machine draws 住建局 as glyphs and not as boxes."""
+so a fresh machine draws Chinese labels as glyphs and not as boxes."""
 
 from __future__ import annotations
 

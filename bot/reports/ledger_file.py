@@ -1,4 +1,4 @@
-"""The ledger on disk: XLSX (问题台账 / 部门考核 / 重复投诉人员) or CSV (the ticket sheet).
+"""The ledger on disk: XLSX (tickets, KPIs, flagged officials) or CSV (the ticket sheet).
 
 Written to a temporary file in the target folder and renamed into place, so a failure (an
 unwritable folder, a full disk, Ctrl-C) leaves no half-written report behind. openpyxl's

@@ -21,13 +21,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
-from aiohttp import ClientTimeout, web
+from aiohttp import ClientTimeout
 
 from bot.aio.transport import AiogramTransport
 from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
 from bot.monitoring import metrics
+from bot.monitoring.server import monitoring_routes
 from bot.replies import ReplyChains
 from bot.translate import ALLOWED_UPDATES, to_incoming
 from bot.webhook import WebhookListener, webhook_secret
@@ -132,18 +133,13 @@ class AiogramBot:
             raise FetchFailed(f"{resp.status}: {body.get('description', '')}")
         return list(body.get("result") or [])
 
-    def _mount_monitoring(self, web_app: web.Application) -> None:
-        from bot.monitoring.server import add_routes
-        from bot.monitoring.service import Monitoring
-
-        add_routes(web_app, Monitoring(self.app))
-
     async def start(self) -> None:
         me = await self.bot.me()
         self._username = me.username or ""
         cfg = self.app.settings.telegram
         if cfg.mode == "webhook":
-            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake, self._mount_monitoring)
+            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake,
+                                           monitoring_routes(self.app))
             await self.webhook.start()
             await self.bot.set_webhook(cfg.url, secret_token=self.webhook.secret,
                                        allowed_updates=ALLOWED_UPDATES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -82,3 +82,10 @@ async def listener(app: App) -> AsyncIterator[MonitoringServer | None]:
         return
     async with MonitoringServer(Monitoring(app), cfg.listen) as server:
         yield server
+
+
+def monitoring_routes(app: App) -> Callable[[web.Application], None]:
+    """What a webhook listener calls to serve /healthz and /metrics beside the webhook."""
+    def mount(web_app: web.Application) -> None:
+        add_routes(web_app, Monitoring(app))
+    return mount

@@ -14,7 +14,6 @@ import logging
 import warnings
 from typing import Any
 
-from aiohttp import web
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -24,6 +23,7 @@ from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
 from bot.monitoring import metrics
+from bot.monitoring.server import monitoring_routes
 from bot.ptb.transport import PtbTransport
 from bot.replies import ReplyChains
 from bot.translate import ALLOWED_UPDATES, to_incoming
@@ -93,19 +93,14 @@ class PtbBot:
             "getUpdates", api_kwargs=params, read_timeout=timeout + 10)
         return list(result) if isinstance(result, list) else []
 
-    def _mount_monitoring(self, web_app: web.Application) -> None:
-        from bot.monitoring.server import add_routes
-        from bot.monitoring.service import Monitoring
-
-        add_routes(web_app, Monitoring(self.app))
-
     async def start(self) -> None:
         await self.application.initialize()
         await self.application.start()
         self._username = self.application.bot.username or ""
         cfg = self.app.settings.telegram
         if cfg.mode == "webhook":
-            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake, self._mount_monitoring)
+            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake,
+                                           monitoring_routes(self.app))
             await self.webhook.start()
             await self.application.bot.set_webhook(
                 cfg.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES)

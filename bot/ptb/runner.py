@@ -64,10 +64,15 @@ class PtbBot:
         started = metrics.update_started(incoming.kind if incoming else "ignored")
         if incoming is None:
             return
-        resp = await dispatch.handle(self.app.ctx, incoming)   # replies: outbox rows, committed
+        resp = await dispatch.handle(self.app.ctx, incoming, self.background.worker)
         metrics.update_done(started)
-        if update.callback_query is not None:
-            self.replies.send(incoming.chat_id, lambda: self._answer(update, resp))
+        if update.callback_query is not None or resp.claimed:
+            self.replies.send(incoming.chat_id, lambda: self._after(update, resp))
+
+    async def _after(self, update: Update, resp: Response) -> None:
+        """After the commit: answer the button, send the replies this process claimed."""
+        await self._answer(update, resp)
+        await self.sender.deliver_claimed(resp.claimed)
 
     async def _answer(self, update: Update, resp: Response) -> None:
         if update.callback_query is None:

@@ -80,6 +80,26 @@ class SqlOutbox(Repository):
                           .values(status="pending", not_before=at, error=why[:2000],
                                   attempts=OutboxRow.__table__.c.attempts - 1))
 
+    async def chat_busy(self, chat_id: int, now: datetime) -> bool:
+        t = OutboxRow.__table__.c  # type: ignore[attr-defined]
+        busy = (t.chat_id == chat_id) & (
+            (t.status == "claimed")
+            | ((t.status == "pending") & ((t.not_before <= now) | (t.claimed_by != ""))))
+        row = (await self.s.exec(select(t.id).where(busy).limit(1))).first()  # type: ignore[call-overload]
+        return row is not None
+
+    async def add_claimed(self, messages: list[OutboxMessage], worker: str,
+                          now: datetime) -> list[OutboxMessage]:
+        if not messages:
+            return []
+        rows = [{**values_of(m), "status": "claimed", "claimed_by": worker, "claimed_at": now,
+                 "attempts": 1} for m in messages]
+        stmt = (self._insert(OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(*OutboxRow.__table__.c))  # type: ignore[attr-defined]
+        result = await self.s.exec(stmt, params=rows)  # type: ignore[call-overload]
+        claimed = [OutboxMessage(**dict(r)) for r in result.mappings().all()]
+        return sorted(claimed, key=lambda m: m.id or 0)
+
     async def claimers(self) -> list[str]:
         """The workers holding claims right now (one query on (status, claimed_at))."""
         rows = await self.s.exec(select(OutboxRow.claimed_by).where(OutboxRow.status == "claimed")

@@ -66,8 +66,12 @@ PRIVATE: list[tuple[Wants, Handler]] = [
 ]
 
 
-async def handle(ctx: Context, msg: Incoming) -> Response:
-    """Handle an update exactly once; its state changes and its outbox rows commit together."""
+async def handle(ctx: Context, msg: Incoming, claim_as: str = "") -> Response:
+    """Handle an update exactly once; its state changes and its outbox rows commit together.
+
+    `claim_as`: the adapter's sender, which then sends the replies itself right after the
+    commit (`Response.claimed`) unless their chat has something earlier still to go.
+    """
     async with ctx.uow() as uow:
         if not await uow.updates.first_time(msg.update_id, ctx.now()):
             log.info("update %s already handled; ignored", msg.update_id)
@@ -78,17 +82,23 @@ async def handle(ctx: Context, msg: Incoming) -> Response:
             await uow.rollback()
             await uow.updates.first_time(msg.update_id, ctx.now())
             resp = _error_response(msg, err)
-        await queue_replies(ctx, uow, msg, resp)
+        await queue_replies(ctx, uow, msg, resp, claim_as)
         await uow.commit()
     return resp
 
 
-async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Response) -> None:
+async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Response,
+                        claim_as: str = "") -> None:
     """The replies go out now, whatever the hour: the person is in the chat, waiting."""
     now = ctx.now()
     rows = [queue.row(ctx, out, f"reply:{msg.update_id}:{i}", None, "reply", now, now)
             for i, out in enumerate(resp.messages)]
-    await uow.outbox.add_many(rows)
+    for chat in dict.fromkeys(r.chat_id for r in rows):
+        mine = [r for r in rows if r.chat_id == chat]
+        if claim_as and not await uow.outbox.chat_busy(chat, now):
+            resp.claimed += await uow.outbox.add_claimed(mine, claim_as, now)
+        else:
+            await uow.outbox.add_many(mine)
 
 
 async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:

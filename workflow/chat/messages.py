@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from workflow.model import OutboxMessage
+
 CARD_KINDS = ("card", "card_edit")   # outbox kinds of the rows that put a ticket card in a chat
 
 IncomingKind = Literal["text", "command", "button", "photo", "document", "contact", "unsupported"]
@@ -85,6 +87,7 @@ class Response:
     answer_key: str | None = None
     answer_params: dict[str, Any] = field(default_factory=dict)
     answer_alert: bool = False
+    claimed: list[OutboxMessage] = field(default_factory=list)   # replies this process sends
 
     def say(self, chat_id: int, key: str, **params: Any) -> Outgoing:
         out = Outgoing(chat_id=chat_id, key=key, params=params)

@@ -69,7 +69,10 @@ class OutboxSender:
 
     async def run_once(self) -> int:
         """Deliver what is due now; return how many messages were sent."""
-        claimed = await self._claim()
+        return await self.deliver_claimed(await self._claim())
+
+    async def deliver_claimed(self, claimed: list[OutboxMessage]) -> int:
+        """Send rows this worker has claimed, in order per chat; return how many were sent."""
         held: dict[int, datetime] = {}       # chat -> when its next row may go
         sent = 0
         for msg in claimed:

@@ -56,7 +56,7 @@ class AiogramBot:
 
     async def _on_button(self, query: CallbackQuery, event_update: Update) -> None:
         resp = await self._handle(event_update)
-        text = self.app.renderer.plain(resp.answer_key, resp.answer_params) if resp else ""
+        text = self.app.renderer.plain(resp.answer_key, resp.answer_params, resp.script) if resp else ""
         try:
             await query.answer(text or None, show_alert=bool(resp and resp.answer_alert))
         except TelegramBadRequest as exc:  # e.g. a redelivered, already answered query

@@ -13,6 +13,7 @@ from bot.app import App, build_app
 from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
 from tests.e2e.test_citizen_flow import COMPLAINT
+from tests.e2e.test_script import COMPLAINT_TW, assert_traditional, file_traditional
 from workflow.deadlines.clock import FakeClock
 
 
@@ -70,3 +71,17 @@ async def test_filing_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot
 
     answer = await citizen.press(ack, text="完成")   # an old button of the submitted draft
     assert answer is not None and answer.show_alert and "失效" in (answer.text or "")
+
+
+async def test_traditional_filing_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot]
+                                                  ) -> None:
+    emu, app, _ = aio
+    citizen = emu.user(6660002, "陳大文", username="chan", language_code="zh-hant")
+    number = await file_traditional(citizen)
+    assert_traditional(citizen, "t")
+    async with app.ctx.uow() as uow:
+        ticket = await uow.tickets.by_number(number)
+    assert ticket is not None
+    chat = app.settings.departments[ticket.department].chat_id or 0
+    card = await emu.wait_for(chat, lambda m: number in (m.plain or ""), timeout=10)
+    assert "投诉内容" in (card.plain or "") and COMPLAINT_TW in (card.plain or "")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from workflow.chat import filing, rating, relay
+from workflow.chat import filing, rating, relay, script
 from workflow.chat.messages import Incoming, Response
-from workflow.chat.state import ChatState
+from workflow.chat.state import ChatState, remembered_script
 from workflow.context import Context
 from workflow.desk import binding, dialog, router
 from workflow.errors import UserError
@@ -66,6 +66,9 @@ PRIVATE: list[tuple[Wants, Handler]] = [
 ]
 
 
+DESK_HANDLERS: tuple[object, ...] = (router.handle, dialog.on_input, dialog.stale)  # staff's side
+
+
 async def handle(ctx: Context, msg: Incoming) -> Response:
     """Handle an update exactly once; its state changes and its outbox rows commit together."""
     async with ctx.uow() as uow:
@@ -78,6 +81,8 @@ async def handle(ctx: Context, msg: Incoming) -> Response:
             await uow.rollback()
             await uow.updates.first_time(msg.update_id, ctx.now())
             resp = _error_response(msg, err)
+            if msg.is_private:   # the error is told in the script the chat already reads
+                resp.script = remembered_script(await uow.conversations.get(msg.chat_id))
         await queue_replies(ctx, uow, msg, resp)
         await uow.commit()
     return resp
@@ -86,6 +91,9 @@ async def handle(ctx: Context, msg: Incoming) -> Response:
 async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Response) -> None:
     """The replies go out now, whatever the hour: the person is in the chat, waiting."""
     now = ctx.now()
+    for out in resp.messages:
+        if out.chat_id == msg.chat_id and msg.is_private and out.script is None:
+            out.script = resp.script
     rows = [queue.row(ctx, out, f"reply:{msg.update_id}:{i}", None, "reply", now, now)
             for i, out in enumerate(resp.messages)]
     await uow.outbox.add_many(rows)
@@ -97,7 +105,12 @@ async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
     if msg.is_private:
         state = ChatState.from_row(await uow.conversations.get(msg.chat_id), msg.chat_id)
     before = _snapshot(state)
-    await _pick(msg, state)(ctx, uow, msg, state, resp)
+    handler = _pick(msg, state)
+    if state is not None and handler not in DESK_HANDLERS:
+        state.script = script.observe(state.script, msg.text,
+                                      msg.sender.language if msg.sender else "")
+        resp.script = state.script
+    await handler(ctx, uow, msg, state, resp)
     if state is not None and _snapshot(state) != before:
         state.updated_at = ctx.now()
         await uow.conversations.save(state.to_row())

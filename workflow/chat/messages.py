@@ -75,6 +75,7 @@ class Outgoing:
     media: Media | None = None
     edit_message_id: int | None = None
     edit_card_of: int | None = None  # a ticket id: edit its card here, found when delivered
+    script: str | None = None        # the reader's script (workflow.chat.script); None: look it up
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Response:
     answer_key: str | None = None
     answer_params: dict[str, Any] = field(default_factory=dict)
     answer_alert: bool = False
+    script: str | None = None        # the script of the chat the update came from
 
     def say(self, chat_id: int, key: str, **params: Any) -> Outgoing:
         out = Outgoing(chat_id=chat_id, key=key, params=params)
@@ -106,6 +108,7 @@ def to_payload(out: Outgoing) -> dict[str, Any]:
         "media": {"kind": out.media.kind, "file_id": out.media.file_id} if out.media else None,
         "edit_message_id": out.edit_message_id,
         "edit_card_of": out.edit_card_of,
+        "script": out.script,
     }
 
 
@@ -121,6 +124,7 @@ def from_payload(chat_id: int, payload: dict[str, Any]) -> Outgoing:
         media=Media(media["kind"], media["file_id"]) if media else None,
         edit_message_id=payload.get("edit_message_id"),
         edit_card_of=payload.get("edit_card_of"),
+        script=payload.get("script"),
     )
 
 

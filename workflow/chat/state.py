@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from workflow.chat.script import PROFILES
 from workflow.model import Conversation
 
 IDLE, DESCRIBE, ACCUSED, IDENTITY, CONFIRM = "idle", "describe", "accused", "identity", "confirm"
@@ -91,6 +92,7 @@ class ChatState:
     dialog: DeskDialog | None = None
     reply: QuestionReply | None = None
     rating: RatingWait | None = None
+    script: str | None = None            # workflow.chat.script profile; None: not known yet
     updated_at: datetime | None = None
 
     def start_draft(self, parts: list[str] | None = None) -> FilingDraft:
@@ -116,6 +118,8 @@ class ChatState:
             value = getattr(self, name)
             if value is not None:
                 parts[name] = asdict(value)
+        if self.script is not None:
+            parts["script"] = self.script
         return Conversation(chat_id=self.chat_id, state=self.step, token=self.token, draft=parts,
                             updated_at=self.updated_at)
 
@@ -129,7 +133,14 @@ class ChatState:
                    draft=_draft(d.get("draft")) if step != IDLE else None,
                    dialog=_typed(DeskDialog, d.get("dialog")),
                    reply=_typed(QuestionReply, d.get("reply")),
-                   rating=_typed(RatingWait, d.get("rating")), updated_at=row.updated_at)
+                   rating=_typed(RatingWait, d.get("rating")), script=remembered_script(row),
+                   updated_at=row.updated_at)
+
+
+def remembered_script(row: Conversation | None) -> str | None:
+    """The script a chat's person reads, as its state row remembers it."""
+    value = (row.draft or {}).get("script") if row is not None else None
+    return value if isinstance(value, str) and value in PROFILES else None
 
 
 def _upgraded(d: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,14 @@ UNSUPPORTED_NAMES = {
 }
 
 
+def _answers_which(v: View) -> str:
+    """A held message: is it the answer to a staff question, or part of the draft?"""
+    asked = f"工作人员就 {v['numbers']} 向您追问过" if v["numbers"] else "工作人员向您追问过"
+    if v["drafting_raw"]:
+        return f"您有一件正在填写的投诉，{asked}。刚才这条消息是哪一个？"
+    return f"{asked}，还没有收到您的回复。刚才这条消息是对哪一件的回复？"
+
+
 def _card(v: View) -> str:
     lines = [f"<b>📮 新投诉 {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v["urgent_raw"] else "")]
     if v.get("note_raw"):
@@ -329,10 +337,15 @@ DESK_TEXTS: dict[str, Template] = {
     # --- the complainant's side of 追问 ---
     "relay.question": (
         "<b>❓ 关于您的投诉 {number}，{department}想了解：</b>\n\n{question}\n\n"
-        "按「回复」后发送您的回答（对方看不到您的身份）。"),
+        "直接发送您的回答即可（文字、照片或文件），也可以按「回复」；"
+        "对方看不到您的身份。"),
     "relay.reply_prompt": "请发送您对 {number} 的回复（文字、照片或文件）。发送 /cancel 取消。",
     "relay.reply_cancelled": "已取消回复。",
     "relay.reply_sent": "✅ 您的回复已转达（{number}）。",
+    "relay.typed_reply_sent": ("✅ 已作为您对 {number} 追问的回复转达。"
+                               "如果这是一件新的投诉，请发送 /new 开始填写。"),
+    "relay.reply_added": "✅ 这个追问您已回复过，这条已作为补充转达（{number}）。",
+    "answers.which": _answers_which,
     "relay.reply_group": "💬 投诉人就 {number} 回复：\n{text}",
     "relay.reply_file": "💬 投诉人就 {number} 发来附件 {text}",
     # --- errors ---
@@ -374,6 +387,9 @@ DESK_TEXTS: dict[str, Template] = {
     "btn.desk.reason.info": "信息不足",
     "btn.desk.reason.other": "其他（填写理由）",
     "btn.relay.reply": "💬 回复",
+    "btn.meant.question": "💬 是对 {number} 追问的回复",
+    "btn.meant.draft": "📝 是正在填写的投诉",
+    "btn.meant.new": "📝 是一件新投诉",
 }
 TEXTS.update(DESK_TEXTS)
 

@@ -44,7 +44,8 @@ def to_incoming(update: Update, reply_button_data: dict[str, str]) -> Incoming |
 def _from_message(update_id: int, m: Message, reply_button_data: dict[str, str]) -> Incoming | None:
     base = {"update_id": update_id, "chat_id": m.chat.id, "chat_type": m.chat.type,
             "sender": sender_of(m.from_user), "message_id": m.message_id,
-            "chat_title": m.chat.title or ""}
+            "chat_title": m.chat.title or "",
+            "reply_to": m.reply_to_message.message_id if m.reply_to_message else 0}
     kind: IncomingKind
     if m.text is not None:
         command = _command(m)

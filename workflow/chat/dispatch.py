@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from workflow.chat import filing, rating, relay, script
+from workflow.chat import answers, filing, rating, relay, script
 from workflow.chat.messages import Incoming, Response
 from workflow.chat.state import ChatState, remembered_script
 from workflow.context import Context
@@ -59,9 +59,12 @@ ANYWHERE: list[tuple[Wants, GroupHandler]] = [
 PRIVATE: list[tuple[Wants, Handler]] = [
     (rating.wants, rating.on_update),           # rating the answer, and the comment after it
     (relay.is_reply_button, relay.on_button),   # 回复 under a staff question
+    (answers.is_choice, answers.on_choice),     # which one a held message meant
     (dialog.wants, dialog.on_input),            # a staff member's desk dialog
+    (answers.is_swipe_reply, answers.on_input),  # a Telegram reply to a question answers it
     (relay.wants, relay.on_input),              # the reply to a staff question
     (dialog.is_stale_button, dialog.stale),     # a button of a dialog that already ended
+    (answers.may_answer, answers.on_input),     # typed: an open question, or the filing
     (_anything, filing.on_update),              # everything else: filing a complaint
 ]
 

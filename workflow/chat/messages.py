@@ -42,6 +42,7 @@ class Incoming:
     contact_user_id: int | None = None
     unsupported: str = ""            # sticker | voice | video_note | location | poll | …
     chat_title: str = ""
+    reply_to: int = 0                # the message this one answers by Telegram's reply (0: none)
 
     @property
     def is_private(self) -> bool:

@@ -74,12 +74,19 @@ async def on_input(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatStat
     if msg.kind == "command" or state.reply is None:
         cancel(state, resp)
         return
-    t = await own_ticket(uow, msg.chat_id, state.reply.ticket_id)
+    await deliver(ctx, uow, msg, state.reply.ticket_id, resp)
+    state.reply = None
+
+
+async def deliver(ctx: Context, uow: UnitOfWork, msg: Incoming, ticket_id: int,
+                  resp: Response, key: str = "relay.reply_sent") -> Ticket:
+    """Relay the complainant's text or file to the department's group as the reply."""
+    t = await own_ticket(uow, msg.chat_id, ticket_id)
     assert t.id is not None
     text = msg.text.strip()
     if msg.kind == "text":
         text = actions.check_text(ctx, text, ctx.rules.max_description_chars)
-    key = f"relay:{msg.update_id}"
+    dedupe = f"relay:{msg.update_id}"
     await uow.events.add(TicketEvent(
         ticket_id=t.id, kind="citizen_reply", at=ctx.now(), actor="citizen",
         detail={"text": text, "file_id": msg.file_id, "file_kind": msg.kind}))
@@ -91,6 +98,6 @@ async def on_input(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatStat
             out = Outgoing(chat, "relay.reply_file", {"number": t.number, "text": text},
                            media=Media("photo" if msg.kind == "photo" else "document",
                                        msg.file_id))
-        await enqueue(ctx, uow, out, f"{key}:{chat}", t, "relay")
-    state.reply = None
-    resp.say(state.chat_id, "relay.reply_sent", number=t.number)
+        await enqueue(ctx, uow, out, f"{dedupe}:{chat}", t, "relay")
+    resp.say(msg.chat_id, key, number=t.number)
+    return t

@@ -47,6 +47,7 @@ class FilingDraft:
     phone: str = ""
     editing: bool = False                # back to the summary after this step
     classification: Classified | None = None
+    beside_questions: bool = False       # told us this draft is not the answer to a 追问
 
     def description(self) -> str:
         return "\n".join(p for p in self.parts if p.strip())
@@ -76,6 +77,18 @@ class QuestionReply:
 
 
 @dataclass
+class HeldInput:
+    """A message that could answer a staff question or belong to the draft: kept until the
+    complainant says which (workflow.chat.answers)."""
+
+    kind: str
+    text: str = ""
+    file_id: str = ""
+    file_unique_id: str = ""
+    file_name: str = ""
+
+
+@dataclass
 class RatingWait:
     """After rating, the next text is a comment (or, after 不满意, the reason)."""
 
@@ -92,6 +105,7 @@ class ChatState:
     dialog: DeskDialog | None = None
     reply: QuestionReply | None = None
     rating: RatingWait | None = None
+    held: HeldInput | None = None
     script: str | None = None            # workflow.chat.script profile; None: not known yet
     updated_at: datetime | None = None
 
@@ -114,7 +128,7 @@ class ChatState:
 
     def to_row(self) -> Conversation:
         parts: dict[str, Any] = {}
-        for name in ("draft", "dialog", "reply", "rating"):
+        for name in ("draft", "dialog", "reply", "rating", "held"):
             value = getattr(self, name)
             if value is not None:
                 parts[name] = asdict(value)
@@ -133,7 +147,8 @@ class ChatState:
                    draft=_draft(d.get("draft")) if step != IDLE else None,
                    dialog=_typed(DeskDialog, d.get("dialog")),
                    reply=_typed(QuestionReply, d.get("reply")),
-                   rating=_typed(RatingWait, d.get("rating")), script=remembered_script(row),
+                   rating=_typed(RatingWait, d.get("rating")), held=_typed(HeldInput, d.get("held")),
+                   script=remembered_script(row),
                    updated_at=row.updated_at)
 
 

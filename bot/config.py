@@ -80,7 +80,7 @@ class DeadlineConfig(_Strict):
     sign_hours_urgent: float = Field(default=2, gt=0)
     answer_days_other: int = Field(default=5, ge=1)
     answer_days_conduct: int = Field(default=10, ge=1)
-    answer_days_urgent: int = Field(default=1, ge=1)
+    answer_hours_urgent: float = Field(default=24, gt=0)
     supervise_after_days: int = Field(default=5, ge=1)
     max_extensions: int = Field(default=1, ge=0)
     remind_last_days: int = Field(default=1, ge=0)

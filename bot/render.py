@@ -45,6 +45,7 @@ class Rendered:
     remove_keyboard: bool = False
     media: Media | None = None
     edit_message_id: int | None = None
+    silent: bool = False
 
 
 class Renderer:
@@ -115,7 +116,7 @@ class Renderer:
         chunks = split_html(body, CAPTION_LIMIT if out.media else TEXT_LIMIT)
         if out.media and len(chunks) > 1:
             chunks = [""] + split_html(body, TEXT_LIMIT)
-        parts = [Rendered(out.chat_id, c) for c in chunks]
+        parts = [Rendered(out.chat_id, c, silent=out.silent) for c in chunks]
         parts[0].media, parts[0].edit_message_id = out.media, out.edit_message_id
         last = parts[-1]
         label = lambda key, params=None: script.convert(self.text(key, params), out.script)  # noqa: E731

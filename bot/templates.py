@@ -30,6 +30,18 @@ UNSUPPORTED_NAMES = {
 }
 
 
+DANGER_WHAT = {"fire": "火情", "gas": "燃气泄漏", "medical": "有人受伤或急病", "crime": "人身安全受到威胁"}
+DANGER_WHO = {"119": "119（消防）", "120": "120（急救）", "110": "110（报警）"}
+
+
+def _danger_call(v: View) -> str:
+    """Said before anything else when the classifier reports a present danger to life."""
+    what = DANGER_WHAT.get(v["danger_raw"], "危及生命安全的情况")
+    return (f"🚨 <b>如果现在有{what}，请立即拨打 {DANGER_WHO.get(v['call_raw'], v['call'])}！</b>\n"
+            "投诉渠道不能代替紧急求助电话。确认安全后，您可以继续在这里投诉，"
+            "我们会按紧急件立即转交承办部门。")
+
+
 def _answers_which(v: View) -> str:
     """A held message: is it the answer to a staff question, or part of the draft?"""
     asked = f"工作人员就 {v['numbers']} 向您追问过" if v["numbers"] else "工作人员向您追问过"
@@ -344,6 +356,7 @@ DESK_TEXTS: dict[str, Template] = {
     "relay.reply_sent": "✅ 您的回复已转达（{number}）。",
     "relay.typed_reply_sent": ("✅ 已作为您对 {number} 追问的回复转达。"
                                "如果这是一件新的投诉，请发送 /new 开始填写。"),
+    "danger.call_now": _danger_call,
     "relay.reply_added": "✅ 这个追问您已回复过，这条已作为补充转达（{number}）。",
     "answers.which": _answers_which,
     "relay.reply_group": "💬 投诉人就 {number} 回复：\n{text}",

@@ -63,12 +63,14 @@ class AiogramTransport(BotTransport):
             return part.edit_message_id if isinstance(m, bool) else m.message_id
         if part.media is not None and part.media.kind == "photo":
             m = await self.bot.send_photo(part.chat_id, photo=part.media.file_id,
-                                          caption=text or None, parse_mode=mode, reply_markup=kb)
+                                          caption=text or None, parse_mode=mode, reply_markup=kb,
+                                          disable_notification=part.silent)
             return m.message_id
         if part.media is not None:
             m = await self.bot.send_document(part.chat_id, document=part.media.file_id,
                                              caption=text or None, parse_mode=mode,
-                                             reply_markup=kb)
+                                             reply_markup=kb, disable_notification=part.silent)
             return m.message_id
-        m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb)
+        m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb,
+                                        disable_notification=part.silent)
         return m.message_id

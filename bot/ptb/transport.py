@@ -62,9 +62,10 @@ class PtbTransport(BotTransport):
         if part.media is not None:
             send = self.bot.send_photo if part.media.kind == "photo" else self.bot.send_document
             m = await send(part.chat_id, part.media.file_id, caption=text or None,
-                           parse_mode=mode, reply_markup=kb, **self._timeouts())
+                           parse_mode=mode, reply_markup=kb, disable_notification=part.silent,
+                           **self._timeouts())
             return m.message_id
         m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb,
-                                        **self._timeouts())
+                                        disable_notification=part.silent, **self._timeouts())
         return m.message_id
 

@@ -21,7 +21,8 @@ async def test_run_answers_start_and_stops_on_sigterm(framework: str, tmp_path: 
     env = {**os.environ, "ZHIYONG_TELEGRAM_TOKEN": emu.token,
            "ZHIYONG_TELEGRAM__API_URL": emu.api_url, "ZHIYONG_TELEGRAM__POLL_TIMEOUT": "1",
            "ZHIYONG_TELEGRAM__FRAMEWORK": framework,
-           "ZHIYONG_STORAGE__URL": f"sqlite:///{tmp_path / 'run.db'}"}
+           "ZHIYONG_STORAGE__URL": f"sqlite:///{tmp_path / 'run.db'}",
+           "PYTHONPATH": str(REPO)}   # this checkout's code, not whichever copy is installed
     env.pop("ZHIYONG_NLP__MODEL_DIR", None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--config", str(REPO / "config.toml"), "run",

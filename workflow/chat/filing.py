@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from workflow.chat import callbacks
+from workflow.chat import callbacks, danger
 from workflow.chat.messages import Button, Incoming, Outgoing, Response, Sender
 from workflow.chat.state import ACCUSED, CONFIRM, DESCRIBE, IDENTITY, IDLE, ChatState, Classified
 from workflow.context import Context
@@ -175,6 +175,7 @@ def _add_text(ctx: Context, state: ChatState, text: str, resp: Response) -> None
     state.filing.parts.append(text)
     resp.say(state.chat_id, "file.describe_ack", **_stats(state)).buttons = \
         _describe_buttons(state)
+    danger.warn(ctx, state, resp)
 
 
 def _attachment(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -> None:

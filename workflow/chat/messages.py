@@ -77,6 +77,7 @@ class Outgoing:
     edit_message_id: int | None = None
     edit_card_of: int | None = None  # a ticket id: edit its card here, found when delivered
     script: str | None = None        # the reader's script (workflow.chat.script); None: look it up
+    silent: bool = False             # delivered without a sound (disable_notification)
 
 
 @dataclass
@@ -110,6 +111,7 @@ def to_payload(out: Outgoing) -> dict[str, Any]:
         "edit_message_id": out.edit_message_id,
         "edit_card_of": out.edit_card_of,
         "script": out.script,
+        "silent": out.silent,
     }
 
 
@@ -126,6 +128,7 @@ def from_payload(chat_id: int, payload: dict[str, Any]) -> Outgoing:
         edit_message_id=payload.get("edit_message_id"),
         edit_card_of=payload.get("edit_card_of"),
         script=payload.get("script"),
+        silent=bool(payload.get("silent", False)),
     )
 
 

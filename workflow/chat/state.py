@@ -48,6 +48,7 @@ class FilingDraft:
     editing: bool = False                # back to the summary after this step
     classification: Classified | None = None
     beside_questions: bool = False       # told us this draft is not the answer to a 追问
+    danger_told: str = ""                # the danger whose emergency number we already gave
 
     def description(self) -> str:
         return "\n".join(p for p in self.parts if p.strip())

@@ -92,6 +92,8 @@ class DeadlineConfig(_Strict):
     rating_ask_time: time = time(9, 0)
     quiet_start: time = time(22, 0)
     quiet_end: time = time(8, 0)
+    urgent_duty_roles: list[Literal["head", "duty", "staff"]] = Field(
+        default_factory=lambda: ["head", "duty"], min_length=1)
 
 
 class FilingConfig(_Strict):

@@ -228,7 +228,8 @@ TEXTS: dict[str, Template] = {
 
 # ---- the staff desk -------------------------------------------------------------
 
-ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "supervisor": "治庸问责办", "admin": "管理员"}
+ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "duty": "值班人员", "supervisor": "治庸问责办",
+              "admin": "管理员"}
 REASON_NAMES = {"territory": "属地不符", "function": "职能不符", "info": "信息不足", "other": "其他"}
 EXTENSION_STATUS_NAMES = {"approved": "已批准", "refused": "未批准", "pending": "待审批"}
 EVENT_NAMES = {
@@ -466,6 +467,10 @@ DEADLINE_TEXTS: dict[str, Template] = {
         f"\n{_who(v)}"),
     "deadline.supervise_head": lambda v: _head(v, "🚨 督办（部门负责人）") + (
         f"\n贵部门工单逾期未答复（期限 {v['answer_due']}），请督促办理。\n{_who(v)}"),
+    "deadline.duty_call": lambda v: _head(v, "🚨 紧急件值班提醒") + (
+        f"\n{'签收' if v['stage_raw'] == 'sign' else '答复'}期限"
+        f"（{v['sign_due'] if v['stage_raw'] == 'sign' else v['answer_due']}）已过，"
+        "请立即处理，或安排人员处理。"),
     "deadline.sign_urge_dept": lambda v: _head(v, "❗ 催签收") + (
         f"\n已超过签收期限（{v['sign_due']}），请立即签收。"),
     "deadline.sign_urge_office": lambda v: _head(v, "❗ 逾期未签收") + (

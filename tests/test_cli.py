@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+CHECKOUT = {"PYTHONPATH": str(REPO)}   # run this checkout's code, not whichever copy is installed
 
 
 def zhiyong(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, text=True,
-                          capture_output=True, timeout=120, env={**os.environ, **(env or {})})
+                          capture_output=True, timeout=120,
+                          env={**os.environ, **CHECKOUT, **(env or {})})
 
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
@@ -47,7 +49,7 @@ def test_bad_config_fails_with_the_key(tmp_path: Path) -> None:
 
 
 def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "ZHIYONG_TELEGRAM_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if k != "ZHIYONG_TELEGRAM_TOKEN"} | CHECKOUT
     out = subprocess.run([sys.executable, "-m", "bot", "--config", str(REPO / "config.toml"),
                           "run"], cwd=tmp_path, text=True, capture_output=True, timeout=60, env=env)
     assert out.returncode != 0 and "ZHIYONG_TELEGRAM_TOKEN" in out.stderr

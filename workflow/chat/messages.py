@@ -78,6 +78,7 @@ class Outgoing:
     edit_card_of: int | None = None  # a ticket id: edit its card here, found when delivered
     script: str | None = None        # the reader's script (workflow.chat.script); None: look it up
     silent: bool = False             # delivered without a sound (disable_notification)
+    ring: bool = False               # must wake the reader (an urgent chase to the duty contact)
 
 
 @dataclass

@@ -65,10 +65,12 @@ class DeadlinePolicy:
     max_extensions: int
     quiet_start: time         # complainants' messages are silent from quiet_start ...
     quiet_end: time            # ... until quiet_end (local time)
+    urgent_duty_roles: tuple[str, ...] = ("head", "duty")   # woken by an urgent chase at night
 
     def __post_init__(self) -> None:
         for name in ("rating_ask_time", "quiet_start", "quiet_end"):
             object.__setattr__(self, name, _as_time(getattr(self, name)))
+        object.__setattr__(self, "urgent_duty_roles", tuple(self.urgent_duty_roles))
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
@@ -166,6 +168,10 @@ class DeadlinePolicy:
         if start <= end:
             return start <= t < end
         return t >= start or t < end
+
+    def wakes_duty(self, dt: datetime, urgent: bool) -> bool:
+        """An urgent chase outside working time must reach a person, not a sleeping group."""
+        return urgent and not self.calendar.is_working_time(dt)
 
     def silent_for_citizen(self, dt: datetime) -> bool:
         """A person's message in quiet hours goes at once, without a sound (never held)."""

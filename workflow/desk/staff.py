@@ -32,7 +32,7 @@ from workflow.taxonomy import TRIAGE
 log = logging.getLogger("zhiyong.staff")
 
 STAFF_PURPOSE = "staff"
-DEPARTMENT_ROLES = (Role.STAFF, Role.HEAD)
+DEPARTMENT_ROLES = (Role.STAFF, Role.HEAD, Role.DUTY)
 OFFICE_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
 

@@ -23,7 +23,7 @@ def row(ctx: Context, out: Outgoing, dedupe_key: str, ticket: Ticket | None, kin
     urgent = bool(ticket and ticket.urgent)
     if not_before is None:
         not_before = deliver_at(ctx, out.chat_id, urgent, now)
-    out.silent = out.silent or silent(ctx, out.chat_id, urgent, not_before)
+    out.silent = not out.ring and (out.silent or silent(ctx, out.chat_id, urgent, not_before))
     return OutboxMessage(chat_id=out.chat_id, payload=json_safe(to_payload(out)),
                          dedupe_key=dedupe_key, created_at=now, not_before=not_before,
                          ticket_id=ticket.id if ticket else None, kind=kind[:32])

@@ -134,7 +134,7 @@ async def test_contact_must_be_the_users_own(app: App, new_id: Callable[[], int]
     assert c.keys() == ["file.contact_not_own"]
     await c.share_contact("13800001234")
     assert c.keys() == ["file.identity_real", "file.summary"]
-    assert c.last.messages[-1].params["phone"] == "138****1234"
+    assert c.last.messages[-1].params["phone"] == "+86 138****1234"
 
 
 async def test_redelivered_update_is_handled_once(app: App, new_id: Callable[[], int]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from workflow.chat import callbacks, danger
 from workflow.chat.messages import Button, Incoming, Outgoing, Response, Sender
+from workflow.chat.phones import mask_phone
 from workflow.chat.state import ACCUSED, CONFIRM, DESCRIBE, IDENTITY, IDLE, ChatState, Classified
 from workflow.context import Context
 from workflow.errors import NotAGroup, StaleButton
@@ -267,11 +268,6 @@ def _choose_anonymous(ctx: Context, state: ChatState, resp: Response) -> None:
     state.filing.anonymous, state.filing.phone = True, ""
     resp.say(state.chat_id, "file.identity_anonymous").remove_keyboard = True
     _show_summary(ctx, state, resp)
-
-
-def mask_phone(phone: str) -> str:
-    digits = phone.strip()
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
 
 
 def _show_summary(ctx: Context, state: ChatState, resp: Response) -> None:

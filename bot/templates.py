@@ -134,7 +134,11 @@ TEXTS: dict[str, Template] = {
         "如果您遇到公职人员<b>不能为</b>（业务不熟、答复错误）、<b>不想为</b>（推诿扯皮、拖着不办）、"
         "<b>不敢为</b>（怕担责、不拍板）或<b>乱作为</b>（吃拿卡要、乱收费乱罚款），可以在这里投诉。"
         "每件投诉都会交给负责的部门限时办理，逾期由治庸问责办公室督办。\n\n"
-        "🔒 隐私承诺：承办部门看不到您是谁——不会看到您的姓名、用户名、电话或 Telegram 账号。"
+        "🔒 隐私承诺，谁能看到什么：\n"
+        "• 承办部门永远看不到您是谁：没有姓名、用户名、电话或 Telegram 账号。\n"
+        "• 实名投诉：只有治庸问责办公室能看到您的姓名和手机号（用于核实、回访）。\n"
+        "• 匿名投诉：谁也看不到您的姓名和手机号——我们根本不保存它们，只保存给您回消息所需的聊天编号。\n"
+        "⚠️ 请不要在投诉内容或文件名里写上自己的姓名、电话，这些内容承办部门能看到。"
     ),
     "help.text": (
         "<b>使用说明</b>\n"
@@ -175,6 +179,8 @@ TEXTS: dict[str, Template] = {
     "file.press_button": "请按下方按钮确认、修改或取消。",
     "file.submitted": _submitted,
     "file.cancelled": "已取消，草稿已丢弃。",
+    "file.cancel_confirm": "确定放弃正在填写的投诉吗？草稿（已写 {chars} 字，{files} 个附件）将被丢弃。",
+    "help.draft_in_progress": "📝 您有一件正在填写的投诉，停在「{step}」这一步，可以继续填写或放弃。",
     "file.nothing_to_cancel": "当前没有进行中的操作。",
     "file.resume_prompt": "您有一件未提交的投诉（停在「{step}」这一步）。要继续还是放弃？",
     "mine.empty": "您还没有提交过投诉。",
@@ -310,8 +316,11 @@ DESK_TEXTS: dict[str, Template] = {
     "desk.signed_ok": "已签收 {number}，您是本件的负责人。",
     "desk.ruled_ok": "已裁定 {number} 由 {department} 办理。",
     "desk.continue_private": "请到与机器人的私聊中继续（{number}）。",
-    "desk.accepted_citizen": (
-        "📬 您的投诉 <b>{number}</b> 已由<b>{department}</b>签收办理，答复期限：{answer_due}前。"),
+    "desk.accepted_citizen": lambda v: (
+        f"📬 您的投诉 <b>{v['number']}</b> 已由<b>{v['department']}</b>签收办理，"
+        f"答复期限：{v['answer_due']}前。" + (
+            f"\n（受理时告知的期限是 {v['previous_due']}：答复期限从部门签收时起算，所以有变化。）"
+            if v.get("previous_due_raw") else "")),
     "desk.extension_card": (
         "<b>⏳ 延期申请 {number}</b>\n承办部门：{department}\n申请人：{name}\n"
         "原答复期限：{answer_due}\n申请延至：{requested_due}\n理由：{reason}"),

@@ -139,6 +139,8 @@ async def test_short_empty_and_unsupported_input_get_clear_replies(live: Live, c
     await citizen.send("/frobnicate")
     await citizen.wait_for(lambda m: "不认识的命令" in (m.plain or ""))
     await citizen.send("/cancel")
+    confirm = await citizen.wait_for(lambda m: "确定放弃" in (m.plain or ""))
+    await citizen.press(confirm, text="放弃草稿")
     await citizen.wait_for(lambda m: "已取消" in (m.plain or ""))
 
 

@@ -117,6 +117,8 @@ async def test_stale_button_after_cancel_is_refused(app: App, new_id: Callable[[
     await c.text(COMPLAINT)
     old = c.last
     await c.command("cancel")
+    assert c.keys() == ["file.cancel_confirm"]          # asked first, nothing discarded yet
+    await c.press("btn.discard")
     assert "file.cancelled" in c.keys()
     c.last = old
     resp = await c.press("btn.done")
@@ -158,3 +160,18 @@ async def test_mine_lists_own_tickets_only(app: App, new_id: Callable[[], int]) 
     assert [i["number"] for i in c.last.messages[0].params["items"]] == [number]
     await other.command("mine")
     assert other.keys() == ["mine.empty"]
+
+
+async def test_greeting_help_and_cancel_say_where_the_draft_is(app: App,
+                                                               new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    await c.text("你好！")
+    assert c.keys() == ["start.welcome"]                 # a greeting is not a complaint
+    await c.press("btn.file")
+    await c.text(COMPLAINT)
+    await c.command("help")
+    assert c.keys() == ["help.text", "help.draft_in_progress"]
+    await c.command("cancel")
+    assert c.keys() == ["file.cancel_confirm"]
+    await c.press("btn.resume")
+    assert c.keys() == ["file.describe_prompt"]          # the draft is still there

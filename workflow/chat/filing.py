@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from workflow.chat import callbacks, danger
+from workflow.chat import callbacks, danger, greetings
 from workflow.chat.messages import Button, Incoming, Outgoing, Response, Sender
 from workflow.chat.phones import mask_phone
 from workflow.chat.state import ACCUSED, CONFIRM, DESCRIBE, IDENTITY, IDLE, ChatState, Classified
@@ -64,11 +64,11 @@ async def _command(ctx: Context, uow: UnitOfWork, state: ChatState, msg: Incomin
     elif msg.command in ("new", "complain"):
         _start_or_resume(state, resp)
     elif msg.command == "cancel":
-        _cancel(state, resp)
+        _ask_cancel(state, resp)
     elif msg.command == "mine":
         await list_mine(ctx, uow, msg, resp)
     elif msg.command == "help":
-        resp.say(msg.chat_id, "help.text").buttons = HOME
+        _help(state, resp)
     elif msg.command == "bind":
         resp.say(msg.chat_id, NotAGroup.key)
     else:
@@ -104,7 +104,26 @@ async def _home(ctx: Context, uow: UnitOfWork, state: ChatState, msg: Incoming,
     elif action == "mine":
         await list_mine(ctx, uow, msg, resp)
     else:
+        _help(state, resp)
+
+
+def _help(state: ChatState, resp: Response) -> None:
+    """Mid-flow, help also says where the draft stands and offers to go back to it."""
+    if state.step == IDLE:
         resp.say(state.chat_id, "help.text").buttons = HOME
+        return
+    resp.say(state.chat_id, "help.text")
+    resp.say(state.chat_id, "help.draft_in_progress", step=state.step).buttons = [
+        [_b("btn.resume", "resume", state), _b("btn.discard", "discard", state)]]
+
+
+def _ask_cancel(state: ChatState, resp: Response) -> None:
+    """/cancel with a draft asks first: a slip of the finger must not throw away a long story."""
+    if state.step == IDLE:
+        _cancel(state, resp)
+        return
+    resp.say(state.chat_id, "file.cancel_confirm", **_stats(state)).buttons = [
+        [_b("btn.discard", "discard", state), _b("btn.resume", "resume", state)]]
 
 
 # ---- steps --------------------------------------------------------------------------------
@@ -151,6 +170,9 @@ def _text(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -> None
     if state.step == IDLE:
         if not text:
             resp.say(state.chat_id, "file.empty_text")
+            return
+        if greetings.is_greeting(text):
+            resp.say(state.chat_id, "start.welcome").buttons = HOME
             return
         state.start_draft()
         resp.say(state.chat_id, "file.started_from_text")

@@ -7,6 +7,7 @@ Category/department ids are shown by their Chinese names; datetimes in the confi
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +69,8 @@ def _card(v: View) -> str:
     lines.append(f"被投诉对象：{v['accused'] or '未填写'}")
     if v["attachments_raw"]:
         lines.append(f"附件：{v['attachments']} 个（随后发送）")
+    for url in v.get("locations_raw") or []:     # built by the domain from two numbers
+        lines.append(f'📍 投诉人分享的位置：<a href="{html.escape(url)}">在地图上查看</a>')
     lines += [f"签收期限：{v['sign_due']}", f"答复期限：{v['answer_due']}"]
     lines += _card_deadlines(v) + ["", "<b>投诉内容：</b>", v["text"]]
     if v.get("text_cut_raw"):   # an edited card keeps to one message
@@ -372,6 +375,9 @@ DESK_TEXTS: dict[str, Template] = {
     "relay.reply_group": "💬 投诉人就 {number} 回复：\n{text}",
     "relay.reply_file": "💬 投诉人就 {number} 发来附件 {text}",
     # --- errors ---
+    "error.voice_empty": "这条语音没有声音（0 秒），没有记入。请重新录制，或用文字描述。",
+    "error.voice_too_large": "语音太大（超过 {max_mb} MB），没有记入。请分几段发送，或用文字描述。",
+    "error.location_invalid": "这个位置无法识别，没有记入。",
     "error.unknown_role": "没有这个角色：{role}。可用：{known}",
     "error.staff_not_found": "没有登记 Telegram id 为 {telegram_id} 的工作人员。",
     "error.join_private_only": "请在与机器人的私聊中发送 /join 邀请码。",

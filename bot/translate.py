@@ -67,6 +67,15 @@ def _from_message(update_id: int, m: Message, reply_button_data: dict[str, str])
     if m.contact is not None:
         return Incoming(kind="contact", contact_phone=m.contact.phone_number,
                         contact_user_id=m.contact.user_id, **base)
+    if m.location is not None:       # a venue carries its location too
+        return Incoming(kind="location", latitude=m.location.latitude,
+                        longitude=m.location.longitude, **base)
+    if m.voice is not None:
+        v = m.voice
+        return Incoming(kind="voice", file_id=v.file_id, file_unique_id=v.file_unique_id,
+                        duration=int(v.duration.total_seconds() if hasattr(v.duration, "total_seconds")
+                                     else v.duration or 0),
+                        file_size=v.file_size or 0, text=m.caption or "", **base)
     for what in UNSUPPORTED:
         if getattr(m, what, None):
             kind = "unsupported"

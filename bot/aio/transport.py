@@ -66,6 +66,11 @@ class AiogramTransport(BotTransport):
                                           caption=text or None, parse_mode=mode, reply_markup=kb,
                                           disable_notification=part.silent)
             return m.message_id
+        if part.media is not None and part.media.kind == "voice":
+            m = await self.bot.send_voice(part.chat_id, voice=part.media.file_id,
+                                          caption=text or None, parse_mode=mode, reply_markup=kb,
+                                          disable_notification=part.silent)
+            return m.message_id
         if part.media is not None:
             m = await self.bot.send_document(part.chat_id, document=part.media.file_id,
                                              caption=text or None, parse_mode=mode,

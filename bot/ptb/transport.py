@@ -60,7 +60,8 @@ class PtbTransport(BotTransport):
                 raise
             return part.edit_message_id if isinstance(m, bool) else m.message_id
         if part.media is not None:
-            send = self.bot.send_photo if part.media.kind == "photo" else self.bot.send_document
+            send = {"photo": self.bot.send_photo, "voice": self.bot.send_voice}.get(
+                part.media.kind, self.bot.send_document)
             m = await send(part.chat_id, part.media.file_id, caption=text or None,
                            parse_mode=mode, reply_markup=kb, disable_notification=part.silent,
                            **self._timeouts())

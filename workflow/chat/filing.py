@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from workflow.chat import callbacks, danger, greetings
+from workflow.chat import callbacks, danger, evidence, greetings
 from workflow.chat.messages import Button, Incoming, Outgoing, Response, Sender
 from workflow.chat.phones import mask_phone
 from workflow.chat.state import ACCUSED, CONFIRM, DESCRIBE, IDENTITY, IDLE, ChatState, Classified
@@ -50,6 +50,8 @@ async def on_update(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatSta
         _contact(ctx, state, msg, resp)
     elif msg.kind in ("photo", "document"):
         _attachment(ctx, state, msg, resp)
+    elif msg.kind in ("location", "voice"):
+        _attachment(ctx, state, msg, resp, evidence.attachment(msg))
     else:
         _text(ctx, state, msg, resp)
 
@@ -201,7 +203,8 @@ def _add_text(ctx: Context, state: ChatState, text: str, resp: Response) -> None
     danger.warn(ctx, state, resp)
 
 
-def _attachment(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -> None:
+def _attachment(ctx: Context, state: ChatState, msg: Incoming, resp: Response,
+                kept: dict[str, str] | None = None) -> None:
     if state.step == IDLE:
         state.start_draft()
         resp.say(state.chat_id, "file.started_from_text")
@@ -213,9 +216,10 @@ def _attachment(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -
         resp.say(state.chat_id, "file.too_many_files", max=ctx.rules.max_attachments,
                  **_stats(state)).buttons = _describe_buttons(state)
         return
-    files.append({"kind": msg.kind, "file_id": msg.file_id, "file_unique_id": msg.file_unique_id,
-                  "file_name": msg.file_name, "caption": msg.text.strip()})
-    if msg.text.strip():
+    files.append(kept or {"kind": msg.kind, "file_id": msg.file_id,
+                          "file_unique_id": msg.file_unique_id, "file_name": msg.file_name,
+                          "caption": msg.text.strip()})
+    if msg.text.strip() and msg.kind != "location":
         _add_text(ctx, state, msg.text.strip(), resp)
         return
     resp.say(state.chat_id, "file.describe_ack", **_stats(state)).buttons = \

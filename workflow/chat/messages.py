@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 CARD_KINDS = ("card", "card_edit")   # outbox kinds of the rows that put a ticket card in a chat
 
-IncomingKind = Literal["text", "command", "button", "photo", "document", "contact", "unsupported"]
+IncomingKind = Literal["text", "command", "button", "photo", "document", "contact", "location",
+                       "voice", "unsupported"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class Incoming:
     unsupported: str = ""            # sticker | voice | video_note | location | poll | …
     chat_title: str = ""
     reply_to: int = 0                # the message this one answers by Telegram's reply (0: none)
+    latitude: float | None = None    # a shared location
+    longitude: float | None = None
+    duration: int = 0                # a voice message's seconds
+    file_size: int = 0
 
     @property
     def is_private(self) -> bool:
@@ -61,7 +66,7 @@ class Button:
 
 @dataclass(frozen=True)
 class Media:
-    kind: Literal["photo", "document"]
+    kind: Literal["photo", "document", "voice"]
     file_id: str
 
 

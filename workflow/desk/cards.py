@@ -8,10 +8,13 @@ is known. The card never says anything about who complained.
 
 from __future__ import annotations
 
+from typing import Any
+
+from workflow.chat.evidence import map_link
 from workflow.chat.messages import CARD_KINDS, Button, Media, Outgoing
 from workflow.context import Context
 from workflow.deadlines import schedule
-from workflow.model import Ticket, TicketState
+from workflow.model import Attachment, Ticket, TicketState
 from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
@@ -54,7 +57,7 @@ async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgo
     out = Outgoing(chat_id=chat_id, key="card.ticket", params={
         "number": t.number, "category": t.category, "department": t.department,
         "urgent": t.urgent, "text": t.text, "accused": t.accused, "state": t.state,
-        "attachments": len(await uow.attachments.for_ticket(t.id)),
+        **_evidence(await uow.attachments.for_ticket(t.id)),
         "note": t.routing_note, "tags": t.tags, **schedule.deadlines_of(ctx, t)})
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)
@@ -62,6 +65,12 @@ async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgo
         out.params["signed_at"] = t.signed_at
     out.buttons = buttons(ctx, t)
     return out
+
+
+def _evidence(files: list[Attachment]) -> dict[str, Any]:
+    """Files are counted (they follow the card); locations are shown as map links on it."""
+    links = [link for a in files if a.kind == "location" and (link := map_link(a.caption))]
+    return {"attachments": sum(a.kind != "location" for a in files), "locations": links}
 
 
 async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
@@ -73,13 +82,14 @@ async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     prefix = f"{key}:" if key else ""
     await enqueue(ctx, uow, await build(ctx, uow, t, chat_id), f"{prefix}card:{t.id}:{chat_id}",
                   t, "card")
-    files = await uow.attachments.for_ticket(t.id)
+    files = [a for a in await uow.attachments.for_ticket(t.id) if a.kind != "location"]
     for i, a in enumerate(files, 1):
         out = Outgoing(chat_id=chat_id,
                        key="card.attachment_caption" if a.caption else "card.attachment",
                        params={"number": t.number, "index": i, "total": len(files),
                                "caption": a.caption},
-                       media=Media("photo" if a.kind == "photo" else "document", a.file_id))
+                       media=Media(a.kind if a.kind in ("photo", "voice") else "document",  # type: ignore[arg-type]
+                                   a.file_id))
         await enqueue(ctx, uow, out, f"{prefix}attach:{t.id}:{i}:{chat_id}", t, "attachment")
 
 

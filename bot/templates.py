@@ -51,8 +51,13 @@ def _answers_which(v: View) -> str:
     return f"{asked}，还没有收到您的回复。刚才这条消息是对哪一件的回复？"
 
 
+CARD_TITLES = {"routed": "📮 新投诉", "signed": "🛠 办理中", "triage": "📥 待分派",
+               "answered": "✅ 已答复", "reopened": "🔁 二次办理", "closed": "📁 已办结"}
+
+
 def _card(v: View) -> str:
-    lines = [f"<b>📮 新投诉 {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v["urgent_raw"] else "")]
+    title = "➡️ 已移交" if v.get("moved_to_raw") else CARD_TITLES.get(v["state_raw"], "📮 投诉")
+    lines = [f"<b>{title} {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v["urgent_raw"] else "")]
     if v.get("note_raw"):
         lines.append(f"⚠️ {v['note']}")
     lines += [
@@ -67,8 +72,13 @@ def _card(v: View) -> str:
     if v.get("tags"):
         lines.append(f"标签：{v['tags']}")
     lines.append(f"被投诉对象：{v['accused'] or '未填写'}")
+    if v.get("created_at_raw"):
+        lines.append(f"受理时间：{v['created_at']}")
+    if v.get("anonymous_raw") is not None:   # never who: only whether a callback is possible
+        lines.append("投诉人：匿名" if v["anonymous_raw"]
+                     else "投诉人：实名（如需回访，请经治庸问责办公室联系）")
     if v["attachments_raw"]:
-        lines.append(f"附件：{v['attachments']} 个（随后发送）")
+        lines.append(f"附件：{v['attachments']} 个" + ("" if v.get("files_sent_raw") else "（随后发送）"))
     for url in v.get("locations_raw") or []:     # built by the domain from two numbers
         lines.append(f'📍 投诉人分享的位置：<a href="{html.escape(url)}">在地图上查看</a>')
     lines += [f"签收期限：{v['sign_due']}", f"答复期限：{v['answer_due']}"]
@@ -201,7 +211,8 @@ TEXTS: dict[str, Template] = {
         "工作人员请先私聊本机器人发送 /join 邀请码 登记身份。市民请私聊本机器人投诉。"
     ),
     "group.bind_usage": "用法：/bind 邀请码（由管理员运行 zhiyong group invite --department 部门 生成）",
-    "group.bound": "✅ 本群已绑定为「{department}」工作群。{backlog} 件待办工单将推送到本群。",
+    "group.bound": lambda v: f"✅ 本群已绑定为「{v['department']}」工作群。" + (
+        f"{v['backlog']} 件待办工单将推送到本群。" if v["backlog_raw"] else "目前没有待推送的工单。"),
     # --- answers to button presses (plain text, ≤ 200 chars) ---
     "ack.ok": "",
     # --- errors ---
@@ -237,7 +248,7 @@ TEXTS: dict[str, Template] = {
 
 # ---- the staff desk -------------------------------------------------------------
 
-ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "duty": "值班人员", "supervisor": "治庸问责办",
+ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "duty": "值班人员", "supervisor": "督办人员",
               "admin": "管理员"}
 REASON_NAMES = {"territory": "属地不符", "function": "职能不符", "info": "信息不足", "other": "其他"}
 EXTENSION_STATUS_NAMES = {"approved": "已批准", "refused": "未批准", "pending": "待审批"}
@@ -245,8 +256,13 @@ EVENT_NAMES = {
     "filed": "提交投诉", "routed": "分派", "signed": "签收", "returned": "退回",
     "transferred": "转办", "rerouted": "治庸问责办改派", "ruled_must_handle": "裁定必须办理",
     "extension_requested": "申请延期", "extension_approved": "延期获批",
-    "extension_refused": "延期未获批准", "question": "追问投诉人", "citizen_reply": "投诉人回复",
-    "note": "内部备注", "answered": "答复",
+    "extension_refused": "延期未获批准", "question": "追问投诉人", "citizen_reply": "回复追问",
+    "note": "内部备注", "answered": "答复", "rated": "评价", "rating_comment": "补充评价意见",
+    "reopened": "不满意，转二次办理", "closed_unrated": "评价期满未评价，办结",
+    "urge": "催办（逾期未答复）", "sign_urge": "催签收（逾期未签收）",
+    "supervise": "督办（催办后仍未答复）", "sign_supervise": "督办（长期未签收）",
+    "double_check": "一案双查", "label_confirmed": "治庸问责办确认分类",
+    "label_corrected": "治庸问责办更正分类",
 }
 ACTION_NAMES = {"return": "退回", "transfer": "转办", "extend": "申请延期", "ask": "追问",
                 "note": "备注", "answer": "答复", "reroute": "改派"}
@@ -271,11 +287,19 @@ def _desk_history(v: View) -> str:
         if item["reason_code_raw"]:
             line += f"（{REASON_NAMES.get(item['reason_code_raw'], item['reason_code'])}）"
         if item["reason_raw"]:
-            line += f"：{item['reason']}"
+            line += f"：{item['reason'].rstrip('。.，,；; ')}"
         if item["requested_due_raw"]:
             line += f"，申请延至 {item['requested_due']}"
         if item["text_raw"]:
             line += f"：{item['text']}"
+        if item.get("rating_raw"):
+            line += f"：{RATING_NAMES.get(item['rating_raw'], item['rating'])}"
+        if item.get("comment_raw"):
+            line += f"：{item['comment']}"
+        if item.get("deadline_raw"):
+            line += f"（期限 {item['deadline']}）"
+        if item.get("answer_due_raw") and item["event_raw"] == "reopened":
+            line += f"，新的答复期限 {item['answer_due']}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -473,12 +497,12 @@ DEADLINE_TEXTS: dict[str, Template] = {
     "deadline.urge_dept": lambda v: _head(v, "❗ 催办") + (
         f"\n已超过答复期限（{v['answer_due']}），请立即办理并答复。\n{_who(v)}"),
     "deadline.urge_office": lambda v: _head(v, "❗ 逾期未答复") + (
-        f"\n{v['department']} 已超过答复期限（{v['answer_due']}），已发催办。\n{_who(v)}"),
+        f"\n{v['department']}已超过答复期限（{v['answer_due']}），已发催办。\n{_who(v)}"),
     "deadline.supervise_dept": lambda v: _head(v, "🚨 督办") + (
         f"\n逾期未答复（期限 {v['answer_due']}），治庸问责办公室已立案督办，"
         f"请部门负责人督促办理。已记入问责台账。\n{_who(v)}"),
     "deadline.supervise_office": lambda v: _head(v, "🚨 督办") + (
-        f"\n{v['department']} 催办后仍未答复（期限 {v['answer_due']}），已记入问责台账。"
+        f"\n{v['department']}催办后仍未答复（期限 {v['answer_due']}），已记入问责台账。"
         f"\n{_who(v)}"),
     "deadline.supervise_head": lambda v: _head(v, "🚨 督办（部门负责人）") + (
         f"\n贵部门工单逾期未答复（期限 {v['answer_due']}），请督促办理。\n{_who(v)}"),
@@ -489,11 +513,11 @@ DEADLINE_TEXTS: dict[str, Template] = {
     "deadline.sign_urge_dept": lambda v: _head(v, "❗ 催签收") + (
         f"\n已超过签收期限（{v['sign_due']}），请立即签收。"),
     "deadline.sign_urge_office": lambda v: _head(v, "❗ 逾期未签收") + (
-        f"\n{v['department']} 已超过签收期限（{v['sign_due']}）。"),
+        f"\n{v['department']}已超过签收期限（{v['sign_due']}）。"),
     "deadline.sign_supervise_dept": lambda v: _head(v, "🚨 督办（未签收）") + (
         f"\n工单长期无人签收（期限 {v['sign_due']}），已记入问责台账，请部门负责人督促。"),
     "deadline.sign_supervise_office": lambda v: _head(v, "🚨 督办（未签收）") + (
-        f"\n{v['department']} 长期未签收（期限 {v['sign_due']}），已记入问责台账。"),
+        f"\n{v['department']}长期未签收（期限 {v['sign_due']}），已记入问责台账。"),
     "deadline.sign_supervise_head": lambda v: _head(v, "🚨 督办（部门负责人）") + (
         f"\n贵部门工单长期无人签收（期限 {v['sign_due']}），请督促签收办理。"),
     "rating.ask": lambda v: (
@@ -517,7 +541,7 @@ DEADLINE_TEXTS: dict[str, Template] = {
         + (f"\n不满意原因：{v['reason']}" if v.get("reason") else "")
         + f"\n⚠️ 一案双查：承办人和单位负责人均将被核查。\n{_who(v)}"),
     "rating.reopened_office": lambda v: _head(v, "↩️ 二次办理 · 一案双查") + (
-        f"\n{v['department']} 的答复未获投诉人认可，新的答复期限 {v['answer_due']}。"
+        f"\n{v['department']}的答复未获投诉人认可，新的答复期限 {v['answer_due']}。"
         + (f"\n不满意原因：{v['reason']}" if v.get("reason") else "")
         + f"\n{_who(v)}"),
     "rating.closed_unrated": "投诉 {number} 评价期已过，按「未评价」办结。如有新问题可再次投诉。",

@@ -58,7 +58,8 @@ async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgo
         "number": t.number, "category": t.category, "department": t.department,
         "urgent": t.urgent, "text": t.text, "accused": t.accused, "state": t.state,
         **_evidence(await uow.attachments.for_ticket(t.id)),
-        "note": t.routing_note, "tags": t.tags, **schedule.deadlines_of(ctx, t)})
+        "note": t.routing_note, "tags": t.tags, "created_at": t.created_at,
+        "anonymous": t.anonymous, **schedule.deadlines_of(ctx, t)})
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)
         out.params["accountable"] = member.display_name if member else str(t.signed_by)
@@ -112,6 +113,7 @@ async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     else:
         await enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t, "card")
         return
+    out.params["files_sent"] = True      # an edit comes after the files went out
     _fit_one_message(out)
     await enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t, "card_edit")
 

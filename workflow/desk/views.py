@@ -101,5 +101,9 @@ async def history(uow: UnitOfWork, events: list[TicketEvent]) -> list[dict[str, 
                       "reason_code": str(e.detail.get("reason_code", "")),
                       "reason": str(e.detail.get("reason", "")),
                       "text": str(e.detail.get("text", "")),
-                      "requested_due": e.detail.get("requested_due") or ""})
+                      "requested_due": e.detail.get("requested_due") or "",
+                      "rating": str(e.detail.get("rating", "")),
+                      "comment": str(e.detail.get("comment", "")),
+                      "deadline": e.detail.get("deadline") or "",
+                      "answer_due": e.detail.get("answer_due") or ""})
     return items

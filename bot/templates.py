@@ -311,7 +311,10 @@ def _desk_pending(v: View) -> str:
     for item in v["items"]:
         mark = " ⏰<b>已逾期</b>" if item["overdue_raw"] else ""
         urgent = " 🔴" if item["urgent_raw"] else ""
-        lines.append(f"• {item['number']}{urgent}  {item['state']}  期限 {item['due_at']}{mark}")
+        stage = "签收" if item["stage_raw"] == "sign" else "答复"
+        who = f"  负责人 {item['accountable']}" if item["accountable_raw"] else "  待签收，尚无负责人"
+        lines.append(f"• {item['number']}{urgent}  {item['state']}  {stage}期限 {item['due_at']}"
+                     f"{mark}{who}")
     lines.append("查看详情：/ticket 编号")
     return "\n".join(lines)
 

@@ -8,14 +8,15 @@ is known. The card never says anything about who complained.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from workflow.chat.evidence import map_link
-from workflow.chat.messages import CARD_KINDS, Button, Media, Outgoing
+from workflow.chat.messages import CARD_KINDS, Button, Media, Outgoing, to_payload
 from workflow.context import Context
 from workflow.deadlines import schedule
 from workflow.model import Attachment, Ticket, TicketState
-from workflow.outbox.queue import enqueue
+from workflow.outbox.queue import enqueue, json_safe
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
 from workflow.tickets.routing import group_of
@@ -115,7 +116,32 @@ async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
         return
     out.params["files_sent"] = True      # an edit comes after the files went out
     _fit_one_message(out)
+    if last is not None and _unchanged(last.payload, out) \
+            and not await uow.outbox.has_unsent(t.id, chat_id, CARD_KINDS):
+        return                           # Telegram refuses an edit that changes nothing
     await enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t, "card_edit")
+
+
+def _unchanged(sent: dict[str, Any], out: Outgoing) -> bool:
+    """Would the edit show exactly what the card in the chat shows now? (Instants compared as
+    instants: a stored time may carry another offset than a freshly read one.)"""
+    now = to_payload(out)
+    same: bool = _instants(json_safe(now["params"])) == _instants(sent.get("params", {})) \
+        and now["buttons"] == sent.get("buttons")
+    return same
+
+
+def _instants(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: _instant(v) for k, v in params.items()}
+
+
+def _instant(v: Any) -> Any:
+    if isinstance(v, str) and len(v) >= 19 and v[4:5] == "-" and "T" in v:
+        try:
+            return datetime.fromisoformat(v).astimezone(UTC)
+        except ValueError:
+            return v
+    return v
 
 
 def _fit_one_message(out: Outgoing) -> None:

@@ -46,6 +46,7 @@ class Rendered:
     media: Media | None = None
     edit_message_id: int | None = None
     silent: bool = False
+    reply_to: int | None = None
 
 
 class Renderer:
@@ -118,6 +119,7 @@ class Renderer:
             chunks = [""] + split_html(body, TEXT_LIMIT)
         parts = [Rendered(out.chat_id, c, silent=out.silent) for c in chunks]
         parts[0].media, parts[0].edit_message_id = out.media, out.edit_message_id
+        parts[0].reply_to = out.reply_to
         last = parts[-1]
         label = lambda key, params=None: script.convert(self.text(key, params), out.script)  # noqa: E731
         last.buttons = [[(label(b.key, b.params), b.data) for b in row] for row in out.buttons]

@@ -43,6 +43,15 @@ def _danger_call(v: View) -> str:
             "我们会按紧急件立即转交承办部门。")
 
 
+def _asker(v: View) -> str:
+    """The staff member who asked, mentioned so that Telegram tells them."""
+    if not v.get("asker_raw"):
+        return ""
+    if v.get("asker_id_raw"):
+        return f' <a href="tg://user?id={int(v["asker_id_raw"])}">{v["asker"]}</a> 的追问'
+    return f" {v['asker']} 的追问"
+
+
 def _answers_which(v: View) -> str:
     """A held message: is it the answer to a staff question, or part of the draft?"""
     asked = f"工作人员就 {v['numbers']} 向您追问过" if v["numbers"] else "工作人员向您追问过"
@@ -399,8 +408,8 @@ DESK_TEXTS: dict[str, Template] = {
     "danger.call_now": _danger_call,
     "relay.reply_added": "✅ 这个追问您已回复过，这条已作为补充转达（{number}）。",
     "answers.which": _answers_which,
-    "relay.reply_group": "💬 投诉人就 {number} 回复：\n{text}",
-    "relay.reply_file": "💬 投诉人就 {number} 发来附件 {text}",
+    "relay.reply_group": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}：\n{v['text']}",
+    "relay.reply_file": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}，发来附件 {v['text']}",
     # --- errors ---
     "error.voice_empty": "这条语音没有声音（0 秒），没有记入。请重新录制，或用文字描述。",
     "error.voice_too_large": "语音太大（超过 {max_mb} MB），没有记入。请分几段发送，或用文字描述。",

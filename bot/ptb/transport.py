@@ -21,6 +21,13 @@ def markup(part: Rendered) -> Markup:
     return KINDS[found[0]].de_json(found[1], None) if found else None  # type: ignore[attr-defined]
 
 
+def _thread(part: Rendered) -> dict[str, object]:
+    """Under the message it answers (a ticket's card); sent all the same if that is gone."""
+    if part.reply_to is None:
+        return {}
+    return {"reply_to_message_id": part.reply_to, "allow_sending_without_reply": True}
+
+
 class PtbTransport(BotTransport):
     """Sends with python-telegram-bot's Bot."""
 
@@ -64,9 +71,10 @@ class PtbTransport(BotTransport):
                 part.media.kind, self.bot.send_document)
             m = await send(part.chat_id, part.media.file_id, caption=text or None,
                            parse_mode=mode, reply_markup=kb, disable_notification=part.silent,
-                           **self._timeouts())
+                           **_thread(part), **self._timeouts())
             return m.message_id
         m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb,
-                                        disable_notification=part.silent, **self._timeouts())
+                                        disable_notification=part.silent, **_thread(part),
+                                        **self._timeouts())
         return m.message_id
 

@@ -43,7 +43,8 @@ async def test_typed_and_swipe_answers_reach_the_group(desk_world: DeskWorld) ->
     await citizen.send("在3号楼东侧。")                       # typed, no button
     told = await citizen.wait_for(has("追问的回复转达"))
     assert number in plain(told)
-    await housing.wait_for(has("在3号楼东侧"))
+    relayed = await housing.wait_for(has("在3号楼东侧"))
+    assert relayed.reply_to == card.message_id and "钱办事" in plain(relayed)   # threaded, mentioned
 
     await ask(staff, housing, current(housing, card).message_id, "通道锁了多久？")
     second = await citizen.wait_for(has("锁了多久"))

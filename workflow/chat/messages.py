@@ -84,6 +84,8 @@ class Outgoing:
     script: str | None = None        # the reader's script (workflow.chat.script); None: look it up
     silent: bool = False             # delivered without a sound (disable_notification)
     ring: bool = False               # must wake the reader (an urgent chase to the duty contact)
+    thread_card_of: int | None = None  # a ticket id: reply under its card here, found when sent
+    reply_to: int | None = None      # the message this one replies to (resolved by the sender)
 
 
 @dataclass
@@ -118,6 +120,8 @@ def to_payload(out: Outgoing) -> dict[str, Any]:
         "edit_card_of": out.edit_card_of,
         "script": out.script,
         "silent": out.silent,
+        "thread_card_of": out.thread_card_of,
+        "reply_to": out.reply_to,
     }
 
 
@@ -135,6 +139,8 @@ def from_payload(chat_id: int, payload: dict[str, Any]) -> Outgoing:
         edit_card_of=payload.get("edit_card_of"),
         script=payload.get("script"),
         silent=bool(payload.get("silent", False)),
+        thread_card_of=payload.get("thread_card_of"),
+        reply_to=payload.get("reply_to"),
     )
 
 

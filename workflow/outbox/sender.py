@@ -141,6 +141,10 @@ class OutboxSender:
         Rows of one chat are delivered in order, so the card has gone out by this time; if it
         never could (failed), the change is sent as a new card.
         """
+        if out.thread_card_of is not None and out.reply_to is None:
+            async with self.ctx.uow() as uow:
+                card = await uow.outbox.last_sent(out.thread_card_of, out.chat_id, CARD_KINDS)
+            out.reply_to = card.message_id if card is not None else None
         if out.edit_card_of is None or out.edit_message_id is not None:
             return out
         async with self.ctx.uow() as uow:

@@ -102,6 +102,8 @@ class FilingConfig(_Strict):
     max_attachments: int = Field(default=10, ge=0)
     max_accused_chars: int = Field(default=300, ge=10)
     invite_ttl_hours: int = Field(default=24, ge=1)
+    max_messages_per_minute: int = Field(default=30, ge=5)
+    max_complaints_per_day: int = Field(default=5, ge=1)
 
 
 class DeskConfig(_Strict):

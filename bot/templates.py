@@ -414,6 +414,8 @@ DESK_TEXTS: dict[str, Template] = {
     "error.voice_empty": "这条语音没有声音（0 秒），没有记入。请重新录制，或用文字描述。",
     "error.voice_too_large": "语音太大（超过 {max_mb} MB），没有记入。请分几段发送，或用文字描述。",
     "error.location_invalid": "这个位置无法识别，没有记入。",
+    "flood.slow_down": "您发送得太快了，请稍等一分钟再继续。这段时间里发来的消息不会被处理。",
+    "error.daily_cap": "您今天已经提交了 {max} 件投诉，这是每天的上限。草稿已为您保留，明天可以继续提交。",
     "error.unknown_role": "没有这个角色：{role}。可用：{known}",
     "error.staff_not_found": "没有登记 Telegram id 为 {telegram_id} 的工作人员。",
     "error.join_private_only": "请在与机器人的私聊中发送 /join 邀请码。",

@@ -17,7 +17,7 @@ from workflow.chat.messages import Button, Incoming, Outgoing, Response, Sender
 from workflow.chat.phones import mask_phone
 from workflow.chat.state import ACCUSED, CONFIRM, DESCRIBE, IDENTITY, IDLE, ChatState, Classified
 from workflow.context import Context
-from workflow.errors import NotAGroup, StaleButton
+from workflow.errors import NotAGroup, StaleButton, UserError
 from workflow.model import Complainant
 from workflow.ports import UnitOfWork
 from workflow.tickets import intake
@@ -329,11 +329,29 @@ async def _submit(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sende
         resp.messages.extend(prompt(state))
         return
     who = await _complainant(ctx, uow, state, sender)
+    await _within_daily_cap(ctx, uow, who)
     filed = await intake.submit(ctx, uow, who, d, d.classification)
     t = filed.ticket
     state.end_draft()
     resp.say(state.chat_id, "file.submitted", number=t.number, department=t.department,
              answer_due=t.answer_due, urgent=t.urgent, note=t.routing_note).buttons = HOME
+
+
+class DailyCapReached(UserError):
+    key = "error.daily_cap"
+
+
+async def _within_daily_cap(ctx: Context, uow: UnitOfWork, who: Complainant) -> None:
+    """[filing] max_complaints_per_day new complaints per person and calendar day (local)."""
+    cap = ctx.rules.max_complaints_per_day
+    if who.id is None:
+        return
+    local = ctx.now().astimezone(ctx.tz)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = [t for t in await uow.tickets.for_complainant(who.id, limit=cap)
+             if t.created_at.astimezone(ctx.tz) >= midnight]
+    if len(today) >= cap:
+        raise DailyCapReached(max=cap)
 
 
 async def _complainant(ctx: Context, uow: UnitOfWork, state: ChatState,

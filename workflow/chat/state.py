@@ -90,6 +90,15 @@ class HeldInput:
 
 
 @dataclass
+class Flood:
+    """How many messages this person sent in the current minute, and whether we said so."""
+
+    started: str                         # ISO instant the window opened
+    count: int = 0
+    noticed: bool = False
+
+
+@dataclass
 class RatingWait:
     """After rating, the next text is a comment (or, after 不满意, the reason)."""
 
@@ -107,6 +116,7 @@ class ChatState:
     reply: QuestionReply | None = None
     rating: RatingWait | None = None
     held: HeldInput | None = None
+    flood: Flood | None = None
     script: str | None = None            # workflow.chat.script profile; None: not known yet
     updated_at: datetime | None = None
 
@@ -129,7 +139,7 @@ class ChatState:
 
     def to_row(self) -> Conversation:
         parts: dict[str, Any] = {}
-        for name in ("draft", "dialog", "reply", "rating", "held"):
+        for name in ("draft", "dialog", "reply", "rating", "held", "flood"):
             value = getattr(self, name)
             if value is not None:
                 parts[name] = asdict(value)
@@ -149,6 +159,7 @@ class ChatState:
                    dialog=_typed(DeskDialog, d.get("dialog")),
                    reply=_typed(QuestionReply, d.get("reply")),
                    rating=_typed(RatingWait, d.get("rating")), held=_typed(HeldInput, d.get("held")),
+                   flood=_typed(Flood, d.get("flood")),
                    script=remembered_script(row),
                    updated_at=row.updated_at)
 

@@ -66,7 +66,7 @@ def staff_invite(obj: Any, department: str | None, role: str) -> None:
 
     settings = _settings(obj)
     if department is None and role not in OFFICE_ROLES:
-        raise click.UsageError("--department is required for --role staff/head")
+        raise click.UsageError("--department is required for --role staff/head/duty")
     invite = _with_app(settings, lambda ctx: create_staff_invite(ctx, department, role))
     until = invite.expires_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M %Z")
     click.echo(f"/join {invite.code}")

@@ -122,7 +122,7 @@ class DeadlineConfig(_Strict):
     sign_hours_urgent: float = Field(default=2, gt=0)
     answer_days_other: int = Field(default=5, ge=1)
     answer_days_conduct: int = Field(default=10, ge=1)
-    answer_days_urgent: int = Field(default=1, ge=1)
+    answer_hours_urgent: float = Field(default=24, gt=0)
     supervise_after_days: int = Field(default=5, ge=1)
     max_extensions: int = Field(default=1, ge=0)
     remind_last_days: int = Field(default=1, ge=0)
@@ -134,6 +134,8 @@ class DeadlineConfig(_Strict):
     rating_ask_time: time = time(9, 0)
     quiet_start: time = time(22, 0)
     quiet_end: time = time(8, 0)
+    urgent_duty_roles: list[Literal["head", "duty", "staff"]] = Field(
+        default_factory=lambda: ["head", "duty"], min_length=1)
 
 
 class FilingConfig(_Strict):
@@ -142,6 +144,8 @@ class FilingConfig(_Strict):
     max_attachments: int = Field(default=10, ge=0)
     max_accused_chars: int = Field(default=300, ge=10)
     invite_ttl_hours: int = Field(default=24, ge=1)
+    max_messages_per_minute: int = Field(default=30, ge=5)
+    max_complaints_per_day: int = Field(default=5, ge=1)
 
 
 class DeskConfig(_Strict):

@@ -25,6 +25,7 @@ from bot.templates import (
     UNSUPPORTED_NAMES,
     YES,
 )
+from workflow.chat import script
 from workflow.chat.callbacks import ANONYMOUS
 from workflow.chat.messages import Media, Outgoing
 
@@ -44,13 +45,17 @@ class Rendered:
     remove_keyboard: bool = False
     media: Media | None = None
     edit_message_id: int | None = None
+    silent: bool = False
+    reply_to: int | None = None
 
 
 class Renderer:
     def __init__(self, categories: Mapping[str, str], departments: Mapping[str, str],
                  tz: ZoneInfo) -> None:
         self.categories, self.departments, self.tz = categories, departments, tz
-        self.reply_labels = {TEXTS[k]: data for k, data in REPLY_BUTTON_DATA.items()}
+        # a reply-keyboard label means its button in every script, whichever was shown
+        self.reply_labels = {script.convert(TEXTS[k], p): data
+                             for k, data in REPLY_BUTTON_DATA.items() for p in script.PROFILES}
 
     # ---- text ----
     def text(self, key: str, params: Mapping[str, Any] | None = None) -> str:
@@ -61,11 +66,12 @@ class Renderer:
         view = self.view(params or {})
         return template(view) if callable(template) else template.format_map(_Lenient(view))
 
-    def plain(self, key: str | None, params: Mapping[str, Any] | None = None) -> str:
-        """For alerts (answerCallbackQuery shows no HTML)."""
+    def plain(self, key: str | None, params: Mapping[str, Any] | None = None,
+              profile: str | None = None) -> str:
+        """For alerts (answerCallbackQuery shows no HTML), in the presser's script."""
         if not key:
             return ""
-        return html.unescape(self.text(key, params))[:200]
+        return html.unescape(script.convert(self.text(key, params), profile))[:200]
 
     def view(self, params: Mapping[str, Any]) -> dict[str, Any]:
         view: dict[str, Any] = {}
@@ -107,15 +113,17 @@ class Renderer:
 
     # ---- messages ----
     def render(self, out: Outgoing) -> list[Rendered]:
-        body = self.text(out.key, out.params)
+        body = script.convert(self.text(out.key, out.params), out.script)
         chunks = split_html(body, CAPTION_LIMIT if out.media else TEXT_LIMIT)
         if out.media and len(chunks) > 1:
             chunks = [""] + split_html(body, TEXT_LIMIT)
-        parts = [Rendered(out.chat_id, c) for c in chunks]
+        parts = [Rendered(out.chat_id, c, silent=out.silent) for c in chunks]
         parts[0].media, parts[0].edit_message_id = out.media, out.edit_message_id
+        parts[0].reply_to = out.reply_to
         last = parts[-1]
-        last.buttons = [[(self.text(b.key, b.params), b.data) for b in row] for row in out.buttons]
-        last.keyboard = [[(self.text(b.key), b.request_contact) for b in row] for row in out.keyboard]
+        label = lambda key, params=None: script.convert(self.text(key, params), out.script)  # noqa: E731
+        last.buttons = [[(label(b.key, b.params), b.data) for b in row] for row in out.buttons]
+        last.keyboard = [[(label(b.key), b.request_contact) for b in row] for row in out.keyboard]
         last.remove_keyboard = out.remove_keyboard
         return parts
 

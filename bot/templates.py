@@ -7,6 +7,7 @@ Category/department ids are shown by their Chinese names; datetimes in the confi
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -30,8 +31,42 @@ UNSUPPORTED_NAMES = {
 }
 
 
+DANGER_WHAT = {"fire": "火情", "gas": "燃气泄漏", "medical": "有人受伤或急病", "crime": "人身安全受到威胁"}
+DANGER_WHO = {"119": "119（消防）", "120": "120（急救）", "110": "110（报警）"}
+
+
+def _danger_call(v: View) -> str:
+    """Said before anything else when the classifier reports a present danger to life."""
+    what = DANGER_WHAT.get(v["danger_raw"], "危及生命安全的情况")
+    return (f"🚨 <b>如果现在有{what}，请立即拨打 {DANGER_WHO.get(v['call_raw'], v['call'])}！</b>\n"
+            "投诉渠道不能代替紧急求助电话。确认安全后，您可以继续在这里投诉，"
+            "我们会按紧急件立即转交承办部门。")
+
+
+def _asker(v: View) -> str:
+    """The staff member who asked, mentioned so that Telegram tells them."""
+    if not v.get("asker_raw"):
+        return ""
+    if v.get("asker_id_raw"):
+        return f' <a href="tg://user?id={int(v["asker_id_raw"])}">{v["asker"]}</a> 的追问'
+    return f" {v['asker']} 的追问"
+
+
+def _answers_which(v: View) -> str:
+    """A held message: is it the answer to a staff question, or part of the draft?"""
+    asked = f"工作人员就 {v['numbers']} 向您追问过" if v["numbers"] else "工作人员向您追问过"
+    if v["drafting_raw"]:
+        return f"您有一件正在填写的投诉，{asked}。刚才这条消息是哪一个？"
+    return f"{asked}，还没有收到您的回复。刚才这条消息是对哪一件的回复？"
+
+
+CARD_TITLES = {"routed": "📮 新投诉", "signed": "🛠 办理中", "triage": "📥 待分派",
+               "answered": "✅ 已答复", "reopened": "🔁 二次办理", "closed": "📁 已办结"}
+
+
 def _card(v: View) -> str:
-    lines = [f"<b>📮 新投诉 {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v["urgent_raw"] else "")]
+    title = "➡️ 已移交" if v.get("moved_to_raw") else CARD_TITLES.get(v["state_raw"], "📮 投诉")
+    lines = [f"<b>{title} {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v["urgent_raw"] else "")]
     if v.get("note_raw"):
         lines.append(f"⚠️ {v['note']}")
     lines += [
@@ -46,8 +81,15 @@ def _card(v: View) -> str:
     if v.get("tags"):
         lines.append(f"标签：{v['tags']}")
     lines.append(f"被投诉对象：{v['accused'] or '未填写'}")
+    if v.get("created_at_raw"):
+        lines.append(f"受理时间：{v['created_at']}")
+    if v.get("anonymous_raw") is not None:   # never who: only whether a callback is possible
+        lines.append("投诉人：匿名" if v["anonymous_raw"]
+                     else "投诉人：实名（如需回访，请经治庸问责办公室联系）")
     if v["attachments_raw"]:
-        lines.append(f"附件：{v['attachments']} 个（随后发送）")
+        lines.append(f"附件：{v['attachments']} 个" + ("" if v.get("files_sent_raw") else "（随后发送）"))
+    for url in v.get("locations_raw") or []:     # built by the domain from two numbers
+        lines.append(f'📍 投诉人分享的位置：<a href="{html.escape(url)}">在地图上查看</a>')
     lines += [f"签收期限：{v['sign_due']}", f"答复期限：{v['answer_due']}"]
     lines += _card_deadlines(v) + ["", "<b>投诉内容：</b>", v["text"]]
     if v.get("text_cut_raw"):   # an edited card keeps to one message
@@ -114,7 +156,11 @@ TEXTS: dict[str, Template] = {
         "如果您遇到公职人员<b>不能为</b>（业务不熟、答复错误）、<b>不想为</b>（推诿扯皮、拖着不办）、"
         "<b>不敢为</b>（怕担责、不拍板）或<b>乱作为</b>（吃拿卡要、乱收费乱罚款），可以在这里投诉。"
         "每件投诉都会交给负责的部门限时办理，逾期由治庸问责办公室督办。\n\n"
-        "🔒 隐私承诺：承办部门看不到您是谁——不会看到您的姓名、用户名、电话或 Telegram 账号。"
+        "🔒 隐私承诺，谁能看到什么：\n"
+        "• 承办部门永远看不到您是谁：没有姓名、用户名、电话或 Telegram 账号。\n"
+        "• 实名投诉：只有治庸问责办公室能看到您的姓名和手机号（用于核实、回访）。\n"
+        "• 匿名投诉：谁也看不到您的姓名和手机号——我们根本不保存它们，只保存给您回消息所需的聊天编号。\n"
+        "⚠️ 请不要在投诉内容或文件名里写上自己的姓名、电话，这些内容承办部门能看到。"
     ),
     "help.text": (
         "<b>使用说明</b>\n"
@@ -155,6 +201,8 @@ TEXTS: dict[str, Template] = {
     "file.press_button": "请按下方按钮确认、修改或取消。",
     "file.submitted": _submitted,
     "file.cancelled": "已取消，草稿已丢弃。",
+    "file.cancel_confirm": "确定放弃正在填写的投诉吗？草稿（已写 {chars} 字，{files} 个附件）将被丢弃。",
+    "help.draft_in_progress": "📝 您有一件正在填写的投诉，停在「{step}」这一步，可以继续填写或放弃。",
     "file.nothing_to_cancel": "当前没有进行中的操作。",
     "file.resume_prompt": "您有一件未提交的投诉（停在「{step}」这一步）。要继续还是放弃？",
     "mine.empty": "您还没有提交过投诉。",
@@ -172,7 +220,8 @@ TEXTS: dict[str, Template] = {
         "工作人员请先私聊本机器人发送 /join 邀请码 登记身份。市民请私聊本机器人投诉。"
     ),
     "group.bind_usage": "用法：/bind 邀请码（由管理员运行 zhiyong group invite --department 部门 生成）",
-    "group.bound": "✅ 本群已绑定为「{department}」工作群。{backlog} 件待办工单将推送到本群。",
+    "group.bound": lambda v: f"✅ 本群已绑定为「{v['department']}」工作群。" + (
+        f"{v['backlog']} 件待办工单将推送到本群。" if v["backlog_raw"] else "目前没有待推送的工单。"),
     # --- answers to button presses (plain text, ≤ 200 chars) ---
     "ack.ok": "",
     # --- errors ---
@@ -208,15 +257,21 @@ TEXTS: dict[str, Template] = {
 
 # ---- the staff desk -------------------------------------------------------------
 
-ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "supervisor": "治庸问责办", "admin": "管理员"}
+ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "duty": "值班人员", "supervisor": "督办人员",
+              "admin": "管理员"}
 REASON_NAMES = {"territory": "属地不符", "function": "职能不符", "info": "信息不足", "other": "其他"}
 EXTENSION_STATUS_NAMES = {"approved": "已批准", "refused": "未批准", "pending": "待审批"}
 EVENT_NAMES = {
     "filed": "提交投诉", "routed": "分派", "signed": "签收", "returned": "退回",
     "transferred": "转办", "rerouted": "治庸问责办改派", "ruled_must_handle": "裁定必须办理",
     "extension_requested": "申请延期", "extension_approved": "延期获批",
-    "extension_refused": "延期未获批准", "question": "追问投诉人", "citizen_reply": "投诉人回复",
-    "note": "内部备注", "answered": "答复",
+    "extension_refused": "延期未获批准", "question": "追问投诉人", "citizen_reply": "回复追问",
+    "note": "内部备注", "answered": "答复", "rated": "评价", "rating_comment": "补充评价意见",
+    "reopened": "不满意，转二次办理", "closed_unrated": "评价期满未评价，办结",
+    "urge": "催办（逾期未答复）", "sign_urge": "催签收（逾期未签收）",
+    "supervise": "督办（催办后仍未答复）", "sign_supervise": "督办（长期未签收）",
+    "double_check": "一案双查", "label_confirmed": "治庸问责办确认分类",
+    "label_corrected": "治庸问责办更正分类",
 }
 ACTION_NAMES = {"return": "退回", "transfer": "转办", "extend": "申请延期", "ask": "追问",
                 "note": "备注", "answer": "答复", "reroute": "改派"}
@@ -241,11 +296,19 @@ def _desk_history(v: View) -> str:
         if item["reason_code_raw"]:
             line += f"（{REASON_NAMES.get(item['reason_code_raw'], item['reason_code'])}）"
         if item["reason_raw"]:
-            line += f"：{item['reason']}"
+            line += f"：{item['reason'].rstrip('。.，,；; ')}"
         if item["requested_due_raw"]:
             line += f"，申请延至 {item['requested_due']}"
         if item["text_raw"]:
             line += f"：{item['text']}"
+        if item.get("rating_raw"):
+            line += f"：{RATING_NAMES.get(item['rating_raw'], item['rating'])}"
+        if item.get("comment_raw"):
+            line += f"：{item['comment']}"
+        if item.get("deadline_raw"):
+            line += f"（期限 {item['deadline']}）"
+        if item.get("answer_due_raw") and item["event_raw"] == "reopened":
+            line += f"，新的答复期限 {item['answer_due']}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -257,7 +320,10 @@ def _desk_pending(v: View) -> str:
     for item in v["items"]:
         mark = " ⏰<b>已逾期</b>" if item["overdue_raw"] else ""
         urgent = " 🔴" if item["urgent_raw"] else ""
-        lines.append(f"• {item['number']}{urgent}  {item['state']}  期限 {item['due_at']}{mark}")
+        stage = "签收" if item["stage_raw"] == "sign" else "答复"
+        who = f"  负责人 {item['accountable']}" if item["accountable_raw"] else "  待签收，尚无负责人"
+        lines.append(f"• {item['number']}{urgent}  {item['state']}  {stage}期限 {item['due_at']}"
+                     f"{mark}{who}")
     lines.append("查看详情：/ticket 编号")
     return "\n".join(lines)
 
@@ -289,8 +355,11 @@ DESK_TEXTS: dict[str, Template] = {
     "desk.signed_ok": "已签收 {number}，您是本件的负责人。",
     "desk.ruled_ok": "已裁定 {number} 由 {department} 办理。",
     "desk.continue_private": "请到与机器人的私聊中继续（{number}）。",
-    "desk.accepted_citizen": (
-        "📬 您的投诉 <b>{number}</b> 已由<b>{department}</b>签收办理，答复期限：{answer_due}前。"),
+    "desk.accepted_citizen": lambda v: (
+        f"📬 您的投诉 <b>{v['number']}</b> 已由<b>{v['department']}</b>签收办理，"
+        f"答复期限：{v['answer_due']}前。" + (
+            f"\n（受理时告知的期限是 {v['previous_due']}：答复期限从部门签收时起算，所以有变化。）"
+            if v.get("previous_due_raw") else "")),
     "desk.extension_card": (
         "<b>⏳ 延期申请 {number}</b>\n承办部门：{department}\n申请人：{name}\n"
         "原答复期限：{answer_due}\n申请延至：{requested_due}\n理由：{reason}"),
@@ -329,13 +398,24 @@ DESK_TEXTS: dict[str, Template] = {
     # --- the complainant's side of 追问 ---
     "relay.question": (
         "<b>❓ 关于您的投诉 {number}，{department}想了解：</b>\n\n{question}\n\n"
-        "按「回复」后发送您的回答（对方看不到您的身份）。"),
+        "直接发送您的回答即可（文字、照片或文件），也可以按「回复」；"
+        "对方看不到您的身份。"),
     "relay.reply_prompt": "请发送您对 {number} 的回复（文字、照片或文件）。发送 /cancel 取消。",
     "relay.reply_cancelled": "已取消回复。",
     "relay.reply_sent": "✅ 您的回复已转达（{number}）。",
-    "relay.reply_group": "💬 投诉人就 {number} 回复：\n{text}",
-    "relay.reply_file": "💬 投诉人就 {number} 发来附件 {text}",
+    "relay.typed_reply_sent": ("✅ 已作为您对 {number} 追问的回复转达。"
+                               "如果这是一件新的投诉，请发送 /new 开始填写。"),
+    "danger.call_now": _danger_call,
+    "relay.reply_added": "✅ 这个追问您已回复过，这条已作为补充转达（{number}）。",
+    "answers.which": _answers_which,
+    "relay.reply_group": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}：\n{v['text']}",
+    "relay.reply_file": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}，发来附件 {v['text']}",
     # --- errors ---
+    "error.voice_empty": "这条语音没有声音（0 秒），没有记入。请重新录制，或用文字描述。",
+    "error.voice_too_large": "语音太大（超过 {max_mb} MB），没有记入。请分几段发送，或用文字描述。",
+    "error.location_invalid": "这个位置无法识别，没有记入。",
+    "flood.slow_down": "您发送得太快了，请稍等一分钟再继续。这段时间里发来的消息不会被处理。",
+    "error.daily_cap": "您今天已经提交了 {max} 件投诉，这是每天的上限。草稿已为您保留，明天可以继续提交。",
     "error.unknown_role": "没有这个角色：{role}。可用：{known}",
     "error.staff_not_found": "没有登记 Telegram id 为 {telegram_id} 的工作人员。",
     "error.join_private_only": "请在与机器人的私聊中发送 /join 邀请码。",
@@ -374,6 +454,9 @@ DESK_TEXTS: dict[str, Template] = {
     "btn.desk.reason.info": "信息不足",
     "btn.desk.reason.other": "其他（填写理由）",
     "btn.relay.reply": "💬 回复",
+    "btn.meant.question": "💬 是对 {number} 追问的回复",
+    "btn.meant.draft": "📝 是正在填写的投诉",
+    "btn.meant.new": "📝 是一件新投诉",
 }
 TEXTS.update(DESK_TEXTS)
 
@@ -428,23 +511,27 @@ DEADLINE_TEXTS: dict[str, Template] = {
     "deadline.urge_dept": lambda v: _head(v, "❗ 催办") + (
         f"\n已超过答复期限（{v['answer_due']}），请立即办理并答复。\n{_who(v)}"),
     "deadline.urge_office": lambda v: _head(v, "❗ 逾期未答复") + (
-        f"\n{v['department']} 已超过答复期限（{v['answer_due']}），已发催办。\n{_who(v)}"),
+        f"\n{v['department']}已超过答复期限（{v['answer_due']}），已发催办。\n{_who(v)}"),
     "deadline.supervise_dept": lambda v: _head(v, "🚨 督办") + (
         f"\n逾期未答复（期限 {v['answer_due']}），治庸问责办公室已立案督办，"
         f"请部门负责人督促办理。已记入问责台账。\n{_who(v)}"),
     "deadline.supervise_office": lambda v: _head(v, "🚨 督办") + (
-        f"\n{v['department']} 催办后仍未答复（期限 {v['answer_due']}），已记入问责台账。"
+        f"\n{v['department']}催办后仍未答复（期限 {v['answer_due']}），已记入问责台账。"
         f"\n{_who(v)}"),
     "deadline.supervise_head": lambda v: _head(v, "🚨 督办（部门负责人）") + (
         f"\n贵部门工单逾期未答复（期限 {v['answer_due']}），请督促办理。\n{_who(v)}"),
+    "deadline.duty_call": lambda v: _head(v, "🚨 紧急件值班提醒") + (
+        f"\n{'签收' if v['stage_raw'] == 'sign' else '答复'}期限"
+        f"（{v['sign_due'] if v['stage_raw'] == 'sign' else v['answer_due']}）已过，"
+        "请立即处理，或安排人员处理。"),
     "deadline.sign_urge_dept": lambda v: _head(v, "❗ 催签收") + (
         f"\n已超过签收期限（{v['sign_due']}），请立即签收。"),
     "deadline.sign_urge_office": lambda v: _head(v, "❗ 逾期未签收") + (
-        f"\n{v['department']} 已超过签收期限（{v['sign_due']}）。"),
+        f"\n{v['department']}已超过签收期限（{v['sign_due']}）。"),
     "deadline.sign_supervise_dept": lambda v: _head(v, "🚨 督办（未签收）") + (
         f"\n工单长期无人签收（期限 {v['sign_due']}），已记入问责台账，请部门负责人督促。"),
     "deadline.sign_supervise_office": lambda v: _head(v, "🚨 督办（未签收）") + (
-        f"\n{v['department']} 长期未签收（期限 {v['sign_due']}），已记入问责台账。"),
+        f"\n{v['department']}长期未签收（期限 {v['sign_due']}），已记入问责台账。"),
     "deadline.sign_supervise_head": lambda v: _head(v, "🚨 督办（部门负责人）") + (
         f"\n贵部门工单长期无人签收（期限 {v['sign_due']}），请督促签收办理。"),
     "rating.ask": lambda v: (
@@ -468,7 +555,7 @@ DEADLINE_TEXTS: dict[str, Template] = {
         + (f"\n不满意原因：{v['reason']}" if v.get("reason") else "")
         + f"\n⚠️ 一案双查：承办人和单位负责人均将被核查。\n{_who(v)}"),
     "rating.reopened_office": lambda v: _head(v, "↩️ 二次办理 · 一案双查") + (
-        f"\n{v['department']} 的答复未获投诉人认可，新的答复期限 {v['answer_due']}。"
+        f"\n{v['department']}的答复未获投诉人认可，新的答复期限 {v['answer_due']}。"
         + (f"\n不满意原因：{v['reason']}" if v.get("reason") else "")
         + f"\n{_who(v)}"),
     "rating.closed_unrated": "投诉 {number} 评价期已过，按「未评价」办结。如有新问题可再次投诉。",

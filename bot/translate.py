@@ -92,11 +92,18 @@ def _from_another_bot(msg: Message, bot_username: str) -> bool:
                 and (author.username or "").lower() != bot_username.lower())
 
 
+def _reply_to(m: Message) -> int:
+    """The message this one answers with Telegram's reply (0: none)."""
+    replied = getattr(m, "reply_to_message", None)
+    return int(replied.message_id) if replied is not None else 0
+
+
 def _from_message(update_id: int, m: Message, reply_button_data: dict[str, str],
                   bot_username: str) -> Incoming | None:
     base = {"update_id": update_id, "chat_id": m.chat.id, "chat_type": m.chat.type,
             "sender": sender_of(m.from_user), "message_id": m.message_id,
-            "chat_title": clean(m.chat.title)}
+            "chat_title": clean(m.chat.title),
+            "reply_to": _reply_to(m)}
     kind: IncomingKind
     if m.text is not None:
         text = clean(m.text)
@@ -121,6 +128,15 @@ def _from_message(update_id: int, m: Message, reply_button_data: dict[str, str],
     if m.contact is not None:
         return Incoming(kind="contact", contact_phone=clean(m.contact.phone_number),
                         contact_user_id=m.contact.user_id, **base)
+    if m.location is not None:       # a venue carries its location too
+        return Incoming(kind="location", latitude=m.location.latitude,
+                        longitude=m.location.longitude, **base)
+    if m.voice is not None:
+        v = m.voice
+        return Incoming(kind="voice", file_id=v.file_id, file_unique_id=v.file_unique_id,
+                        duration=int(v.duration.total_seconds() if hasattr(v.duration, "total_seconds")
+                                     else v.duration or 0),
+                        file_size=v.file_size or 0, text=clean(m.caption), **base)
     for what in UNSUPPORTED:
         if getattr(m, what, None):
             kind = "unsupported"

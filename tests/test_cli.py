@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+CHECKOUT = {"PYTHONPATH": str(REPO)}   # run this checkout's code, not whichever copy is installed
 
 
 def zhiyong(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

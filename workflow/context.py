@@ -20,6 +20,8 @@ class FilingRules:
     max_attachments: int
     max_accused_chars: int
     invite_ttl_hours: int
+    max_messages_per_minute: int         # per person; one notice, then quiet dropping
+    max_complaints_per_day: int          # new complaints per person per calendar day
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,7 @@ class Role(StrEnum):
 
     STAFF = "staff"                  # a department's case handler
     HEAD = "head"                    # a department's head: everything staff may, same department
+    DUTY = "duty"                    # a department's on-call contact: staff who is woken at night
     SUPERVISOR = "supervisor"        # the oversight office (治庸问责办): arbitration, any department
     ADMIN = "admin"                  # runs the system; may act as the oversight office
 

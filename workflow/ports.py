@@ -165,6 +165,10 @@ class OutboxRepo(Protocol):
                         ) -> OutboxMessage | None:
         """The newest sent row of these kinds (a ticket card is edited in place by its id)."""
         ...
+    async def by_message(self, chat_id: int, message_id: int) -> OutboxMessage | None:
+        """The sent row that became this Telegram message (what a reply-to points at)."""
+        ...
+
     async def has_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]) -> bool:
         """A row of these kinds still waiting or in flight (a card not yet sent)."""
         ...

@@ -117,7 +117,8 @@ class AiogramBot:
         await self.sender.deliver_claimed(resp.claimed)
 
     async def _answer(self, query: CallbackQuery, resp: Response | None) -> None:
-        text = self.app.renderer.plain(resp.answer_key, resp.answer_params) if resp else ""
+        text = self.app.renderer.plain(resp.answer_key, resp.answer_params,
+                                       resp.script) if resp else ""
         try:
             await query.answer(text or None, show_alert=bool(resp and resp.answer_alert))
         except TelegramBadRequest as exc:  # e.g. a redelivered, already answered query

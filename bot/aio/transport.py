@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -27,6 +29,13 @@ KINDS = {"inline": InlineKeyboardMarkup, "reply": ReplyKeyboardMarkup,
 def markup(part: Rendered) -> Markup:
     found = keyboard(part)
     return KINDS[found[0]].model_validate(found[1]) if found else None  # type: ignore[attr-defined]
+
+
+def _thread(part: Rendered) -> dict[str, Any]:
+    """Under the message it answers (a ticket's card); sent all the same if that is gone."""
+    if part.reply_to is None:
+        return {}
+    return {"reply_to_message_id": part.reply_to, "allow_sending_without_reply": True}
 
 
 class AiogramTransport(BotTransport):
@@ -63,12 +72,20 @@ class AiogramTransport(BotTransport):
             return part.edit_message_id if isinstance(m, bool) else m.message_id
         if part.media is not None and part.media.kind == "photo":
             m = await self.bot.send_photo(part.chat_id, photo=part.media.file_id,
-                                          caption=text or None, parse_mode=mode, reply_markup=kb)
+                                          caption=text or None, parse_mode=mode, reply_markup=kb,
+                                          disable_notification=part.silent, **_thread(part))
+            return m.message_id
+        if part.media is not None and part.media.kind == "voice":
+            m = await self.bot.send_voice(part.chat_id, voice=part.media.file_id,
+                                          caption=text or None, parse_mode=mode, reply_markup=kb,
+                                          disable_notification=part.silent, **_thread(part))
             return m.message_id
         if part.media is not None:
             m = await self.bot.send_document(part.chat_id, document=part.media.file_id,
                                              caption=text or None, parse_mode=mode,
-                                             reply_markup=kb)
+                                             reply_markup=kb, disable_notification=part.silent,
+                                             **_thread(part))
             return m.message_id
-        m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb)
+        m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb,
+                                        disable_notification=part.silent, **_thread(part))
         return m.message_id

@@ -77,7 +77,7 @@ class PtbBot:
     async def _answer(self, update: Update, resp: Response) -> None:
         if update.callback_query is None:
             return
-        text = self.app.renderer.plain(resp.answer_key, resp.answer_params)
+        text = self.app.renderer.plain(resp.answer_key, resp.answer_params, resp.script)
         try:
             await update.callback_query.answer(text or None, show_alert=resp.answer_alert)
         except BadRequest as exc:  # e.g. a redelivered, already answered query

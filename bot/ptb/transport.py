@@ -21,6 +21,13 @@ def markup(part: Rendered) -> Markup:
     return KINDS[found[0]].de_json(found[1], None) if found else None  # type: ignore[attr-defined]
 
 
+def _thread(part: Rendered) -> dict[str, object]:
+    """Under the message it answers (a ticket's card); sent all the same if that is gone."""
+    if part.reply_to is None:
+        return {}
+    return {"reply_to_message_id": part.reply_to, "allow_sending_without_reply": True}
+
+
 class PtbTransport(BotTransport):
     """Sends with python-telegram-bot's Bot."""
 
@@ -60,11 +67,14 @@ class PtbTransport(BotTransport):
                 raise
             return part.edit_message_id if isinstance(m, bool) else m.message_id
         if part.media is not None:
-            send = self.bot.send_photo if part.media.kind == "photo" else self.bot.send_document
+            send = {"photo": self.bot.send_photo, "voice": self.bot.send_voice}.get(
+                part.media.kind, self.bot.send_document)
             m = await send(part.chat_id, part.media.file_id, caption=text or None,
-                           parse_mode=mode, reply_markup=kb, **self._timeouts())
+                           parse_mode=mode, reply_markup=kb, disable_notification=part.silent,
+                           **_thread(part), **self._timeouts())
             return m.message_id
         m = await self.bot.send_message(part.chat_id, text, parse_mode=mode, reply_markup=kb,
+                                        disable_notification=part.silent, **_thread(part),
                                         **self._timeouts())
         return m.message_id
 

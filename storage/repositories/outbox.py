@@ -129,6 +129,13 @@ class SqlOutbox(Repository):
             .order_by(col(OutboxRow.id).desc()).limit(1))).first()
         return to_domain(row, OutboxMessage) if row else None
 
+    async def by_message(self, chat_id: int, message_id: int) -> OutboxMessage | None:
+        row = (await self.s.exec(
+            select(OutboxRow).where(OutboxRow.chat_id == chat_id,
+                                    OutboxRow.message_id == message_id)
+            .order_by(col(OutboxRow.id).desc()).limit(1))).first()
+        return to_domain(row, OutboxMessage) if row else None
+
     async def has_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]) -> bool:
         row = (await self.s.exec(
             select(OutboxRow.id).where(OutboxRow.ticket_id == ticket_id,

@@ -13,7 +13,10 @@ from bot.app import App, build_app
 from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
 from tests.e2e.test_citizen_flow import COMPLAINT
+from tests.e2e.test_script import COMPLAINT_TW, assert_traditional, file_traditional
+from tests.e2e.test_staff_desk import card_of, current, file_complaint, has
 from workflow.deadlines.clock import FakeClock
+from workflow.desk.staff import create_staff_invite
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +73,42 @@ async def test_filing_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot
 
     answer = await citizen.press(ack, text="完成")   # an old button of the submitted draft
     assert answer is not None and answer.show_alert and "失效" in (answer.text or "")
+
+
+async def test_traditional_filing_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot]
+                                                  ) -> None:
+    emu, app, _ = aio
+    citizen = emu.user(6660002, "陳大文", username="chan", language_code="zh-hant")
+    number = await file_traditional(citizen)
+    assert_traditional(citizen, "t")
+    async with app.ctx.uow() as uow:
+        ticket = await uow.tickets.by_number(number)
+    assert ticket is not None
+    chat = app.settings.departments[ticket.department].chat_id or 0
+    card = await emu.wait_for(chat, lambda m: number in (m.plain or ""), timeout=10)
+    assert "投诉内容" in (card.plain or "") and COMPLAINT_TW in (card.plain or "")
+
+
+async def test_typed_and_swipe_answers_through_aiogram(
+        aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, app, _ = aio
+    citizen = emu.user(6660003, "赵市民")
+    staff = emu.user(6660004, "钱办事")
+    housing = emu.group(app.settings.departments["housing"].chat_id or 0, "住建局工作群")
+    housing.add_member(staff)
+    invite = await create_staff_invite(app.ctx, "housing", "staff")
+    await staff.send(f"/join {invite.code}")
+    await staff.wait_for(has("欢迎"))
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+    await staff.press(card, text="签收")
+    await citizen.wait_for(has("签收办理"))
+    await housing.wait_for(lambda m: m.edited and "钱办事" in (m.plain or ""))
+    for question, answer, swipe in (("几号楼？", "3号楼。", False), ("多久了？", "三个月。", True)):
+        await staff.press(current(housing, card), text="追问")
+        await staff.wait_for(has("要问投诉人的问题"))
+        await staff.send(question)
+        asked = await citizen.wait_for(has(question))
+        await citizen.send(answer, reply_to=asked if swipe else None)
+        await citizen.wait_for(has("转达"))
+        await housing.wait_for(has(answer))

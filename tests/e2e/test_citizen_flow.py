@@ -87,7 +87,7 @@ async def test_real_name_shares_own_phone_only(live: Live, citizen: User) -> Non
     await citizen.wait_for(lambda m: "实名还是匿名" in (m.plain or ""))
     await citizen.tap("📱 实名提交（分享手机号）", phone_number="+8613912345678")
     summary = await citizen.wait_for(lambda m: "请核对" in (m.plain or ""))
-    assert "+86****5678" in (summary.plain or "") or "****5678" in (summary.plain or "")
+    assert "+86 139****5678" in (summary.plain or "")
     await citizen.press(summary, text="确认提交")
     number = number_of(await citizen.wait_for(lambda m: "投诉编号" in (m.plain or "")))
     ticket = await live.ticket(number)
@@ -130,15 +130,15 @@ async def test_short_empty_and_unsupported_input_get_clear_replies(live: Live, c
     await citizen.wait_for(lambda m: "没有收到文字" in (m.plain or ""))
     await citizen.send_sticker()
     await citizen.wait_for(lambda m: "贴纸" in (m.plain or ""))
-    await citizen.send_voice()
-    await citizen.wait_for(lambda m: "语音" in (m.plain or ""))
-    await citizen.send_location(30.5, 114.3)
-    await citizen.wait_for(lambda m: "位置" in (m.plain or ""))
+    await citizen.send_voice(duration=0)
+    await citizen.wait_for(lambda m: "0 秒" in (m.plain or ""))
     await citizen.send_poll("满意吗", ["是", "否"])
     await citizen.wait_for(lambda m: "投票" in (m.plain or ""))
     await citizen.send("/frobnicate")
     await citizen.wait_for(lambda m: "不认识的命令" in (m.plain or ""))
     await citizen.send("/cancel")
+    confirm = await citizen.wait_for(lambda m: "确定放弃" in (m.plain or ""))
+    await citizen.press(confirm, text="放弃草稿")
     await citizen.wait_for(lambda m: "已取消" in (m.plain or ""))
 
 
@@ -177,3 +177,19 @@ async def test_redelivered_update_is_handled_once(live: Live, citizen: User) -> 
     await citizen.send("/mine")
     await citizen.wait_for(lambda m: "还没有提交" in (m.plain or ""))
     assert len(citizen.sent()) == before + 1
+
+
+async def test_location_and_voice_are_kept_as_evidence(live: Live, citizen: User) -> None:
+    await start_filing(citizen)
+    await citizen.send_location(30.593100, 114.305500)         # a location with no text
+    await citizen.wait_for(lambda m: "1 个附件" in (m.plain or ""))
+    await citizen.send(COMPLAINT)
+    await citizen.wait_for(lambda m: "已记下" in (m.plain or ""))
+    await citizen.send_voice(duration=12)
+    await citizen.wait_for(lambda m: "2 个附件" in (m.plain or ""))
+    number = number_of(await finish_filing(citizen))
+    group = live.groups[(await live.ticket(number)).department]
+    card = await group.wait_for(lambda m: number in (m.plain or "") and "投诉内容" in (m.plain or ""))
+    assert "openstreetmap.org/?mlat=30.593100&amp;mlon=114.305500" in (card.text or "")
+    assert "附件：1 个" in (card.plain or "")                 # the voice; the location is the link
+    await group.wait_for(lambda m: m.kind == "voice" and number in (m.caption or ""))

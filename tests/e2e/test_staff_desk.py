@@ -125,9 +125,11 @@ async def test_full_path_through_the_emulator(desk_world: DeskWorld) -> None:
     housing = w.groups["housing"]
     card = await card_of(housing, number)
 
+    assert "📮 新投诉" in plain(card) and "受理时间" in plain(card) and "投诉人：匿名" in plain(card)
     answer = await a.press(card, text="签收")
     assert answer is not None and "已签收" in (answer.text or "")
-    await housing.wait_for(lambda m: m.edited and "张办事" in plain(m))
+    signed = await housing.wait_for(lambda m: m.edited and "张办事" in plain(m))
+    assert "🛠 办理中" in plain(signed) and "新投诉" not in plain(signed)
     accepted = await citizen.wait_for(has("签收办理"))
     assert "住房和城乡建设局" in plain(accepted) and "张办事" not in plain(accepted)
 
@@ -161,8 +163,9 @@ async def test_full_path_through_the_emulator(desk_world: DeskWorld) -> None:
 
     await a.send(f"/ticket {number}", chat=housing)
     history = await housing.wait_for(has("办理记录"))
-    for step in ("签收", "追问投诉人", "投诉人回复", "内部备注", "答复"):
+    for step in ("签收", "追问投诉人", "投诉人 回复追问", "内部备注", "答复"):
         assert step in plain(history)
+    assert "投诉人 投诉人" not in plain(history)
     assert_anonymous(w, citizen)
 
 

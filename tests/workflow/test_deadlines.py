@@ -40,10 +40,10 @@ def test_sign_for_is_one_working_day(policy: DeadlinePolicy) -> None:
     assert policy.sign_for_due(received, urgent=False) == at(2026, 11, 24, 17, 30)
 
 
-def test_urgent_sign_for_is_two_working_hours(policy: DeadlinePolicy) -> None:
-    assert policy.sign_for_due(at(2026, 11, 16, 11), urgent=True) == at(2026, 11, 16, 14, 30)
-    assert policy.sign_for_due(at(2026, 11, 20, 17), urgent=True) == at(2026, 11, 23, 10, 30)
-    assert policy.sign_for_due(at(2026, 9, 30, 17), urgent=True) == at(2026, 10, 8, 10, 30)
+def test_urgent_sign_for_is_two_natural_hours(policy: DeadlinePolicy) -> None:
+    assert policy.sign_for_due(at(2026, 11, 16, 11), urgent=True) == at(2026, 11, 16, 13)
+    assert policy.sign_for_due(at(2026, 11, 21, 3), urgent=True) == at(2026, 11, 21, 5)  # Sat
+    assert policy.sign_for_due(at(2026, 9, 30, 23), urgent=True) == at(2026, 10, 1, 1)  # holiday
 
 
 def test_answer_days_by_category(policy: DeadlinePolicy) -> None:
@@ -51,7 +51,7 @@ def test_answer_days_by_category(policy: DeadlinePolicy) -> None:
     assert policy.answer_due(signed, "other", urgent=False) == at(2026, 11, 23, 17, 30)
     for category in CONDUCT:
         assert policy.answer_due(signed, category, urgent=False) == at(2026, 11, 30, 17, 30)
-        assert policy.answer_due(signed, category, urgent=True) == at(2026, 11, 17, 17, 30)
+        assert policy.answer_due(signed, category, urgent=True) == at(2026, 11, 17, 10)
     with pytest.raises(ValueError):
         policy.answer_due(signed, "nonsense", urgent=False)
 
@@ -109,16 +109,16 @@ def test_ladder_across_national_day(policy: DeadlinePolicy) -> None:
     assert_ordered(ladder)
 
 
-def test_urgent_ladder_is_in_working_hours(policy: DeadlinePolicy) -> None:
-    signed = at(2026, 9, 30, 12)
+def test_urgent_ladder_is_in_natural_hours(policy: DeadlinePolicy) -> None:
+    signed = at(2026, 9, 30, 12)                    # the eve of the National Day holiday
     due = policy.answer_due(signed, "misconduct", urgent=True)
-    assert due == at(2026, 10, 8, 17, 30)
+    assert due == at(2026, 10, 1, 12)
     ladder = policy.answer_ladder(signed, due, urgent=True)
     assert ladder == [
-        LadderStep("remind_half", at(2026, 10, 8, 10, 30)),    # 9 of 18 hours
-        LadderStep("remind_last_day", at(2026, 10, 8, 16, 30)),
+        LadderStep("remind_half", at(2026, 10, 1, 0)),         # 12 of 24 hours
+        LadderStep("remind_last_day", at(2026, 10, 1, 11)),
         LadderStep("urge", due),
-        LadderStep("supervise", at(2026, 10, 9, 15, 30)),
+        LadderStep("supervise", at(2026, 10, 1, 17)),
     ]
     assert_ordered(ladder)
 
@@ -174,28 +174,24 @@ def test_rating_schedule_in_calendar_days(policy: DeadlinePolicy) -> None:
 
 # ---- quiet hours -------------------------------------------------------------------------
 
-def test_citizens_are_not_messaged_at_night(policy: DeadlinePolicy) -> None:
-    assert policy.deliver_at_for_citizen(at(2026, 11, 16, 21, 59)) == at(2026, 11, 16, 21, 59)
-    assert policy.deliver_at_for_citizen(at(2026, 11, 16, 22)) == at(2026, 11, 17, 8)
-    assert policy.deliver_at_for_citizen(at(2026, 11, 17, 3)) == at(2026, 11, 17, 8)
-    assert policy.deliver_at_for_citizen(at(2026, 11, 17, 8)) == at(2026, 11, 17, 8)
-    assert policy.deliver_at_for_citizen(at(2026, 10, 3, 23)) == at(2026, 10, 4, 8)  # holidays too
-    utc = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)                     # 23:00 local
-    shifted = policy.deliver_at_for_citizen(utc)
-    assert shifted == at(2026, 11, 17, 8) and shifted.tzinfo == SH
+def test_citizens_get_silent_messages_at_night(policy: DeadlinePolicy) -> None:
+    assert not policy.silent_for_citizen(at(2026, 11, 16, 21, 59))
+    assert policy.silent_for_citizen(at(2026, 11, 16, 22))
+    assert policy.silent_for_citizen(at(2026, 11, 17, 3))
+    assert not policy.silent_for_citizen(at(2026, 11, 17, 8))
+    assert policy.silent_for_citizen(datetime(2026, 11, 16, 15, 0, tzinfo=UTC))  # 23:00 local
 
 
 def test_quiet_hours_that_do_not_wrap_midnight() -> None:
     policy = make(quiet_start=time(0), quiet_end=time(7))
-    assert policy.deliver_at_for_citizen(at(2026, 11, 16, 23)) == at(2026, 11, 16, 23)
-    assert policy.deliver_at_for_citizen(at(2026, 11, 16, 0, 30)) == at(2026, 11, 16, 7)
+    assert not policy.silent_for_citizen(at(2026, 11, 16, 23))
+    assert policy.silent_for_citizen(at(2026, 11, 16, 0, 30))
 
 
-def test_groups_hear_only_in_working_time_unless_urgent(policy: DeadlinePolicy) -> None:
-    assert policy.deliver_at_for_group(at(2026, 11, 16, 10), False) == at(2026, 11, 16, 10)
-    assert policy.deliver_at_for_group(at(2026, 11, 16, 12, 15), False) == at(2026, 11, 16, 13, 30)
-    assert policy.deliver_at_for_group(at(2026, 11, 21, 10), False) == at(2026, 11, 23, 9)
-    assert policy.deliver_at_for_group(at(2026, 10, 2, 10), False) == at(2026, 10, 8, 9)
+def test_groups_ring_only_in_working_time_unless_urgent(policy: DeadlinePolicy) -> None:
+    assert not policy.silent_for_group(at(2026, 11, 16, 10), False)
+    assert policy.silent_for_group(at(2026, 11, 16, 12, 15), False)     # lunch
+    assert policy.silent_for_group(at(2026, 11, 21, 10), False)         # Saturday
+    assert policy.silent_for_group(at(2026, 10, 2, 10), False)          # National Day
     night = datetime(2026, 10, 2, 15, 0, tzinfo=UTC)                    # 23:00 local, holiday
-    assert policy.deliver_at_for_group(night, True) == at(2026, 10, 2, 23)
-    assert policy.deliver_at_for_group(night, True).tzinfo == SH
+    assert policy.silent_for_group(night, False) and not policy.silent_for_group(night, True)

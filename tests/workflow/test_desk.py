@@ -15,6 +15,7 @@ from bot.config import Settings
 from storage.uow import Database
 from tests.workflow.desk_harness import Desk, Person, desk_context
 from workflow.deadlines.clock import FakeClock
+from workflow.desk import cards
 from workflow.model import Ticket, TicketState
 
 
@@ -464,3 +465,19 @@ async def test_edited_card_of_a_long_complaint_stays_one_message(desk: Desk) -> 
     await desk.deliver()
     edit = [m for m in desk.inbox(desk.groups["housing"]) if m.out.edit_message_id][-1]
     assert len(edit.parts) == 1 and "查看全文" in edit.text and "张办事" in edit.text
+
+
+async def test_no_edit_when_nothing_on_the_card_changed(desk: Desk) -> None:
+    citizen, a, _, _, _ = await world(desk)
+    t = await ticket(desk, await citizen.file())
+    housing = desk.groups["housing"]
+    await desk.deliver()
+    await a.press(sign(t), chat=housing)
+    await desk.deliver()
+    edits = len([m for m in desk.inbox(housing) if m.out.edit_message_id])
+    fresh = await ticket(desk, t.number)
+    async with desk.ctx.uow() as uow:
+        await cards.refresh(desk.ctx, uow, fresh, housing, "again")
+        await uow.commit()
+    await desk.deliver()
+    assert len([m for m in desk.inbox(housing) if m.out.edit_message_id]) == edits

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+import types
 from collections.abc import Callable
 
 from bot.app import App
@@ -117,6 +119,8 @@ async def test_stale_button_after_cancel_is_refused(app: App, new_id: Callable[[
     await c.text(COMPLAINT)
     old = c.last
     await c.command("cancel")
+    assert c.keys() == ["file.cancel_confirm"]          # asked first, nothing discarded yet
+    await c.press("btn.discard")
     assert "file.cancelled" in c.keys()
     c.last = old
     resp = await c.press("btn.done")
@@ -134,7 +138,7 @@ async def test_contact_must_be_the_users_own(app: App, new_id: Callable[[], int]
     assert c.keys() == ["file.contact_not_own"]
     await c.share_contact("13800001234")
     assert c.keys() == ["file.identity_real", "file.summary"]
-    assert c.last.messages[-1].params["phone"] == "138****1234"
+    assert c.last.messages[-1].params["phone"] == "+86 138****1234"
 
 
 async def test_redelivered_update_is_handled_once(app: App, new_id: Callable[[], int]) -> None:
@@ -158,3 +162,46 @@ async def test_mine_lists_own_tickets_only(app: App, new_id: Callable[[], int]) 
     assert [i["number"] for i in c.last.messages[0].params["items"]] == [number]
     await other.command("mine")
     assert other.keys() == ["mine.empty"]
+
+
+async def test_greeting_help_and_cancel_say_where_the_draft_is(app: App,
+                                                               new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    await c.text("你好！")
+    assert c.keys() == ["start.welcome"]                 # a greeting is not a complaint
+    await c.press("btn.file")
+    await c.text(COMPLAINT)
+    await c.command("help")
+    assert c.keys() == ["help.text", "help.draft_in_progress"]
+    await c.command("cancel")
+    assert c.keys() == ["file.cancel_confirm"]
+    await c.press("btn.resume")
+    assert c.keys() == ["file.describe_prompt"]          # the draft is still there
+
+
+def _strict(app: App) -> App:
+    """The app with low abuse limits: 5 messages a minute, 1 complaint a day."""
+    rules = dataclasses.replace(app.ctx.rules, max_messages_per_minute=5,
+                                max_complaints_per_day=1)
+    return types.SimpleNamespace(ctx=dataclasses.replace(app.ctx, rules=rules))  # type: ignore[return-value]
+
+
+async def test_a_flood_gets_one_notice_then_silence(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(_strict(app), new_id())
+    await c.command("start")
+    for i in range(4):
+        await c.text(f"第{i}条：{COMPLAINT}")
+        assert c.keys()[-1] == "file.describe_ack" or c.keys() == ["file.started_from_text",
+                                                                   "file.describe_ack"]
+    await c.text("再来一条")
+    assert c.keys() == ["flood.slow_down"]               # told once
+    await c.text("还有一条")
+    assert c.keys() == []                                 # then dropped quietly
+
+
+async def test_daily_cap_keeps_the_draft(app: App, new_id: Callable[[], int]) -> None:
+    c = Citizen(_strict(app), new_id())
+    assert (await file_complaint(c)).messages[-1].key == "file.submitted"
+    c.app.ctx.clock.advance(minutes=2)                    # a new flood window  # type: ignore[attr-defined]
+    resp = await file_complaint(c)
+    assert resp.answer_key == "error.daily_cap" and resp.answer_params["max"] == 1

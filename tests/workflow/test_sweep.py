@@ -186,7 +186,7 @@ async def test_sign_deadline_chased_and_urgent_in_hours_in_2027(world: World,
                                                                 new_id: Callable[[], int]) -> None:
     world.clock.set(local(2027, 3, 5, 16))               # a Friday afternoon, fallback year
     t, _ = await world.file(new_id, urgent=True)
-    assert t.sign_due == world.policy.calendar.add_work_hours(world.clock.now(), 2)
+    assert t.sign_due == world.clock.now() + timedelta(hours=2)      # natural hours
     seen = await world.run_until(t, local(2027, 3, 20))
     assert [k for _, k in seen] == ["sign_urge_dept", "sign_urge_office",
                                     "sign_supervise_dept", "sign_supervise_office"]
@@ -285,3 +285,23 @@ async def test_supervise_reaches_the_department_head_privately(
         member.active = False
         await uow.staff.save(member)
         await uow.commit()
+
+
+async def test_urgent_chase_at_night_wakes_the_duty_contacts(world: World,
+                                                             new_id: Callable[[], int]) -> None:
+    world.clock.set(local(2026, 11, 21, 3))              # Saturday 03:00
+    head, duty, staff = new_id(), new_id(), new_id()
+    async with world.ctx.uow() as uow:
+        for tid, role in ((head, "head"), (duty, "duty"), (staff, "staff")):
+            await uow.staff.upsert(StaffMember(telegram_id=tid, display_name=f"人{tid}",
+                                               department=world.department, role=role,
+                                               joined_at=world.clock.now()))
+        await uow.commit()
+    t, _ = await world.file(new_id, urgent=True)
+    assert t.sign_due == local(2026, 11, 21, 5)          # natural hours, not Monday
+    await world.run_until(t, local(2026, 11, 21, 5))
+    calls = [r for r in await world.outbox(t) if r["kind"] == "duty_call"]
+    assert {r["chat_id"] for r in calls} == {head, duty}     # staff on the day shift sleep on
+    assert all(r["payload"]["silent"] is False for r in calls)   # type: ignore[index]
+    group = [r for r in await world.outbox(t) if r["chat_id"] == world.dept_chat]
+    assert group and all(r["payload"]["silent"] is False for r in group)  # type: ignore[index]

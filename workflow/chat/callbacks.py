@@ -13,6 +13,7 @@ ticket and the person up again.
     d:<dialog token>:<kind>:<value>    a step of a staff member's private dialog
     q:<ticket id> | q:cancel           the complainant answers a staff question
     r:<ticket id>:<s|b|u|x>            the complainant rates an answer
+    a:<ticket id> | a:draft | a:new    which one a held message meant (a question or the draft)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ DECISIONS = ("approve", "refuse")
 RATING_CODES = ("s", "b", "u", "x")
 ANONYMOUS = "f:anon"       # the reply-keyboard button (reply keyboards carry no token)
 REPLY_CANCEL = "q:cancel"
+MEANT_FILING = ("draft", "new")
 
 _WORD = re.compile(r"[a-z_]{1,24}")
 _TOKEN = re.compile(r"[0-9a-f]{4,16}")
@@ -41,7 +43,7 @@ _ID = re.compile(r"[0-9]{1,10}")
 class Press:
     """A button press, read back: which family (`kind`) and its fields."""
 
-    kind: str                 # home | filing | ticket | extension | dialog | reply | rating
+    kind: str                 # home | filing | ticket | extension | dialog | reply | rating | meant
     action: str = ""
     id: int = 0
     token: str = ""
@@ -76,6 +78,11 @@ def reply(ticket_id: int | None) -> str:
 
 def rating(ticket_id: int | None, code: str) -> str:
     return f"r:{ticket_id}:{code}"
+
+
+def meant(target: int | str | None) -> str:
+    """a:<ticket id> (the answer to its question), a:draft or a:new (it is about filing)."""
+    return f"a:{target}"
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -150,7 +157,15 @@ def _rating(p: list[str]) -> Press | None:
     return None
 
 
+def _meant(p: list[str]) -> Press | None:
+    if len(p) == 2 and p[1] in MEANT_FILING:
+        return Press("meant", p[1])
+    if len(p) == 2 and (n := _id(p[1])) is not None:
+        return Press("meant", "question", id=n)
+    return None
+
+
 _KINDS = {"h:": "home", "f:": "filing", "t:": "ticket", "x:": "extension", "d:": "dialog",
-          "q:": "reply", "r:": "rating"}
+          "q:": "reply", "r:": "rating", "a:": "meant"}
 _READERS = {"home": _home, "filing": _filing, "ticket": _ticket, "extension": _extension,
-            "dialog": _dialog, "reply": _reply, "rating": _rating}
+            "dialog": _dialog, "reply": _reply, "rating": _rating, "meant": _meant}

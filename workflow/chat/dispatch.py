@@ -14,9 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from workflow.chat import filing, rating, relay
+from workflow.chat import answers, filing, flood, rating, relay, script
 from workflow.chat.messages import Incoming, Response
-from workflow.chat.state import ChatState
+from workflow.chat.state import ChatState, remembered_script
 from workflow.context import Context
 from workflow.desk import binding, dialog, router
 from workflow.errors import UserError
@@ -59,11 +59,17 @@ ANYWHERE: list[tuple[Wants, GroupHandler]] = [
 PRIVATE: list[tuple[Wants, Handler]] = [
     (rating.wants, rating.on_update),           # rating the answer, and the comment after it
     (relay.is_reply_button, relay.on_button),   # 回复 under a staff question
+    (answers.is_choice, answers.on_choice),     # which one a held message meant
     (dialog.wants, dialog.on_input),            # a staff member's desk dialog
+    (answers.is_swipe_reply, answers.on_input),  # a Telegram reply to a question answers it
     (relay.wants, relay.on_input),              # the reply to a staff question
     (dialog.is_stale_button, dialog.stale),     # a button of a dialog that already ended
+    (answers.may_answer, answers.on_input),     # typed: an open question, or the filing
     (_anything, filing.on_update),              # everything else: filing a complaint
 ]
+
+
+DESK_HANDLERS: tuple[object, ...] = (router.handle, dialog.on_input, dialog.stale)  # staff's side
 
 
 async def handle(ctx: Context, msg: Incoming, claim_as: str = "") -> Response:
@@ -82,6 +88,8 @@ async def handle(ctx: Context, msg: Incoming, claim_as: str = "") -> Response:
             await uow.rollback()
             await uow.updates.first_time(msg.update_id, ctx.now())
             resp = _error_response(msg, err)
+            if msg.is_private:   # the error is told in the script the chat already reads
+                resp.script = remembered_script(await uow.conversations.get(msg.chat_id))
         await queue_replies(ctx, uow, msg, resp, claim_as)
         await uow.commit()
     return resp
@@ -91,6 +99,9 @@ async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Resp
                         claim_as: str = "") -> None:
     """The replies go out now, whatever the hour: the person is in the chat, waiting."""
     now = ctx.now()
+    for out in resp.messages:
+        if out.chat_id == msg.chat_id and msg.is_private and out.script is None:
+            out.script = resp.script
     rows = [queue.row(ctx, out, f"reply:{msg.update_id}:{i}", None, "reply", now, now)
             for i, out in enumerate(resp.messages)]
     for chat in dict.fromkeys(r.chat_id for r in rows):
@@ -107,7 +118,16 @@ async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
     if msg.is_private:
         state = ChatState.from_row(await uow.conversations.get(msg.chat_id), msg.chat_id)
     before = _snapshot(state)
-    await _pick(msg, state)(ctx, uow, msg, state, resp)
+    handler = _pick(msg, state)
+    if state is not None and handler not in DESK_HANDLERS and flood.throttled(ctx, state, msg, resp):
+        state.updated_at = ctx.now()
+        await uow.conversations.save(state.to_row())
+        return resp
+    if state is not None and handler not in DESK_HANDLERS:
+        state.script = script.observe(state.script, msg.text,
+                                      msg.sender.language if msg.sender else "")
+        resp.script = state.script
+    await handler(ctx, uow, msg, state, resp)
     if state is not None and _snapshot(state) != before:
         state.updated_at = ctx.now()
         await uow.conversations.save(state.to_row())

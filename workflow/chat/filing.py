@@ -12,11 +12,12 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from workflow.chat import callbacks
+from workflow.chat import callbacks, danger, evidence, greetings
 from workflow.chat.messages import Button, Incoming, Outgoing, Response, Sender
+from workflow.chat.phones import mask_phone
 from workflow.chat.state import ACCUSED, CONFIRM, DESCRIBE, IDENTITY, IDLE, ChatState, Classified
 from workflow.context import Context
-from workflow.errors import NotAGroup, StaleButton
+from workflow.errors import NotAGroup, StaleButton, UserError
 from workflow.model import Complainant
 from workflow.ports import UnitOfWork
 from workflow.tickets import intake
@@ -49,6 +50,8 @@ async def on_update(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatSta
         _contact(ctx, state, msg, resp)
     elif msg.kind in ("photo", "document"):
         _attachment(ctx, state, msg, resp)
+    elif msg.kind in ("location", "voice"):
+        _attachment(ctx, state, msg, resp, evidence.attachment(msg))
     else:
         _text(ctx, state, msg, resp)
 
@@ -63,11 +66,11 @@ async def _command(ctx: Context, uow: UnitOfWork, state: ChatState, msg: Incomin
     elif msg.command in ("new", "complain"):
         _start_or_resume(state, resp)
     elif msg.command == "cancel":
-        _cancel(state, resp)
+        _ask_cancel(state, resp)
     elif msg.command == "mine":
         await list_mine(ctx, uow, msg, resp)
     elif msg.command == "help":
-        resp.say(msg.chat_id, "help.text").buttons = HOME
+        _help(state, resp)
     elif msg.command == "bind":
         resp.say(msg.chat_id, NotAGroup.key)
     else:
@@ -103,7 +106,26 @@ async def _home(ctx: Context, uow: UnitOfWork, state: ChatState, msg: Incoming,
     elif action == "mine":
         await list_mine(ctx, uow, msg, resp)
     else:
+        _help(state, resp)
+
+
+def _help(state: ChatState, resp: Response) -> None:
+    """Mid-flow, help also says where the draft stands and offers to go back to it."""
+    if state.step == IDLE:
         resp.say(state.chat_id, "help.text").buttons = HOME
+        return
+    resp.say(state.chat_id, "help.text")
+    resp.say(state.chat_id, "help.draft_in_progress", step=state.step).buttons = [
+        [_b("btn.resume", "resume", state), _b("btn.discard", "discard", state)]]
+
+
+def _ask_cancel(state: ChatState, resp: Response) -> None:
+    """/cancel with a draft asks first: a slip of the finger must not throw away a long story."""
+    if state.step == IDLE:
+        _cancel(state, resp)
+        return
+    resp.say(state.chat_id, "file.cancel_confirm", **_stats(state)).buttons = [
+        [_b("btn.discard", "discard", state), _b("btn.resume", "resume", state)]]
 
 
 # ---- steps --------------------------------------------------------------------------------
@@ -151,6 +173,9 @@ def _text(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -> None
         if not text:
             resp.say(state.chat_id, "file.empty_text")
             return
+        if greetings.is_greeting(text):
+            resp.say(state.chat_id, "start.welcome").buttons = HOME
+            return
         state.start_draft()
         resp.say(state.chat_id, "file.started_from_text")
     if state.step == DESCRIBE:
@@ -175,9 +200,11 @@ def _add_text(ctx: Context, state: ChatState, text: str, resp: Response) -> None
     state.filing.parts.append(text)
     resp.say(state.chat_id, "file.describe_ack", **_stats(state)).buttons = \
         _describe_buttons(state)
+    danger.warn(ctx, state, resp)
 
 
-def _attachment(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -> None:
+def _attachment(ctx: Context, state: ChatState, msg: Incoming, resp: Response,
+                kept: dict[str, str] | None = None) -> None:
     if state.step == IDLE:
         state.start_draft()
         resp.say(state.chat_id, "file.started_from_text")
@@ -189,9 +216,10 @@ def _attachment(ctx: Context, state: ChatState, msg: Incoming, resp: Response) -
         resp.say(state.chat_id, "file.too_many_files", max=ctx.rules.max_attachments,
                  **_stats(state)).buttons = _describe_buttons(state)
         return
-    files.append({"kind": msg.kind, "file_id": msg.file_id, "file_unique_id": msg.file_unique_id,
-                  "file_name": msg.file_name, "caption": msg.text.strip()})
-    if msg.text.strip():
+    files.append(kept or {"kind": msg.kind, "file_id": msg.file_id,
+                          "file_unique_id": msg.file_unique_id, "file_name": msg.file_name,
+                          "caption": msg.text.strip()})
+    if msg.text.strip() and msg.kind != "location":
         _add_text(ctx, state, msg.text.strip(), resp)
         return
     resp.say(state.chat_id, "file.describe_ack", **_stats(state)).buttons = \
@@ -268,11 +296,6 @@ def _choose_anonymous(ctx: Context, state: ChatState, resp: Response) -> None:
     _show_summary(ctx, state, resp)
 
 
-def mask_phone(phone: str) -> str:
-    digits = phone.strip()
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
-
-
 def _show_summary(ctx: Context, state: ChatState, resp: Response) -> None:
     d = state.filing
     c = ctx.classify("\n".join(x for x in (d.description(), d.accused or "") if x))
@@ -306,11 +329,29 @@ async def _submit(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sende
         resp.messages.extend(prompt(state))
         return
     who = await _complainant(ctx, uow, state, sender)
+    await _within_daily_cap(ctx, uow, who)
     filed = await intake.submit(ctx, uow, who, d, d.classification)
     t = filed.ticket
     state.end_draft()
     resp.say(state.chat_id, "file.submitted", number=t.number, department=t.department,
              answer_due=t.answer_due, urgent=t.urgent, note=t.routing_note).buttons = HOME
+
+
+class DailyCapReached(UserError):
+    key = "error.daily_cap"
+
+
+async def _within_daily_cap(ctx: Context, uow: UnitOfWork, who: Complainant) -> None:
+    """[filing] max_complaints_per_day new complaints per person and calendar day (local)."""
+    cap = ctx.rules.max_complaints_per_day
+    if who.id is None:
+        return
+    local = ctx.now().astimezone(ctx.tz)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = [t for t in await uow.tickets.for_complainant(who.id, limit=cap)
+             if t.created_at.astimezone(ctx.tz) >= midnight]
+    if len(today) >= cap:
+        raise DailyCapReached(max=cap)
 
 
 async def _complainant(ctx: Context, uow: UnitOfWork, state: ChatState,

@@ -13,7 +13,8 @@ from workflow.model import OutboxMessage
 
 CARD_KINDS = ("card", "card_edit")   # outbox kinds of the rows that put a ticket card in a chat
 
-IncomingKind = Literal["text", "command", "button", "photo", "document", "contact", "unsupported"]
+IncomingKind = Literal["text", "command", "button", "photo", "document", "contact", "location",
+                       "voice", "unsupported"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class Incoming:
     contact_user_id: int | None = None
     unsupported: str = ""            # sticker | voice | video_note | location | poll | …
     chat_title: str = ""
+    reply_to: int = 0                # the message this one answers by Telegram's reply (0: none)
+    latitude: float | None = None    # a shared location
+    longitude: float | None = None
+    duration: int = 0                # a voice message's seconds
+    file_size: int = 0
 
     @property
     def is_private(self) -> bool:
@@ -62,7 +68,7 @@ class Button:
 
 @dataclass(frozen=True)
 class Media:
-    kind: Literal["photo", "document"]
+    kind: Literal["photo", "document", "voice"]
     file_id: str
 
 
@@ -77,6 +83,11 @@ class Outgoing:
     media: Media | None = None
     edit_message_id: int | None = None
     edit_card_of: int | None = None  # a ticket id: edit its card here, found when delivered
+    script: str | None = None        # the reader's script (workflow.chat.script); None: look it up
+    silent: bool = False             # delivered without a sound (disable_notification)
+    ring: bool = False               # must wake the reader (an urgent chase to the duty contact)
+    thread_card_of: int | None = None  # a ticket id: reply under its card here, found when sent
+    reply_to: int | None = None      # the message this one replies to (resolved by the sender)
 
 
 @dataclass
@@ -88,6 +99,7 @@ class Response:
     answer_params: dict[str, Any] = field(default_factory=dict)
     answer_alert: bool = False
     claimed: list[OutboxMessage] = field(default_factory=list)   # replies this process sends
+    script: str | None = None        # the script of the chat the update came from
 
     def say(self, chat_id: int, key: str, **params: Any) -> Outgoing:
         out = Outgoing(chat_id=chat_id, key=key, params=params)
@@ -109,6 +121,10 @@ def to_payload(out: Outgoing) -> dict[str, Any]:
         "media": {"kind": out.media.kind, "file_id": out.media.file_id} if out.media else None,
         "edit_message_id": out.edit_message_id,
         "edit_card_of": out.edit_card_of,
+        "script": out.script,
+        "silent": out.silent,
+        "thread_card_of": out.thread_card_of,
+        "reply_to": out.reply_to,
     }
 
 
@@ -124,6 +140,10 @@ def from_payload(chat_id: int, payload: dict[str, Any]) -> Outgoing:
         media=Media(media["kind"], media["file_id"]) if media else None,
         edit_message_id=payload.get("edit_message_id"),
         edit_card_of=payload.get("edit_card_of"),
+        script=payload.get("script"),
+        silent=bool(payload.get("silent", False)),
+        thread_card_of=payload.get("thread_card_of"),
+        reply_to=payload.get("reply_to"),
     )
 
 

@@ -8,6 +8,7 @@ group gets the text or the file re-sent by file_id, never who sent it.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from workflow.chat import callbacks
 from workflow.chat.messages import Button, Incoming, Media, Outgoing, Response
@@ -74,23 +75,41 @@ async def on_input(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatStat
     if msg.kind == "command" or state.reply is None:
         cancel(state, resp)
         return
-    t = await own_ticket(uow, msg.chat_id, state.reply.ticket_id)
+    await deliver(ctx, uow, msg, state.reply.ticket_id, resp)
+    state.reply = None
+
+
+async def _asker(uow: UnitOfWork, ticket_id: int) -> dict[str, Any]:
+    """Who asked the last question, to mention them in the group (staff see staff)."""
+    asked = [e for e in await uow.events.for_ticket(ticket_id) if e.kind == "question"]
+    if not asked:
+        return {}
+    who, _, tid = asked[-1].actor.partition(":")
+    return {"asker": str(asked[-1].detail.get("name", "")),
+            "asker_id": int(tid) if who in ("staff", "office") and tid.isdigit() else 0}
+
+
+async def deliver(ctx: Context, uow: UnitOfWork, msg: Incoming, ticket_id: int,
+                  resp: Response, key: str = "relay.reply_sent") -> Ticket:
+    """Relay the complainant's text or file to the department's group as the reply."""
+    t = await own_ticket(uow, msg.chat_id, ticket_id)
     assert t.id is not None
     text = msg.text.strip()
     if msg.kind == "text":
         text = actions.check_text(ctx, text, ctx.rules.max_description_chars)
-    key = f"relay:{msg.update_id}"
+    dedupe = f"relay:{msg.update_id}"
     await uow.events.add(TicketEvent(
         ticket_id=t.id, kind="citizen_reply", at=ctx.now(), actor="citizen",
         detail={"text": text, "file_id": msg.file_id, "file_kind": msg.kind}))
     chat = await group_of(ctx, uow, t.department)
     if chat is not None:
+        params = {"number": t.number, "text": text, **await _asker(uow, t.id)}
         if msg.kind == "text":
-            out = Outgoing(chat, "relay.reply_group", {"number": t.number, "text": text})
+            out = Outgoing(chat, "relay.reply_group", params, thread_card_of=t.id)
         else:
-            out = Outgoing(chat, "relay.reply_file", {"number": t.number, "text": text},
+            out = Outgoing(chat, "relay.reply_file", params, thread_card_of=t.id,
                            media=Media("photo" if msg.kind == "photo" else "document",
                                        msg.file_id))
-        await enqueue(ctx, uow, out, f"{key}:{chat}", t, "relay")
-    state.reply = None
-    resp.say(state.chat_id, "relay.reply_sent", number=t.number)
+        await enqueue(ctx, uow, out, f"{dedupe}:{chat}", t, "relay")
+    resp.say(msg.chat_id, key, number=t.number)
+    return t

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from workflow.chat.script import PROFILES
 from workflow.model import Conversation
 
 IDLE, DESCRIBE, ACCUSED, IDENTITY, CONFIRM = "idle", "describe", "accused", "identity", "confirm"
@@ -46,6 +47,8 @@ class FilingDraft:
     phone: str = ""
     editing: bool = False                # back to the summary after this step
     classification: Classified | None = None
+    beside_questions: bool = False       # told us this draft is not the answer to a 追问
+    danger_told: str = ""                # the danger whose emergency number we already gave
 
     def description(self) -> str:
         return "\n".join(p for p in self.parts if p.strip())
@@ -75,6 +78,27 @@ class QuestionReply:
 
 
 @dataclass
+class HeldInput:
+    """A message that could answer a staff question or belong to the draft: kept until the
+    complainant says which (workflow.chat.answers)."""
+
+    kind: str
+    text: str = ""
+    file_id: str = ""
+    file_unique_id: str = ""
+    file_name: str = ""
+
+
+@dataclass
+class Flood:
+    """How many messages this person sent in the current minute, and whether we said so."""
+
+    started: str                         # ISO instant the window opened
+    count: int = 0
+    noticed: bool = False
+
+
+@dataclass
 class RatingWait:
     """After rating, the next text is a comment (or, after 不满意, the reason)."""
 
@@ -91,6 +115,9 @@ class ChatState:
     dialog: DeskDialog | None = None
     reply: QuestionReply | None = None
     rating: RatingWait | None = None
+    held: HeldInput | None = None
+    flood: Flood | None = None
+    script: str | None = None            # workflow.chat.script profile; None: not known yet
     updated_at: datetime | None = None
 
     def start_draft(self, parts: list[str] | None = None) -> FilingDraft:
@@ -112,10 +139,12 @@ class ChatState:
 
     def to_row(self) -> Conversation:
         parts: dict[str, Any] = {}
-        for name in ("draft", "dialog", "reply", "rating"):
+        for name in ("draft", "dialog", "reply", "rating", "held", "flood"):
             value = getattr(self, name)
             if value is not None:
                 parts[name] = asdict(value)
+        if self.script is not None:
+            parts["script"] = self.script
         return Conversation(chat_id=self.chat_id, state=self.step, token=self.token, draft=parts,
                             updated_at=self.updated_at)
 
@@ -129,7 +158,16 @@ class ChatState:
                    draft=_draft(d.get("draft")) if step != IDLE else None,
                    dialog=_typed(DeskDialog, d.get("dialog")),
                    reply=_typed(QuestionReply, d.get("reply")),
-                   rating=_typed(RatingWait, d.get("rating")), updated_at=row.updated_at)
+                   rating=_typed(RatingWait, d.get("rating")), held=_typed(HeldInput, d.get("held")),
+                   flood=_typed(Flood, d.get("flood")),
+                   script=remembered_script(row),
+                   updated_at=row.updated_at)
+
+
+def remembered_script(row: Conversation | None) -> str | None:
+    """The script a chat's person reads, as its state row remembers it."""
+    value = (row.draft or {}).get("script") if row is not None else None
+    return value if isinstance(value, str) and value in PROFILES else None
 
 
 def _upgraded(d: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 Every number is a plain field so config.toml `[deadlines]` can feed it. Day counts are
 working days on the WorkCalendar (deadline = close of working hours of the n-th working
-day after the receipt day); hour counts are working hours; rating times are calendar days.
+day after the receipt day); rating times are calendar days. Urgent tickets run on the
+clock, not on working time: their `*_hours_urgent` are natural hours, so a danger reported
+on Saturday at 03:00 must be signed for by 05:00, not on Monday.
 """
 
 from __future__ import annotations
@@ -48,12 +50,12 @@ class DeadlinePolicy:
 
     calendar: WorkCalendar
     sign_days: int                      # sign-for: working days
-    sign_hours_urgent: float            # urgent sign-for: working hours
+    sign_hours_urgent: float            # urgent sign-for: natural hours
     answer_days_other: int              # answer after sign-for, category `other`
     answer_days_conduct: int           # cannot / will_not / dare_not / misconduct
-    answer_days_urgent: int
+    answer_hours_urgent: float          # urgent answer after sign-for: natural hours
     remind_last_days: int               # last reminder: working days before the due time
-    remind_last_hours_urgent: float     # urgent: working hours before the due time
+    remind_last_hours_urgent: float     # urgent: natural hours before the due time
     supervise_after_days: int           # 督办 this many working days after 催办
     supervise_after_hours_urgent: float
     rating_ask_after_days: int          # calendar days after the answer, at rating_ask_time
@@ -61,12 +63,14 @@ class DeadlinePolicy:
     rating_close_after_days: int        # calendar days after the ask -> 未评价
     rating_ask_time: time
     max_extensions: int
-    quiet_start: time         # complainants get nothing from quiet_start ...
+    quiet_start: time         # complainants' messages are silent from quiet_start ...
     quiet_end: time            # ... until quiet_end (local time)
+    urgent_duty_roles: tuple[str, ...] = ("head", "duty")   # woken by an urgent chase at night
 
     def __post_init__(self) -> None:
         for name in ("rating_ask_time", "quiet_start", "quiet_end"):
             object.__setattr__(self, name, _as_time(getattr(self, name)))
+        object.__setattr__(self, "urgent_duty_roles", tuple(self.urgent_duty_roles))
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
@@ -77,13 +81,11 @@ class DeadlinePolicy:
     def sign_for_due(self, received_at: datetime, urgent: bool) -> datetime:
         """The department must sign for (签收) the ticket by this time."""
         if urgent:
-            return self.calendar.add_work_hours(received_at, self.sign_hours_urgent)
+            return self.calendar.local(received_at) + timedelta(hours=self.sign_hours_urgent)
         return self.calendar.add_workdays(received_at, self.sign_days)
 
-    def answer_days(self, category: str, urgent: bool) -> int:
-        """Working days to answer; unknown category ids are a contract error."""
-        if urgent:
-            return self.answer_days_urgent
+    def answer_days(self, category: str) -> int:
+        """Working days to answer a non-urgent ticket; unknown category ids are a contract error."""
         if category == OTHER_CATEGORY:
             return self.answer_days_other
         if category in CONDUCT_CATEGORIES:
@@ -91,8 +93,11 @@ class DeadlinePolicy:
         raise ValueError(f"unknown category {category!r}")
 
     def answer_due(self, signed_at: datetime, category: str, urgent: bool) -> datetime:
-        """The answer clock starts at sign-for."""
-        return self.calendar.add_workdays(signed_at, self.answer_days(category, urgent))
+        """The answer clock starts at sign-for (urgent: natural hours)."""
+        if urgent:
+            self.answer_days(category)       # an unknown category is refused all the same
+            return self.calendar.local(signed_at) + timedelta(hours=self.answer_hours_urgent)
+        return self.calendar.add_workdays(signed_at, self.answer_days(category))
 
     def second_handling_due(self, reopened_at: datetime, category: str, urgent: bool) -> datetime:
         """After 不满意 the department gets a fresh answer deadline under the same rule."""
@@ -103,7 +108,7 @@ class DeadlinePolicy:
 
     def extended_due(self, current_due: datetime, category: str, urgent: bool) -> datetime:
         """An approved extension (延期) adds one more answer period to the current due time."""
-        return self.calendar.add_workdays(current_due, self.answer_days(category, urgent))
+        return self.answer_due(current_due, category, urgent)
 
     # ---- escalation ---------------------------------------------------------------------
 
@@ -112,20 +117,22 @@ class DeadlinePolicy:
 
         remind_half: half of the working time between sign-for and due.
         remind_last_day: one working day before due (09:00 of the last day for a 17:30
-        deadline); urgent: remind_last_hours_urgent working hours before.
+        deadline); urgent: remind_last_hours_urgent hours before.
         urge (催办): the next working morning after due; urgent: at due.
         supervise (督办): the working morning supervise_after_days working days after the
-        催办 morning; urgent: supervise_after_hours_urgent working hours after due.
+        催办 morning; urgent: supervise_after_hours_urgent hours after due.
+        Urgent tickets count natural time throughout (half of the time, hours before/after).
         Reminders that would not fall strictly between sign-for and due are dropped, and
         remind_half is dropped when it is not before remind_last_day.
         """
         cal = self.calendar
-        half = cal.add_work_time(signed_at, cal.working_time_between(signed_at, due) / 2)
         if urgent:
-            last = cal.add_work_hours(due, -self.remind_last_hours_urgent)
+            half = cal.local(signed_at + (due - signed_at) / 2)
+            last = cal.local(due) - timedelta(hours=self.remind_last_hours_urgent)
             urge = cal.local(due)
-            supervise = cal.add_work_hours(due, self.supervise_after_hours_urgent)
+            supervise = urge + timedelta(hours=self.supervise_after_hours_urgent)
         else:
+            half = cal.add_work_time(signed_at, cal.working_time_between(signed_at, due) / 2)
             last = cal.add_work_time(due, -self.remind_last_days * cal.day_length)
             urge = cal.next_work_morning(due)
             supervise = cal.next_work_morning(cal.add_workdays(due, self.supervise_after_days))
@@ -162,18 +169,14 @@ class DeadlinePolicy:
             return start <= t < end
         return t >= start or t < end
 
-    def deliver_at_for_citizen(self, dt: datetime) -> datetime:
-        """`dt`, or the end of the quiet hours it falls in (22:30 -> next day 08:00)."""
-        local = self.calendar.local(dt)
-        if not self.in_quiet_hours(local):
-            return local
-        day = local.date()
-        if local.time() >= self.quiet_end:       # evening part of a wrapping window
-            day += timedelta(days=1)
-        return self._at(day, self.quiet_end)
+    def wakes_duty(self, dt: datetime, urgent: bool) -> bool:
+        """An urgent chase outside working time must reach a person, not a sleeping group."""
+        return urgent and not self.calendar.is_working_time(dt)
 
-    def deliver_at_for_group(self, dt: datetime, urgent: bool) -> datetime:
-        """Department groups hear from us in working time only; urgent tickets at any time."""
-        if urgent:
-            return self.calendar.local(dt)
-        return self.calendar.next_working_time(dt)
+    def silent_for_citizen(self, dt: datetime) -> bool:
+        """A person's message in quiet hours goes at once, without a sound (never held)."""
+        return self.in_quiet_hours(dt)
+
+    def silent_for_group(self, dt: datetime, urgent: bool) -> bool:
+        """Outside working time a group's message is silent; an urgent ticket's always rings."""
+        return not urgent and not self.calendar.is_working_time(dt)

@@ -10,7 +10,7 @@ longer fit the ticket are cancelled. The sweep re-checks every action before it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from workflow.context import Context
 from workflow.deadlines.policy import DeadlinePolicy
@@ -35,7 +35,7 @@ def sign_steps(p: DeadlinePolicy, t: Ticket) -> list[Step]:
         return []
     cal = p.calendar
     if t.urgent:
-        supervise = cal.add_work_hours(t.sign_due, p.supervise_after_hours_urgent)
+        supervise = cal.local(t.sign_due) + timedelta(hours=p.supervise_after_hours_urgent)
     else:
         supervise = cal.next_work_morning(cal.add_workdays(t.sign_due, p.supervise_after_days))
     return [Step("sign_urge", t.sign_due, t.sign_due),

@@ -70,10 +70,12 @@ class Batch:
         return self._groups.get(department, self.ctx.departments.get(department))
 
     def notice(self, fx: Effects, t: Ticket, a: ScheduledAction, chat_id: int | None, key: str,
-               buttons: list[list[Button]] | None = None, **params: Any) -> None:
+               buttons: list[list[Button]] | None = None, ring: bool = False,
+               **params: Any) -> None:
         if chat_id is None or t.id is None:
             return
-        out = Outgoing(chat_id, key, {**ticket_params(t), **params}, buttons=buttons or [])
+        out = Outgoing(chat_id, key, {**ticket_params(t), **params}, buttons=buttons or [],
+                       ring=ring)
         fx.messages.append(queue.row(self.ctx, out, dedupe_key(key, t.id, a.deadline, chat_id),
                                      t, key.rsplit(".", 1)[-1], self.now))
 
@@ -119,9 +121,21 @@ async def _office_too(b: Batch, t: Ticket, a: ScheduledAction, fx: Effects, base
                  handler_name=who)
 
 
+async def _wake_duty(b: Batch, t: Ticket, a: ScheduledAction, fx: Effects) -> None:
+    """An urgent ticket chased at night: the department's duty contacts, privately, ringing."""
+    if not b.ctx.deadlines.wakes_duty(b.now, t.urgent):
+        return
+    roles = b.ctx.deadlines.urgent_duty_roles
+    stage = "sign" if a.kind.startswith("sign_") else "answer"
+    for m in await b.uow.staff.listing(t.department):
+        if m.active and m.role in roles:
+            b.notice(fx, t, a, m.telegram_id, "deadline.duty_call", ring=True, stage=stage)
+
+
 async def _urge(b: Batch, t: Ticket, a: ScheduledAction, fx: Effects) -> None:
     """催办: the department and the oversight office, the next working morning after due."""
     await _office_too(b, t, a, fx, a.kind)
+    await _wake_duty(b, t, a, fx)
     b.event(fx, t, a, a.kind)
     b.record(fx, t, a, a.kind, t.signed_by if a.kind == "urge" else None)
 

@@ -102,13 +102,15 @@ def check_department(ctx: Context, t: Ticket, department: str) -> None:
 async def sign(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str) -> None:
     """签收: one person becomes accountable; the complainant learns the department, not the name."""
     now = ctx.now()
+    told = t.answer_due                  # what the complainant was told at filing
     t.state, t.signed_by, t.signed_at = S.SIGNED, member.telegram_id, now
     t.answer_due = ctx.deadlines.answer_due(now, t.category, t.urgent)
     await _save(uow, t, member, "sign")
     await _event(ctx, uow, t, member, "signed", department=t.department)
     await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
     await _citizen(ctx, uow, t, "desk.accepted_citizen", f"{key}:citizen", number=t.number,
-                   department=t.department, answer_due=t.answer_due)
+                   department=t.department, answer_due=t.answer_due,
+                   previous_due=told if told is not None and told != t.answer_due else None)
 
 
 async def must_handle(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,

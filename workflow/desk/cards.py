@@ -8,11 +8,15 @@ is known. The card never says anything about who complained.
 
 from __future__ import annotations
 
-from workflow.chat.messages import CARD_KINDS, Button, Media, Outgoing
+from datetime import UTC, datetime
+from typing import Any
+
+from workflow.chat.evidence import map_link
+from workflow.chat.messages import CARD_KINDS, Button, Media, Outgoing, to_payload
 from workflow.context import Context
 from workflow.deadlines import schedule
-from workflow.model import Ticket, TicketState
-from workflow.outbox.queue import enqueue
+from workflow.model import Attachment, Ticket, TicketState
+from workflow.outbox.queue import enqueue, json_safe
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
 from workflow.tickets.routing import group_of
@@ -54,14 +58,21 @@ async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgo
     out = Outgoing(chat_id=chat_id, key="card.ticket", params={
         "number": t.number, "category": t.category, "department": t.department,
         "urgent": t.urgent, "text": t.text, "accused": t.accused, "state": t.state,
-        "attachments": len(await uow.attachments.for_ticket(t.id)),
-        "note": t.routing_note, "tags": t.tags, **schedule.deadlines_of(ctx, t)})
+        **_evidence(await uow.attachments.for_ticket(t.id)),
+        "note": t.routing_note, "tags": t.tags, "created_at": t.created_at,
+        "anonymous": t.anonymous, **schedule.deadlines_of(ctx, t)})
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)
         out.params["accountable"] = member.display_name if member else str(t.signed_by)
         out.params["signed_at"] = t.signed_at
     out.buttons = buttons(ctx, t)
     return out
+
+
+def _evidence(files: list[Attachment]) -> dict[str, Any]:
+    """Files are counted (they follow the card); locations are shown as map links on it."""
+    links = [link for a in files if a.kind == "location" and (link := map_link(a.caption))]
+    return {"attachments": sum(a.kind != "location" for a in files), "locations": links}
 
 
 async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
@@ -73,13 +84,14 @@ async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     prefix = f"{key}:" if key else ""
     await enqueue(ctx, uow, await build(ctx, uow, t, chat_id), f"{prefix}card:{t.id}:{chat_id}",
                   t, "card")
-    files = await uow.attachments.for_ticket(t.id)
+    files = [a for a in await uow.attachments.for_ticket(t.id) if a.kind != "location"]
     for i, a in enumerate(files, 1):
         out = Outgoing(chat_id=chat_id,
                        key="card.attachment_caption" if a.caption else "card.attachment",
                        params={"number": t.number, "index": i, "total": len(files),
                                "caption": a.caption},
-                       media=Media("photo" if a.kind == "photo" else "document", a.file_id))
+                       media=Media(a.kind if a.kind in ("photo", "voice") else "document",  # type: ignore[arg-type]
+                                   a.file_id))
         await enqueue(ctx, uow, out, f"{prefix}attach:{t.id}:{i}:{chat_id}", t, "attachment")
 
 
@@ -102,8 +114,34 @@ async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     else:
         await enqueue(ctx, uow, out, f"{dedupe}:card:{chat_id}", t, "card")
         return
+    out.params["files_sent"] = True      # an edit comes after the files went out
     _fit_one_message(out)
+    if last is not None and _unchanged(last.payload, out) \
+            and not await uow.outbox.has_unsent(t.id, chat_id, CARD_KINDS):
+        return                           # Telegram refuses an edit that changes nothing
     await enqueue(ctx, uow, out, f"{dedupe}:edit:{chat_id}", t, "card_edit")
+
+
+def _unchanged(sent: dict[str, Any], out: Outgoing) -> bool:
+    """Would the edit show exactly what the card in the chat shows now? (Instants compared as
+    instants: a stored time may carry another offset than a freshly read one.)"""
+    now = to_payload(out)
+    same: bool = _instants(json_safe(now["params"])) == _instants(sent.get("params", {})) \
+        and now["buttons"] == sent.get("buttons")
+    return same
+
+
+def _instants(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: _instant(v) for k, v in params.items()}
+
+
+def _instant(v: Any) -> Any:
+    if isinstance(v, str) and len(v) >= 19 and v[4:5] == "-" and "T" in v:
+        try:
+            return datetime.fromisoformat(v).astimezone(UTC)
+        except ValueError:
+            return v
+    return v
 
 
 def _fit_one_message(out: Outgoing) -> None:

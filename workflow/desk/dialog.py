@@ -8,7 +8,7 @@ done the ticket and the person are checked again before anything changes.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from workflow.chat import callbacks
 from workflow.chat.messages import Button, Incoming, Outgoing, Response
@@ -20,7 +20,6 @@ from workflow.model import Ticket
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
 
-DUE_TIME = time(17, 30)               # an extension runs to the end of that working day
 MAX_FILES = 10
 _DATE = re.compile(r"^\s*(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?\s*$")
 
@@ -184,7 +183,7 @@ def parse_due(ctx: Context, text: str) -> datetime:
         day = None
     if day is None:
         raise BadDate(text=text[:40])
-    return datetime.combine(day, DUE_TIME, tzinfo=ctx.tz)
+    return ctx.deadlines.calendar.closing(day)   # the end of that working day, as configured
 
 
 def cancel(state: ChatState, resp: Response) -> None:

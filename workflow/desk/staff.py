@@ -32,7 +32,7 @@ from workflow.taxonomy import TRIAGE
 log = logging.getLogger("zhiyong.staff")
 
 STAFF_PURPOSE = "staff"
-DEPARTMENT_ROLES = (Role.STAFF, Role.HEAD)
+DEPARTMENT_ROLES = (Role.STAFF, Role.HEAD, Role.DUTY)
 OFFICE_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 
 
@@ -46,7 +46,12 @@ def actor_tag(m: StaffMember) -> str:
 
 
 def display_name(sender: Sender) -> str:
-    name = " ".join(p for p in (sender.first_name, sender.last_name) if p).strip()
+    """Names in their own order: Chinese family name first and no space (张 + 办事 → 张办事)."""
+    parts = (sender.first_name, sender.last_name)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in "".join(parts)):
+        name = "".join(p.strip() for p in reversed(parts) if p)
+    else:
+        name = " ".join(p for p in parts if p).strip()
     return name or (f"@{sender.username}" if sender.username else str(sender.id))
 
 

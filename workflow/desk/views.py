@@ -47,9 +47,12 @@ async def pending(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Response) 
     now = ctx.now()
     items = []
     for t in await uow.tickets.open_for_department(target):
-        due = t.sign_due if t.state in (TicketState.ROUTED, TicketState.TRIAGE) else t.answer_due
+        signing = t.state in (TicketState.ROUTED, TicketState.TRIAGE)
+        due = t.sign_due if signing else t.answer_due
+        who = await staff.name_of(uow, t.signed_by) if t.signed_by is not None else ""
         items.append({"number": t.number, "state": t.state, "due_at": due,
-                      "overdue": due is not None and due < now, "urgent": t.urgent})
+                      "overdue": due is not None and due < now, "urgent": t.urgent,
+                      "stage": "sign" if signing else "answer", "accountable": who})
     items.sort(key=lambda i: (i["due_at"] is None, i["due_at"] or now))
     resp.say(msg.chat_id, "desk.pending", department=target, items=items, count=len(items))
 
@@ -101,5 +104,9 @@ async def history(uow: UnitOfWork, events: list[TicketEvent]) -> list[dict[str, 
                       "reason_code": str(e.detail.get("reason_code", "")),
                       "reason": str(e.detail.get("reason", "")),
                       "text": str(e.detail.get("text", "")),
-                      "requested_due": e.detail.get("requested_due") or ""})
+                      "requested_due": e.detail.get("requested_due") or "",
+                      "rating": str(e.detail.get("rating", "")),
+                      "comment": str(e.detail.get("comment", "")),
+                      "deadline": e.detail.get("deadline") or "",
+                      "answer_due": e.detail.get("answer_due") or ""})
     return items

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from workflow.chat.messages import CARD_KINDS, Outgoing, from_payload
+from workflow.chat.state import remembered_script
 from workflow.context import Context
 from workflow.model import OutboxMessage
 from workflow.outbox.ratelimit import RateLimiter
@@ -157,6 +158,10 @@ class OutboxSender:
         Rows of one chat are delivered in order, so the card has gone out by this time; if it
         never could (failed), the change is sent as a new card.
         """
+        if out.thread_card_of is not None and out.reply_to is None:
+            async with self.ctx.uow() as uow:
+                card = await uow.outbox.last_sent(out.thread_card_of, out.chat_id, CARD_KINDS)
+            out.reply_to = card.message_id if card is not None else None
         if out.edit_card_of is None or out.edit_message_id is not None:
             return out
         async with self.ctx.uow() as uow:
@@ -165,11 +170,20 @@ class OutboxSender:
             out.edit_message_id = last.message_id
         return out
 
+    async def _resolve_script(self, out: Outgoing) -> Outgoing:
+        """A person's notice is written in the script they read now; groups read Simplified."""
+        if out.script is not None or out.chat_id < 0:
+            return out
+        async with self.ctx.uow() as uow:
+            out.script = remembered_script(await uow.conversations.get(out.chat_id))
+        return out
+
     async def _deliver(self, msg: OutboxMessage) -> datetime | None:
         """Send one row; None when it is settled (sent or given up), else its retry time."""
         assert msg.id is not None
         try:
-            out = await self._resolve_card_edit(from_payload(msg.chat_id, msg.payload))
+            out = await self._resolve_script(
+                await self._resolve_card_edit(from_payload(msg.chat_id, msg.payload)))
             message_id = await self.transport.send(out)
         except RetryLater as exc:
             return await self._retry(msg, timedelta(seconds=exc.seconds), str(exc))

@@ -1,0 +1,69 @@
+"""A typed answer or a Telegram reply to a staff 追问 reaches the question (PTB + emulator)."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.emulator import Group, User
+from tests.e2e.test_staff_desk import (
+    DeskWorld,
+    card_of,
+    current,
+    desk_world,
+    file_complaint,
+    has,
+    plain,
+)
+
+__all__ = ["desk_world"]   # the module fixture, shared
+_users = itertools.count(920_000_000)
+
+
+async def ask(staff: User, housing: Group, card_id: int, question: str) -> None:
+    card = housing.emu.message(housing.id, card_id)
+    await staff.press(card, text="追问")
+    await staff.wait_for(has("要问投诉人的问题"))
+    await staff.send(question)
+    await staff.wait_for(has("已转达投诉人"))
+
+
+async def test_typed_and_swipe_answers_reach_the_group(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "赵市民", username="typist")
+    staff = await w.staff("钱办事", "housing")
+    housing = w.groups["housing"]
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+    await staff.press(card, text="签收")
+    await citizen.wait_for(has("签收办理"))
+
+    await ask(staff, housing, card.message_id, "请问是几号楼？")
+    question = await citizen.wait_for(has("几号楼"))
+    assert "直接发送您的回答" in plain(question)
+    await citizen.send("在3号楼东侧。")                       # typed, no button
+    told = await citizen.wait_for(has("追问的回复转达"))
+    assert number in plain(told)
+    relayed = await housing.wait_for(has("在3号楼东侧"))
+    assert relayed.reply_to == card.message_id and "钱办事" in plain(relayed)   # threaded, mentioned
+
+    await ask(staff, housing, current(housing, card).message_id, "通道锁了多久？")
+    second = await citizen.wait_for(has("锁了多久"))
+    await citizen.send("/new")
+    await citizen.wait_for(has("请描述"))                      # a draft is in progress now
+    await citizen.send("大约三个月。", reply_to=second)       # swipe-reply: the question wins
+    await housing.wait_for(has("大约三个月"))
+    await citizen.wait_for(has("已转达"))
+    await citizen.send("从八月开始。", reply_to=second)       # the same question again
+    await citizen.wait_for(has("已作为补充转达"))
+    await housing.wait_for(has("从八月开始"))
+
+    await ask(staff, housing, current(housing, card).message_id, "物业怎么说？")
+    await citizen.wait_for(has("物业怎么说"))
+    await citizen.send("小区北门的垃圾站一直没人清理，已经半个月了。")
+    which = await citizen.wait_for(has("是哪一个"))
+    await citizen.press(which, text="📝 是正在填写的投诉")
+    await citizen.wait_for(has("已记下"))
+    await citizen.send("臭味很大。")                          # the draft keeps the next texts
+    await citizen.wait_for(lambda m: "已记下" in plain(m) and m is not which
+                           and "臭味" not in plain(m))
+    assert not any("北门的垃圾站" in plain(m) for m in housing.sent())

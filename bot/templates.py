@@ -168,6 +168,7 @@ TEXTS: dict[str, Template] = {
         "这是部门工作群，投诉工单会推送到这里，按工单卡片上的按钮签收、退回、转办、申请延期、追问、备注、答复。\n"
         "/pending 本部门待办工单（治庸问责办可加部门，如 /pending housing）\n"
         "/ticket 编号 查看工单和全部办理记录\n"
+        "/stats [week|month|quarter|2026-11|2026Q4] 部门考核、/officials [年份] 重复投诉干部（仅治庸问责办）\n"
         "/bind 邀请码 绑定本群（管理员运行 zhiyong group invite 生成）\n"
         "工作人员请先私聊本机器人发送 /join 邀请码 登记身份。市民请私聊本机器人投诉。"
     ),
@@ -550,6 +551,7 @@ OFFICE_TEXTS: dict[str, Template] = {
     "chart.rate.sign": "按时签收率",
     "chart.rate.answer": "按时办结率",
     "chart.rate.satisfaction": "满意率",
+    "error.office_room_only": "请在治庸问责办公室工作群或与机器人的私聊中使用 /stats 和 /officials。",
     "error.bad_period": "看不懂时段「{text}」。可用：week、month、quarter、2026-11、2026Q4。",
     "error.finding_open_ticket": "{number} 仍在办理（{state}），答复后才能录入核查结论。",
     "error.measure_without_finding": "没有「属实」或「部分属实」的核查结论，不能提出问责措施（{number}）。",

@@ -540,6 +540,7 @@ def _officials(v: View) -> str:
 OFFICE_TEXTS: dict[str, Template] = {
     "office.stats": _stats,
     "office.officials": _officials,
+    "office.stats_chart": "📊 {period} 部门办理情况图",
     "office.repeat_offender": lambda v: (
         f"<b>⚠️ 重复投诉预警</b>\n{v['name']}（{v['unit'] or NO_VALUE} {v['post']}）"
         f"{v['year']} 年度已有 {v['count']} 件有效投诉（属实/部分属实）：{v['tickets']}\n"

@@ -14,6 +14,7 @@ from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
 from tests.e2e.test_citizen_flow import COMPLAINT
 from workflow.deadlines.clock import FakeClock
+from workflow.desk.staff import create_staff_invite
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +71,19 @@ async def test_filing_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot
 
     answer = await citizen.press(ack, text="完成")   # an old button of the submitted draft
     assert answer is not None and answer.show_alert and "失效" in (answer.text or "")
+
+
+async def test_the_stats_chart_is_uploaded_through_aiogram(
+        aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, app, _ = aio
+    office = emu.user(6660002, "吴督查")
+    invite = await create_staff_invite(app.ctx, None, "supervisor")
+    await office.send(f"/join {invite.code}")
+    await office.wait_for(lambda m: "欢迎" in (m.plain or ""))
+    group = emu.group(app.settings.departments["supervision"].chat_id or 0, "")
+    group.add_member(office)
+    await office.send("/stats", chat=group)
+    picture = await group.wait_for(lambda m: m.kind == "photo", timeout=15)
+    assert "办理情况图" in (picture.caption or "") and picture.file_id
+    assert emu.files.get(picture.file_id).data.startswith(b"\x89PNG")
+    await group.wait_for(lambda m: "部门考核" in (m.plain or ""))

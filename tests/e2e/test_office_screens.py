@@ -10,6 +10,7 @@ from tests.e2e.test_staff_desk import (
     desk_world,
     file_complaint,
     has,
+    plain,
 )
 
 __all__ = ["desk_world"]
@@ -28,8 +29,12 @@ async def test_stats_and_officials_for_the_office_only(desk_world: DeskWorld) ->
     listed = await office_group.wait_for(has(f"{year} 年度受到两次以上"))
     assert "暂无" in (listed.plain or "")
     await office.send("/stats", chat=office_group)
+    picture = await office_group.wait_for(lambda m: m.kind == "photo", timeout=15)
+    assert "办理情况图" in plain(picture) and picture.file_id
+    assert w.emu.files.get(picture.file_id).data.startswith(b"\x89PNG")
     table = await office_group.wait_for(has("部门考核"))
     assert "住房和城乡建设局" in (table.plain or "")
+    assert [m.method for m in office_group.sent()][-2:] == ["sendPhoto", "sendMessage"]
 
     await clerk.send("/stats", chat=housing)
     await housing.wait_for(has("只有治庸问责办公室"))

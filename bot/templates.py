@@ -235,6 +235,8 @@ def _desk_history(v: View) -> str:
     lines = [f"<b>{v['number']} 办理记录</b>"]
     if v.get("identity_raw"):
         lines.append(f"🔒 实名投诉人（仅治庸问责办可见）：{v['person']} @{v['username']} {v['phone']}")
+    elif v.get("identity_in_private_raw"):
+        lines.append("🔒 实名投诉：投诉人身份请在与机器人的私聊中发送 /ticket 编号 查看（查看将被记录）。")
     for item in v["items"]:
         line = f"• {item['event_at']} {_desk_who(item)} {EVENT_NAMES.get(item['event_raw'], item['event'])}"
         if item["event_raw"] in ("routed", "transferred", "rerouted", "ruled_must_handle"):

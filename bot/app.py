@@ -8,6 +8,7 @@ import nlp
 from bot.cli_nlp import load_from_settings
 from bot.config import Settings
 from bot.render import Renderer
+from bot.reports.screens import OfficeScreens
 from storage.catalogue import sync_departments
 from storage.migrate import upgrade_async
 from storage.uow import Database
@@ -78,6 +79,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         departments={k: d.chat_id for k, d in settings.departments.items()},
         rules=FilingRules(**settings.filing.model_dump()),
         desk=DeskRules(**settings.desk.model_dump()),
+        office_screens=OfficeScreens({k: d.name for k, d in settings.departments.items()}),
     )
     renderer = Renderer({k: c.name for k, c in settings.categories.items()},
                         {k: d.name for k, d in settings.departments.items()}, settings.zone)

@@ -216,6 +216,7 @@ TEXTS: dict[str, Template] = {
         "这是部门工作群，投诉工单会推送到这里，按工单卡片上的按钮签收、退回、转办、申请延期、追问、备注、答复。\n"
         "/pending 本部门待办工单（治庸问责办可加部门，如 /pending housing）\n"
         "/ticket 编号 查看工单和全部办理记录\n"
+        "/stats [week|month|quarter|2026-11|2026Q4] 部门考核、/officials [年份] 重复投诉干部（仅治庸问责办）\n"
         "/bind 邀请码 绑定本群（管理员运行 zhiyong group invite 生成）\n"
         "工作人员请先私聊本机器人发送 /join 邀请码 登记身份。市民请私聊本机器人投诉。"
     ),
@@ -289,6 +290,8 @@ def _desk_history(v: View) -> str:
     lines = [f"<b>{v['number']} 办理记录</b>"]
     if v.get("identity_raw"):
         lines.append(f"🔒 实名投诉人（仅治庸问责办可见）：{v['person']} @{v['username']} {v['phone']}")
+    elif v.get("identity_in_private_raw"):
+        lines.append("🔒 实名投诉：投诉人身份请在与机器人的私聊中发送 /ticket 编号 查看（查看将被记录）。")
     for item in v["items"]:
         line = f"• {item['event_at']} {_desk_who(item)} {EVENT_NAMES.get(item['event_raw'], item['event'])}"
         if item["event_raw"] in ("routed", "transferred", "rerouted", "ruled_must_handle"):
@@ -626,6 +629,7 @@ def _officials(v: View) -> str:
 OFFICE_TEXTS: dict[str, Template] = {
     "office.stats": _stats,
     "office.officials": _officials,
+    "office.stats_chart": "📊 {period} 部门办理情况图",
     "office.repeat_offender": lambda v: (
         f"<b>⚠️ 重复投诉预警</b>\n{v['name']}（{v['unit'] or NO_VALUE} {v['post']}）"
         f"{v['year']} 年度已有 {v['count']} 件有效投诉（属实/部分属实）：{v['tickets']}\n"
@@ -637,6 +641,7 @@ OFFICE_TEXTS: dict[str, Template] = {
     "chart.rate.sign": "按时签收率",
     "chart.rate.answer": "按时办结率",
     "chart.rate.satisfaction": "满意率",
+    "error.office_room_only": "请在治庸问责办公室工作群或与机器人的私聊中使用 /stats 和 /officials。",
     "error.bad_period": "看不懂时段「{text}」。可用：week、month、quarter、2026-11、2026Q4。",
     "error.finding_open_ticket": "{number} 仍在办理（{state}），答复后才能录入核查结论。",
     "error.measure_without_finding": "没有「属实」或「部分属实」的核查结论，不能提出问责措施（{number}）。",

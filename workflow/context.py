@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from workflow.deadlines.policy import DeadlinePolicy
-from workflow.ports import Classify, Clock, UnitOfWorkFactory
+from workflow.ports import Classify, Clock, OfficeScreens, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Context:
     departments: Mapping[str, int | None]          # id -> chat_id from config (None = unbound)
     rules: FilingRules
     desk: DeskRules
+    office_screens: OfficeScreens
 
     def now(self) -> datetime:
         return self.clock.now()

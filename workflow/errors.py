@@ -147,6 +147,12 @@ class BadPeriod(UserError):
     key = "error.bad_period"
 
 
+class OfficeRoomOnly(UserError):
+    """/stats and /officials name departments and officials: not for a department group."""
+
+    key = "error.office_room_only"
+
+
 class FindingOnOpenTicket(UserError):
     """调查核实 comes after the answer: a ticket still being handled has nothing to judge."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from workflow.chat.messages import Outgoing
 from workflow.model import (
@@ -27,7 +27,19 @@ from workflow.model import (
 from workflow.office.model import Correction, Finding, IdentityView, Official
 from workflow.office.readmodel import AnswerSpan, DepartmentCounts, FlaggedOfficial, LedgerLine
 
+if TYPE_CHECKING:
+    from workflow.office.kpis import KpiReport
+
 # ---- the world outside --------------------------------------------------------------------
+
+class OfficeScreens(Protocol):
+    """The office's reports as messages (the chart is drawn at the edge, not in the domain)."""
+
+    async def stats(self, chat_id: int, report: KpiReport) -> list[Outgoing]: ...
+
+    def officials(self, chat_id: int, year: int, flagged: list[FlaggedOfficial]
+                  ) -> Outgoing: ...
+
 
 class Clock(Protocol):
     """The domain's only source of the current time."""

@@ -112,3 +112,17 @@ async def test_typed_and_swipe_answers_through_aiogram(
         await citizen.send(answer, reply_to=asked if swipe else None)
         await citizen.wait_for(has("转达"))
         await housing.wait_for(has(answer))
+async def test_the_stats_chart_is_uploaded_through_aiogram(
+        aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, app, _ = aio
+    office = emu.user(6660012, "吴督查")
+    invite = await create_staff_invite(app.ctx, None, "supervisor")
+    await office.send(f"/join {invite.code}")
+    await office.wait_for(lambda m: "欢迎" in (m.plain or ""))
+    group = emu.group(app.settings.departments["supervision"].chat_id or 0, "")
+    group.add_member(office)
+    await office.send("/stats", chat=group)
+    picture = await group.wait_for(lambda m: m.kind == "photo", timeout=15)
+    assert "办理情况图" in (picture.caption or "") and picture.file_id
+    assert emu.files.get(picture.file_id).data.startswith(b"\x89PNG")
+    await group.wait_for(lambda m: "部门考核" in (m.plain or ""))

@@ -161,8 +161,11 @@ async def test_sign_ask_reply_note_answer(desk: Desk) -> None:
     assert "identity" not in history.params
     rendered = desk.app.renderer.text(history.key, history.params)
     assert "张办事" in rendered and citizen.name not in rendered and citizen.phone not in rendered
-    # the office sees the real-name complainant, in its own room only
+    # the office sees the real-name complainant in its private chat only, not in its group
     await office.command("ticket", number, chat=desk.groups["supervision"])
+    in_group = office.last.messages[-1].params
+    assert "person" not in in_group and in_group.get("identity_in_private") is True
+    await office.command("ticket", number)
     assert office.last.messages[-1].params.get("person") == citizen.name
     assert_no_identity(desk, citizen, "housing", "market")
 

@@ -2,7 +2,8 @@
 
 Department staff see their own department (in its group or in private chat); the oversight
 office sees any. The complainant's identity appears only for the office, only for real-name
-tickets, and only where no department staff can read it (the office group or private chat).
+tickets, only in the supervisor's private chat (a group's members change), and each showing is
+recorded in the identity audit.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from workflow.context import Context
 from workflow.desk import cards, staff
 from workflow.errors import GroupNotBound, TicketNotFound, UnknownDepartment
 from workflow.model import StaffMember, Ticket, TicketEvent, TicketState
+from workflow.office import audit
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
 
@@ -77,17 +79,20 @@ async def show_ticket(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Respon
     resp.messages.append(card)
     params: dict[str, Any] = {"number": t.number,
                               "items": await history(uow, await uow.events.for_ticket(t.id))}
-    if staff.is_office(member) and room == TRIAGE or (staff.is_office(member) and msg.is_private):
-        params.update(await _identity(uow, t))
+    if staff.is_office(member) and audit.shows_identity(t):
+        params.update(await _identity(ctx, uow, msg, member, t))
     resp.say(msg.chat_id, "desk.history", **params)
 
 
-async def _identity(uow: UnitOfWork, t: Ticket) -> dict[str, Any]:
-    if t.anonymous:
-        return {"identity": False}
+async def _identity(ctx: Context, uow: UnitOfWork, msg: Incoming, member: StaffMember,
+                    t: Ticket) -> dict[str, Any]:
+    """Only in the supervisor's private chat, and every showing audited; a group gets a hint."""
+    if not msg.is_private:
+        return {"identity_in_private": True}
     who = await uow.complainants.get(t.complainant_id)
-    if who is None:
-        return {"identity": False}
+    if who is None or t.id is None:
+        return {}
+    await audit.record_views(ctx, uow, f"staff:{member.telegram_id}", "ticket", [t.id])
     return {"identity": True, "person": f"{who.first_name} {who.last_name}".strip(),
             "username": who.username, "phone": who.phone}
 

@@ -8,6 +8,7 @@ and the server cannot be reached, the tests fail: CI must not go green without P
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import secrets
@@ -72,26 +73,37 @@ def pg_url() -> Iterator[str]:
     asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
-async def quiet_database(backend: str, tmp_path_factory: pytest.TempPathFactory
-                         ) -> AsyncIterator[Database]:
-    """A database no running bot touches: for tests that claim outbox rows themselves."""
+@contextlib.asynccontextmanager
+async def own_database(backend: str, tag: str, tmp_path_factory: pytest.TempPathFactory
+                       ) -> AsyncIterator[Database]:
+    """A migrated database of its own (dropped afterwards on PostgreSQL), for tests whose rows
+    no running bot or other test may see."""
     admin, name = "", ""
     if backend == "postgresql":
         url = make_url(os.environ[PG_ENV])
-        name = f"zy_quiet_{os.getpid()}_{secrets.token_hex(3)}"
+        name = f"zy_{tag}_{os.getpid()}_{secrets.token_hex(3)}"
         admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
         await _admin(admin, f'CREATE DATABASE "{name}"')
         db_url = url.set(database=name).render_as_string(hide_password=False)
     else:
-        db_url = f"sqlite:///{tmp_path_factory.mktemp('quiet') / 'quiet.db'}"
+        db_url = f"sqlite:///{tmp_path_factory.mktemp(tag) / f'{tag}.db'}"
     await upgrade_async(db_url)
     db = Database(db_url)
     await sync_departments(db, DEPARTMENTS)
-    yield db
-    await db.dispose()
-    if admin:
-        await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield db
+    finally:
+        await db.dispose()
+        if admin:
+            await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def quiet_database(backend: str, tmp_path_factory: pytest.TempPathFactory
+                         ) -> AsyncIterator[Database]:
+    """A database no running bot touches: for tests that claim outbox rows themselves."""
+    async with own_database(backend, "quiet", tmp_path_factory) as db:
+        yield db
 
 
 DEPARTMENTS = {

@@ -10,8 +10,6 @@ polling is not used: it runs one chat's updates concurrently and confirms batche
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from typing import Any
@@ -28,10 +26,9 @@ from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
 from bot.monitoring import metrics
-from bot.monitoring.server import monitoring_routes
 from bot.replies import ReplyChains
+from bot.running import Running
 from bot.translate import ALLOWED_UPDATES, to_incoming
-from bot.webhook import WebhookListener, webhook_secret
 from workflow.chat import dispatch
 from workflow.chat.messages import Response
 
@@ -75,10 +72,8 @@ class AiogramBot:
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
         self.intake = Intake(self._feed, cfg.concurrent_updates)
         self.replies = ReplyChains()
-        self.webhook: WebhookListener | None = None
-        self._poll: asyncio.Task[None] | None = None
+        self.running = Running(app, self.intake, self.replies, self.background)
         self._username = ""
-        self._started = False
 
     def _router(self, name: str, audience: Any) -> Router:
         router = Router(name=name)
@@ -143,38 +138,15 @@ class AiogramBot:
     async def start(self) -> None:
         me = await self.bot.me()
         self._username = me.username or ""
-        cfg = self.app.settings.telegram
-        if cfg.mode == "webhook":
-            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake,
-                                           monitoring_routes(self.app))
-            await self.webhook.start()
-            await self.bot.set_webhook(cfg.url, secret_token=self.webhook.secret,
-                                       allowed_updates=ALLOWED_UPDATES)
-        else:
-            await self.bot.delete_webhook()
-            self._poll = asyncio.create_task(self.intake.poll(self._fetch, cfg.poll_timeout),
-                                             name="zhiyong-intake")
-        await self.background.release_dead_claims()
-        self.background.start()
-        self._started = True
+        await self.running.start(
+            self._fetch,
+            lambda url, secret: self.bot.set_webhook(url, secret_token=secret,
+                                                     allowed_updates=ALLOWED_UPDATES),
+            self.bot.delete_webhook)
 
     async def stop(self) -> None:
-        if not self._started:
-            return
-        self._started = False
-        self.intake.stop()
-        if self.webhook is not None:
-            await self.webhook.stop()
-        if self._poll is not None:
-            self._poll.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poll
-        await self.intake.close()
-        await self.replies.drain()
-        await self.background.stop()
-        if self._poll is not None and self.intake.offsets.next is not None:
-            await self._confirm(self.intake.offsets.next)
-        await self.bot.session.close()
+        if await self.running.stop(self._confirm):
+            await self.bot.session.close()
 
     async def _confirm(self, offset: int) -> None:
         """Tell Telegram what is done before exiting (the next start would redo it, once)."""

@@ -8,8 +8,6 @@ the Application's handlers (`process_update`).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import warnings
 from typing import Any
@@ -23,11 +21,10 @@ from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
 from bot.monitoring import metrics
-from bot.monitoring.server import monitoring_routes
 from bot.ptb.transport import PtbTransport
 from bot.replies import ReplyChains
+from bot.running import Running
 from bot.translate import ALLOWED_UPDATES, to_incoming
-from bot.webhook import WebhookListener, webhook_secret
 from workflow.chat import dispatch
 from workflow.chat.messages import Response
 
@@ -54,10 +51,8 @@ class PtbBot:
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
         self.intake = Intake(self._process, cfg.concurrent_updates)
         self.replies = ReplyChains()
-        self.webhook: WebhookListener | None = None
-        self._poll: asyncio.Task[None] | None = None
+        self.running = Running(app, self.intake, self.replies, self.background)
         self._username = ""
-        self._started = False
 
     async def _on_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = to_incoming(update, self.app.renderer.reply_labels, self._username)
@@ -102,37 +97,16 @@ class PtbBot:
         await self.application.initialize()
         await self.application.start()
         self._username = self.application.bot.username or ""
-        cfg = self.app.settings.telegram
-        if cfg.mode == "webhook":
-            self.webhook = WebhookListener(cfg, webhook_secret(), self.intake,
-                                           monitoring_routes(self.app))
-            await self.webhook.start()
-            await self.application.bot.set_webhook(
-                cfg.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES)
-        else:
-            await self.application.bot.delete_webhook()
-            self._poll = asyncio.create_task(self.intake.poll(self._fetch, cfg.poll_timeout),
-                                             name="zhiyong-intake")
-        await self.background.release_dead_claims()
-        self.background.start()
-        self._started = True
+        bot = self.application.bot
+        await self.running.start(
+            self._fetch,
+            lambda url, secret: bot.set_webhook(url, secret_token=secret,
+                                                allowed_updates=ALLOWED_UPDATES),
+            bot.delete_webhook)
 
     async def stop(self) -> None:
-        if not self._started:
+        if not await self.running.stop(self._confirm):
             return
-        self._started = False
-        self.intake.stop()
-        if self.webhook is not None:
-            await self.webhook.stop()
-        if self._poll is not None:
-            self._poll.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poll
-        await self.intake.close()
-        await self.replies.drain()
-        await self.background.stop()
-        if self._poll is not None and self.intake.offsets.next is not None:
-            await self._confirm(self.intake.offsets.next)
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

@@ -4,21 +4,17 @@ test's rows may be in it. Tickets are written straight through the repositories.
 from __future__ import annotations
 
 import itertools
-import os
 import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.app import build_app
 from bot.config import Settings
-from storage.catalogue import sync_departments
-from storage.migrate import upgrade_async
 from storage.uow import Database
-from tests.conftest import DEPARTMENTS, PG_ENV, _admin
+from tests.conftest import own_database
 from workflow.context import Context
 from workflow.deadlines.clock import FakeClock
 from workflow.model import Complainant, GroupBinding, Role, StaffMember, Ticket
@@ -31,22 +27,8 @@ _serial = itertools.count(1)
 @pytest.fixture(scope="session")
 async def office_db(backend: str, tmp_path_factory: pytest.TempPathFactory
                     ) -> AsyncIterator[Database]:
-    admin, name = "", ""
-    if backend == "postgresql":
-        url = make_url(os.environ[PG_ENV])
-        name = f"zy_office_{os.getpid()}_{secrets.token_hex(3)}"
-        admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        await _admin(admin, f'CREATE DATABASE "{name}"')
-        db_url = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        db_url = f"sqlite:///{tmp_path_factory.mktemp('office') / 'office.db'}"
-    await upgrade_async(db_url)
-    db = Database(db_url)
-    await sync_departments(db, DEPARTMENTS)
-    yield db
-    await db.dispose()
-    if admin:
-        await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with own_database(backend, "office", tmp_path_factory) as db:
+        yield db
 
 
 @pytest.fixture

@@ -142,7 +142,7 @@ class LedgerWriter:
 
 
 TICKET_SHEET_XML = "xl/worksheets/sheet1.xml"    # the first sheet openpyxl writes
-DATE_COLUMN = "B"                                # 受理时间: every ticket has one
+DATE_COLUMN = "B"                                # the receipt date: every ticket has one
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]],

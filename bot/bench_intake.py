@@ -3,8 +3,8 @@ and, in the same run, a bare echo bot of the same framework against the same kin
 
 Both bots run as separate processes (`zhiyong run`, and `python -m bot.bench_intake --echo`)
 so their CPU time and peak RSS are theirs alone (read from /proc); the emulator and the
-citizens run here. Each citizen: /start → 我要投诉 → description → 完成 → 跳过 → 匿名 →
-确认提交, waiting for the bot's answer to every step; the echo bot's citizens take the same
+citizens run here. Each citizen: /start → file → description → done → skip → anonymous →
+submit, waiting for the bot's answer to every step (bot/emulator/scripted.py); the echo bot's citizens take the same
 seven steps (text, button, text, button, button, text, button) and it answers each one.
 Prints JSON lines: one per bot, then the ratio of their throughput. With
 ZHIYONG_BENCH_PROFILE=FILE the bot runs under cProfile (stats written to FILE on exit).
@@ -26,10 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.emulator import BotApiEmulator, SentMessage, User
+from bot.emulator.scripted import (
+    ANSWERED,
+    COMPLAINT,
+    ECHOED_ANONYMOUS,
+    ECHOED_COMPLAINT,
+    WARM_UP_NAME,
+    citizen_name,
+    group_title,
+)
+from bot.templates import TEXTS
 
 REPO = Path(__file__).resolve().parent.parent
-COMPLAINT = ("上周三我到区政务服务大厅办营业执照，3号窗口的工作人员一直玩手机，"
-             "让我回去等通知，跑了五趟都说材料不全，又不一次性告诉我缺什么。")
 STEP_TIMEOUT = 30.0
 GROUP_BASE = -1005000000000
 TOKEN = "424242:BENCH"
@@ -48,23 +56,29 @@ def _last_with(user: User, label: str) -> SentMessage:
 
 Step = tuple[str, Callable[[User], Awaitable[Any]], Callable[[SentMessage], bool]]
 
+def _press(key: str) -> Callable[[User], Awaitable[Any]]:
+    """Press the bot's button labelled as bot/templates.py says."""
+    label = str(TEXTS[key])
+    return lambda u: u.press(_last_with(u, label), text=label)
+
+
 FILING: list[Step] = [
-    ("start", lambda u: u.send("/start"), _has("隐私")),
-    ("complain", lambda u: u.press(_last_with(u, "我要投诉"), text="我要投诉"), _has("请描述")),
-    ("describe", lambda u: u.send(COMPLAINT), _has("已记下")),
-    ("done", lambda u: u.press(_last_with(u, "完成"), text="完成"), _has("被投诉")),
-    ("skip", lambda u: u.press(_last_with(u, "跳过"), text="跳过"), _has("实名还是匿名")),
-    ("anonymous", lambda u: u.tap("🙈 匿名提交"), _has("请核对")),
-    ("confirm", lambda u: u.press(_last_with(u, "确认提交"), text="确认提交"), _has("投诉编号")),
+    ("start", lambda u: u.send("/start"), _has(ANSWERED["start"])),
+    ("complain", _press("btn.file"), _has(ANSWERED["complain"])),
+    ("describe", lambda u: u.send(COMPLAINT), _has(ANSWERED["describe"])),
+    ("done", _press("btn.done"), _has(ANSWERED["done"])),
+    ("skip", _press("btn.skip"), _has(ANSWERED["skip"])),
+    ("anonymous", lambda u: u.tap(str(TEXTS["btn.anonymous"])), _has(ANSWERED["anonymous"])),
+    ("confirm", _press("btn.submit"), _has(ANSWERED["confirm"])),
 ]
 
 ECHO: list[Step] = [
     ("start", lambda u: u.send("/start"), _has("/start")),
     ("complain", lambda u: u.press(_last_with(u, "ok"), text="ok"), _has("pressed")),
-    ("describe", lambda u: u.send(COMPLAINT), _has("上周三")),
+    ("describe", lambda u: u.send(COMPLAINT), _has(ECHOED_COMPLAINT)),
     ("done", lambda u: u.press(_last_with(u, "ok"), text="ok"), _has("pressed")),
     ("skip", lambda u: u.press(_last_with(u, "ok"), text="ok"), _has("pressed")),
-    ("anonymous", lambda u: u.send("🙈 匿名提交"), _has("匿名")),
+    ("anonymous", lambda u: u.send(str(TEXTS["btn.anonymous"])), _has(ECHOED_ANONYMOUS)),
     ("confirm", lambda u: u.press(_last_with(u, "ok"), text="ok"), _has("pressed")),
 ]
 
@@ -133,7 +147,7 @@ async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
                   directory: Path) -> dict[str, Any]:
     emu = await BotApiEmulator(token=TOKEN).start()
     for i in range(20):
-        emu.group(GROUP_BASE - i, f"部门{i}")
+        emu.group(GROUP_BASE - i, group_title(i))
     env = {**os.environ, "ZHIYONG_TELEGRAM_TOKEN": TOKEN, "ZHIYONG_TELEGRAM__API_URL": emu.api_url,
            "ZHIYONG_TELEGRAM__FRAMEWORK": framework, "ZHIYONG_STORAGE__URL": url,
            "ZHIYONG_TELEGRAM__POLL_TIMEOUT": "10", "PYTHONPATH": str(source)}
@@ -166,13 +180,13 @@ async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
 
 
 async def _load(emu: BotApiEmulator, pid: int, steps: list[Step], users: int) -> dict[str, Any]:
-    warm = emu.user(1, "预热")
+    warm = emu.user(1, WARM_UP_NAME)
     await citizen(warm, steps[:1], Load())             # the bot is up, the model loaded
     while True:                                         # …and has answered it
         if warm.sent():
             break
         await asyncio.sleep(0.2)
-    people = [emu.user(100_000 + i, f"市民{i}", username=f"c{i}") for i in range(users)]
+    people = [emu.user(100_000 + i, citizen_name(i), username=f"c{i}") for i in range(users)]
     load = Load()
     cpu0, t0 = cpu_seconds(pid), time.perf_counter()
     await asyncio.gather(*(citizen(u, steps, load) for u in people))

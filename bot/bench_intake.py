@@ -200,7 +200,7 @@ async def _load(emu: BotApiEmulator, pid: int, steps: list[Step], users: int) ->
 
 
 async def run_bench(framework: str, db: str | None, users: int, source: Path) -> list[dict]:
-    from bot.bench_sweep import _create_pg_database, _drop_pg_database
+    from bot.bench_sweep import scratch_database
     from storage.db import is_sqlite
 
     results = []
@@ -208,18 +208,8 @@ async def run_bench(framework: str, db: str | None, users: int, source: Path) ->
         for kind in ("echo", "zhiyong"):
             directory = Path(tmp) / kind
             directory.mkdir()
-            admin = None
-            if kind == "echo" or db is None:
-                url = f"sqlite:///{directory / 'bench.db'}"
-            elif is_sqlite(db):
-                url = db
-            else:
-                admin, url = await _create_pg_database(db)
-            try:
+            async with scratch_database(None if kind == "echo" else db, directory) as url:
                 line = await run_one(kind, framework, url, users, source, directory)
-            finally:
-                if admin is not None:
-                    await _drop_pg_database(admin, url)
             if kind == "zhiyong" and db is not None:
                 line["db"] = "sqlite" if is_sqlite(db) else "postgresql"
             print(json.dumps(line, ensure_ascii=False), flush=True)

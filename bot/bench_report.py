@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert, text
 
 from bot.app import build_app
-from bot.bench_sweep import _create_pg_database, _drop_pg_database
+from bot.bench_sweep import scratch_database
 from bot.cli_office import write_report
 from bot.config import Settings
 from storage.catalogue import sync_departments
@@ -98,34 +98,28 @@ async def _seed(app: Any, n: int, start: datetime, end: datetime) -> None:
 
 
 async def run(settings: Settings, n: int, period_text: str, db: str | None) -> dict[str, Any]:
-    tmp = tempfile.TemporaryDirectory(prefix="zy-bench-report-")
-    admin = None
-    if db is None:
-        url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"
-    elif is_sqlite(db):
-        url = db
-    else:
-        admin, url = await _create_pg_database(db)
-    try:
-        s = settings.model_copy(deep=True)
-        s.storage.url = url
-        period = parse(period_text, datetime.now(s.zone), s.zone)
-        await upgrade_async(url)
-        app = build_app(s, clock=FakeClock(period.end - H))
-        await sync_departments(app.db, {k: d.name for k, d in s.departments.items()})
-        t0 = time.perf_counter()
-        await _seed(app, n, period.start, period.end)
-        seeded = time.perf_counter() - t0
-        out = Path(tmp.name) / "ledger.xlsx"
-        t1, cpu = time.perf_counter(), time.process_time()
-        label, rows = await write_report(app.ctx, s, period.label, out, "xlsx", False)
-        took, cpu = time.perf_counter() - t1, time.process_time() - cpu
-        await app.close()
-        return {"db": "sqlite" if is_sqlite(url) else "postgresql", "tickets": n,
-                "period": label, "rows_written": rows, "seed_s": round(seeded, 1),
-                "report_s": round(took, 2), "report_cpu_s": round(cpu, 2),
-                "xlsx_bytes": out.stat().st_size}
-    finally:
-        if admin is not None:
-            await _drop_pg_database(admin, url)
-        tmp.cleanup()
+    with tempfile.TemporaryDirectory(prefix="zy-bench-report-") as tmp_name:
+        async with scratch_database(db, Path(tmp_name)) as url:
+            return await _measure(settings, url, n, period_text, Path(tmp_name))
+
+
+async def _measure(settings: Settings, url: str, n: int, period_text: str,
+                   directory: Path) -> dict[str, Any]:
+    s = settings.model_copy(deep=True)
+    s.storage.url = url
+    period = parse(period_text, datetime.now(s.zone), s.zone)
+    await upgrade_async(url)
+    app = build_app(s, clock=FakeClock(period.end - H))
+    await sync_departments(app.db, {k: d.name for k, d in s.departments.items()})
+    t0 = time.perf_counter()
+    await _seed(app, n, period.start, period.end)
+    seeded = time.perf_counter() - t0
+    out = directory / "ledger.xlsx"
+    t1, cpu = time.perf_counter(), time.process_time()
+    label, rows = await write_report(app.ctx, s, period.label, out, "xlsx", False)
+    took, cpu = time.perf_counter() - t1, time.process_time() - cpu
+    await app.close()
+    return {"db": "sqlite" if is_sqlite(url) else "postgresql", "tickets": n,
+            "period": label, "rows_written": rows, "seed_s": round(seeded, 1),
+            "report_s": round(took, 2), "report_cpu_s": round(cpu, 2),
+            "xlsx_bytes": out.stat().st_size}

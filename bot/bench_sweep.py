@@ -10,10 +10,12 @@ follows the number of due actions, not the size of the table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,24 +100,29 @@ async def _drop_pg_database(admin: str, url: str) -> None:
         await conn.close()
 
 
+@contextlib.asynccontextmanager
+async def scratch_database(db: str | None, directory: Path) -> AsyncIterator[str]:
+    """The URL a benchmark fills: a new SQLite file in `directory` (no --db), the given SQLite
+    file, or a new database on the given PostgreSQL server, dropped afterwards."""
+    if db is None:
+        yield f"sqlite:///{directory / 'bench.db'}"
+    elif is_sqlite(db):
+        yield db
+    else:
+        admin, url = await _create_pg_database(db)
+        try:
+            yield url
+        finally:
+            await _drop_pg_database(admin, url)
+
+
 async def run_bench(settings: Settings, rows: int, open_: int, dues: list[int],
                     db: str | None) -> list[dict[str, Any]]:
     if open_ > rows or max(dues, default=0) > open_:
         raise click.ClickException("need rows >= open >= every due count")
-    tmp = tempfile.TemporaryDirectory(prefix="zy-bench-")
-    admin = None
-    if db is None:
-        url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"
-    elif is_sqlite(db):
-        url = db
-    else:
-        admin, url = await _create_pg_database(db)
-    try:
-        return await _bench(settings, url, rows, open_, dues)
-    finally:
-        if admin is not None:
-            await _drop_pg_database(admin, url)
-        tmp.cleanup()
+    with tempfile.TemporaryDirectory(prefix="zy-bench-") as tmp:
+        async with scratch_database(db, Path(tmp)) as url:
+            return await _bench(settings, url, rows, open_, dues)
 
 
 async def _bench(settings: Settings, url: str, rows: int, open_: int,

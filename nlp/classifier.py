@@ -77,11 +77,13 @@ class LabelSpace:
     def combine(self, log_probs: np.ndarray | None, hits: Mapping[str, Sequence[str]],
                 beta: float, city: frozenset[str] = frozenset(),
                 against: tuple[str, int] | None = None,
-                shift: np.ndarray | None = None) -> np.ndarray:
+                shift: np.ndarray | None = None,
+                bonus: Mapping[str, float] | None = None) -> np.ndarray:
         """Posterior ∝ model probability × exp(beta × keyword hits); uniform prior without a model.
 
         `against` = (label, n): n keyword hits count as evidence against that label.
         `shift`: log prior correction added to the model's scores.
+        `bonus`: log-odds added to a label (a scope named in the title).
         """
         if log_probs is None:
             scores = np.zeros(len(self.labels))
@@ -92,6 +94,8 @@ class LabelSpace:
                 scores += shift
         for label, words in hits.items():
             scores[self.index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
+        for label, b in (bonus or {}).items():
+            scores[self.index[label]] += b
         if against is not None and against[1] and against[0] in self.index:
             scores[self.index[against[0]]] -= beta * min(against[1], MAX_HITS)
         e = np.exp((scores - scores.max()) / POSTERIOR_TEMPERATURE)
@@ -195,7 +199,10 @@ class Classifier:
             evidence.append(f"{names}互相推诿(「{passed}」)→{display(TRIAGE)}")
             return TRIAGE, RULE_CONFIDENCE, False
         space = self.spaces["department"]
-        dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words)
+        # what the title or opening sentence names counts once more: the setting (学校旁边, 公交站
+        #对面) is told later, the matter first, and a dispatcher reads the title
+        lead = {d: self.department_beta for d in self.lexicon.departments.hits(_lead(norm)) if d in hits}
+        dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words, bonus=lead)
         best = int(dist.argmax())
         covered = [space.index[d] for d in hits if d != TRIAGE]
         if space.labels[best] == TRIAGE and not hits.get(TRIAGE) and covered:
@@ -316,3 +323,17 @@ def _conduct(norm: str, word: str) -> bool:
 def _conduct_words(hits: Mapping[str, Sequence[str]]) -> int:
     """Distinct conduct keywords (推诿, 不敢管 …): evidence the text is not a plain request."""
     return len({w for label, words in hits.items() if label != OTHER for w in words})
+
+
+LEAD_CHARS = 30     # a message-board title, or the first clause of a letter
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_GREETING = re.compile(r"^(?:尊敬的[^:：，,！!]{0,12}[:：，,！!]?|[^:：，,！!]{1,8}[:：])?\s*(?:您好|你好)?[！!，,。]?")
+
+
+def _lead(norm: str) -> str:
+    """The title or opening sentence after a salutation (at most LEAD_CHARS): where a letter
+    says what it is about."""
+    greeting = _GREETING.match(norm)
+    rest = norm[greeting.end() if greeting else 0:][:LEAD_CHARS]
+    end = _SENTENCE_END.search(rest)
+    return rest[:end.start()] if end else rest

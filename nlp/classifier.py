@@ -201,7 +201,9 @@ class Classifier:
         space = self.spaces["department"]
         # what the title or opening sentence names counts once more: the setting (学校旁边, 公交站
         #对面) is told later, the matter first, and a dispatcher reads the title
-        lead = {d: self.department_beta for d in self.lexicon.departments.hits(_lead(norm)) if d in hits}
+        title = _lead(norm)
+        lead = {d: self.department_beta for d in
+                self.lexicon.departments.hits(title, [w for w in found if w in title]) if d in hits}
         dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words, bonus=lead)
         best = int(dist.argmax())
         covered = [space.index[d] for d in hits if d != TRIAGE]

@@ -37,7 +37,7 @@ CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: 
 # the model alone makes a letter urgent only when it is this sure and no danger word was discounted
 # as past or supposed (or the letter speaks of now: 今天, 现在, 正在 …); it never sets a danger
 # reason (no phrase said which emergency)
-URGENT_MODEL_PROBABILITY = 0.8
+URGENT_MODEL_PROBABILITY = 0.85
 DEFAULT_CATEGORY_THRESHOLD = 0.6   # category confidence below this → category_unconfirmed (待核定)
 # What real letters are: ~70 % ordinary requests (taxonomy; two readers' labels of real
 # messages). The model is trained with balanced classes, i.e. a uniform prior, so its category

@@ -86,3 +86,10 @@ def test_the_matter_named_in_the_title_outweighs_the_setting() -> None:
     c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify(
         "请求拆除楼顶新装的信号发射塔。它离学校不到十米，学生、老师和家长都很担心。")
     assert c.department == "environment"
+
+
+def test_a_private_persons_act_is_not_an_officials_conduct() -> None:
+    from nlp.actors import counts_as_conduct
+
+    assert not counts_as_conduct("驾校教练乱收费", "乱收费")
+    assert counts_as_conduct("车管所乱收费", "乱收费")

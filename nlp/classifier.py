@@ -7,6 +7,7 @@ while one stray word cannot overturn a confident model.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,9 +66,9 @@ class LabelSpace:
     def __init__(self, order: Sequence[str], model_classes: Sequence[str], extra: Sequence[str]) -> None:
         self.labels: tuple[str, ...] = tuple(dict.fromkeys([*order, *model_classes, *sorted(extra)]))
         self.index = {label: i for i, label in enumerate(self.labels)}
-        self.model_index = np.array([self.index[c] for c in model_classes], np.intp)
         # a label the model never saw (a city's own unit) starts as an average one, not impossible
-        self._floor = np.full(len(self.labels), -np.log(max(len(model_classes), 2)))
+        self._floor_list = [-math.log(max(len(model_classes), 2))] * len(self.labels)
+        self._model_index_list = [self.index[c] for c in model_classes]
 
     def prior_shift(self, prior: Mapping[str, float]) -> np.ndarray:
         """log(prior / uniform) per label (0 for labels the prior does not name)."""
@@ -85,21 +86,26 @@ class LabelSpace:
         `shift`: log prior correction added to the model's scores.
         `bonus`: log-odds added to a label (a scope named in the title).
         """
+        # plain floats: a handful of labels, where numpy's per-call cost would dominate
         if log_probs is None:
-            scores = np.zeros(len(self.labels))
+            scores = [0.0] * len(self.labels)
         else:
-            scores = self._floor.copy()
-            scores[self.model_index] = np.maximum(log_probs, LOG_FLOOR)
+            scores = list(self._floor_list)
+            for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
+                scores[i] = max(lp, LOG_FLOOR)
             if shift is not None:
-                scores += shift
+                scores = [a + b for a, b in zip(scores, shift.tolist(), strict=True)]
+        index = self.index
         for label, words in hits.items():
-            scores[self.index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
+            scores[index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
         for label, b in (bonus or {}).items():
-            scores[self.index[label]] += b
-        if against is not None and against[1] and against[0] in self.index:
-            scores[self.index[against[0]]] -= beta * min(against[1], MAX_HITS)
-        e = np.exp((scores - scores.max()) / POSTERIOR_TEMPERATURE)
-        return e / e.sum()
+            scores[index[label]] += b
+        if against is not None and against[1] and against[0] in index:
+            scores[index[against[0]]] -= beta * min(against[1], MAX_HITS)
+        top = max(scores)
+        e = [math.exp((x - top) / POSTERIOR_TEMPERATURE) for x in scores]
+        total = sum(e)
+        return np.array([x / total for x in e])
 
 
 @dataclass

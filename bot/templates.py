@@ -31,7 +31,7 @@ UNSUPPORTED_NAMES = {
 }
 
 
-DANGER_WHAT = {"fire": "火情", "gas": "燃气泄漏", "medical": "有人受伤或急病", "crime": "人身安全受到威胁"}
+DANGER_WHAT = {"fire": "火情", "gas": "燃气泄漏", "medical": "有人受伤或急病", "police": "人身安全受到威胁"}
 DANGER_WHO = {"119": "119（消防）", "120": "120（急救）", "110": "110（报警）"}
 
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # danger reason → the emergency number the citizen should call at once
-DANGER_CALLS: dict[str, str] = {"fire": "119", "gas": "119", "medical": "120", "crime": "110"}
+DANGER_CALLS: dict[str, str] = {"fire": "119", "gas": "119", "medical": "120", "police": "110"}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ while one stray word cannot overturn a confident model.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: 
 # the model alone makes a letter urgent only when it is this sure and no danger word was discounted
 # as past or supposed (or the letter speaks of now: 今天, 现在, 正在 …); it never sets a danger
 # reason (no phrase said which emergency)
-URGENT_MODEL_PROBABILITY = 0.8
+URGENT_MODEL_PROBABILITY = 0.85
 DEFAULT_CATEGORY_THRESHOLD = 0.6   # category confidence below this → category_unconfirmed (待核定)
 # What real letters are: ~70 % ordinary requests (taxonomy; two readers' labels of real
 # messages). The model is trained with balanced classes, i.e. a uniform prior, so its category
@@ -65,9 +66,9 @@ class LabelSpace:
     def __init__(self, order: Sequence[str], model_classes: Sequence[str], extra: Sequence[str]) -> None:
         self.labels: tuple[str, ...] = tuple(dict.fromkeys([*order, *model_classes, *sorted(extra)]))
         self.index = {label: i for i, label in enumerate(self.labels)}
-        self.model_index = np.array([self.index[c] for c in model_classes], np.intp)
         # a label the model never saw (a city's own unit) starts as an average one, not impossible
-        self._floor = np.full(len(self.labels), -np.log(max(len(model_classes), 2)))
+        self._floor_list = [-math.log(max(len(model_classes), 2))] * len(self.labels)
+        self._model_index_list = [self.index[c] for c in model_classes]
 
     def prior_shift(self, prior: Mapping[str, float]) -> np.ndarray:
         """log(prior / uniform) per label (0 for labels the prior does not name)."""
@@ -77,25 +78,34 @@ class LabelSpace:
     def combine(self, log_probs: np.ndarray | None, hits: Mapping[str, Sequence[str]],
                 beta: float, city: frozenset[str] = frozenset(),
                 against: tuple[str, int] | None = None,
-                shift: np.ndarray | None = None) -> np.ndarray:
+                shift: np.ndarray | None = None,
+                bonus: Mapping[str, float] | None = None) -> np.ndarray:
         """Posterior ∝ model probability × exp(beta × keyword hits); uniform prior without a model.
 
         `against` = (label, n): n keyword hits count as evidence against that label.
         `shift`: log prior correction added to the model's scores.
+        `bonus`: log-odds added to a label (a scope named in the title).
         """
+        # plain floats: a handful of labels, where numpy's per-call cost would dominate
         if log_probs is None:
-            scores = np.zeros(len(self.labels))
+            scores = [0.0] * len(self.labels)
         else:
-            scores = self._floor.copy()
-            scores[self.model_index] = np.maximum(log_probs, LOG_FLOOR)
+            scores = list(self._floor_list)
+            for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
+                scores[i] = max(lp, LOG_FLOOR)
             if shift is not None:
-                scores += shift
+                scores = [a + b for a, b in zip(scores, shift.tolist(), strict=True)]
+        index = self.index
         for label, words in hits.items():
-            scores[self.index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
-        if against is not None and against[1] and against[0] in self.index:
-            scores[self.index[against[0]]] -= beta * min(against[1], MAX_HITS)
-        e = np.exp((scores - scores.max()) / POSTERIOR_TEMPERATURE)
-        return e / e.sum()
+            scores[index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
+        for label, b in (bonus or {}).items():
+            scores[index[label]] += b
+        if against is not None and against[1] and against[0] in index:
+            scores[index[against[0]]] -= beta * min(against[1], MAX_HITS)
+        top = max(scores)
+        e = [math.exp((x - top) / POSTERIOR_TEMPERATURE) for x in scores]
+        total = sum(e)
+        return np.array([x / total for x in e])
 
 
 @dataclass
@@ -195,7 +205,12 @@ class Classifier:
             evidence.append(f"{names}互相推诿(「{passed}」)→{display(TRIAGE)}")
             return TRIAGE, RULE_CONFIDENCE, False
         space = self.spaces["department"]
-        dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words)
+        # what the title or opening sentence names counts once more: the setting (学校旁边, 公交站
+        #对面) is told later, the matter first, and a dispatcher reads the title
+        title = _lead(norm)
+        lead = {d: self.department_beta for d in
+                self.lexicon.departments.hits(title, [w for w in found if w in title]) if d in hits}
+        dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words, bonus=lead)
         best = int(dist.argmax())
         covered = [space.index[d] for d in hits if d != TRIAGE]
         if space.labels[best] == TRIAGE and not hits.get(TRIAGE) and covered:
@@ -316,3 +331,17 @@ def _conduct(norm: str, word: str) -> bool:
 def _conduct_words(hits: Mapping[str, Sequence[str]]) -> int:
     """Distinct conduct keywords (推诿, 不敢管 …): evidence the text is not a plain request."""
     return len({w for label, words in hits.items() if label != OTHER for w in words})
+
+
+LEAD_CHARS = 30     # a message-board title, or the first clause of a letter
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_GREETING = re.compile(r"^(?:尊敬的[^:：，,！!]{0,12}[:：，,！!]?|[^:：，,！!]{1,8}[:：])?\s*(?:您好|你好)?[！!，,。]?")
+
+
+def _lead(norm: str) -> str:
+    """The title or opening sentence after a salutation (at most LEAD_CHARS): where a letter
+    says what it is about."""
+    greeting = _GREETING.match(norm)
+    rest = norm[greeting.end() if greeting else 0:][:LEAD_CHARS]
+    end = _SENTENCE_END.search(rest)
+    return rest[:end.start()] if end else rest

@@ -119,9 +119,11 @@ class LinearModel:
         if not n:
             return []
         contrib = val * self.coef[idx, head.start + head.classes.index(label)]
+        # only word features can be readable: ranking the char n-grams too costs a third of a call
+        keep = np.flatnonzero((contrib > 0) & self.vectorizer.word_columns()[idx])
         out: list[str] = []
-        for j in np.argsort(-contrib).tolist():
-            if contrib[j] <= 0 or len(out) == k:
+        for j in keep[np.argsort(-contrib[keep])].tolist():
+            if len(out) == k:
                 break
             name = self._readable_name(int(idx[j]))
             if name and all(name not in o and o not in name for o in out):

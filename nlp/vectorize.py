@@ -76,6 +76,7 @@ class Vectorizer:
         self.first_word = int(np.searchsorted(codes, WORD_BIT))
         self.weights = (np.float32(spec.char_weight), np.float32(spec.word_weight))
         self._code_of_col: np.ndarray | None = None
+        self._word_col: np.ndarray | None = None
 
     @classmethod
     def from_vocabularies(cls, spec: FeatureSpec, word_vocab: dict[str, int],
@@ -138,13 +139,22 @@ class Vectorizer:
             out.append(code[ok] | WORD_BIT)
         return out
 
-    def column(self, col: int) -> tuple[str, tuple[str, ...]]:
-        """One column's (readable feature, its jieba words; () for a char n-gram)."""
+    def _codes_by_column(self) -> np.ndarray:
         if self._code_of_col is None:
             codes = np.zeros(len(self.idf), np.uint64)
             codes[self.code_cols] = self.codes
             self._code_of_col = codes
-        code, top = int(self._code_of_col[col]), int(WORD_BIT)
+        return self._code_of_col
+
+    def word_columns(self) -> np.ndarray:
+        """Column → True for a word n-gram, False for a char n-gram (built on first use)."""
+        if self._word_col is None:
+            self._word_col = (self._codes_by_column() & WORD_BIT) != 0
+        return self._word_col
+
+    def column(self, col: int) -> tuple[str, tuple[str, ...]]:
+        """One column's (readable feature, its jieba words; () for a char n-gram)."""
+        code, top = int(self._codes_by_column()[col]), int(WORD_BIT)
         if code & top:
             parts = tuple(self.words[i - 1] for i in _unpack(code ^ top))
             return "".join(parts), parts

@@ -84,3 +84,11 @@ def test_unknown_key_is_logged_not_silent(caplog: pytest.LogCaptureFixture) -> N
         text = renderer.text("no.such.key", {})
     assert text == TEXTS["error.generic"]
     assert "no.such.key" in caplog.text
+
+
+def test_every_danger_reason_and_number_has_its_words() -> None:
+    from bot.templates import DANGER_WHAT, DANGER_WHO
+    from nlp import DANGER_CALLS
+
+    assert set(DANGER_WHAT) == set(DANGER_CALLS)
+    assert set(DANGER_WHO) == set(DANGER_CALLS.values())

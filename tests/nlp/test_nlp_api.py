@@ -51,3 +51,11 @@ def test_load_classifier_builds_an_injectable_classifier(model_dir: Path) -> Non
     assert c.department == "water" and c.urgent and not c.danger
     assert isinstance(c.category_unconfirmed, bool)
     assert nlp.DANGER_CALLS["fire"] == "119"
+
+
+def test_every_danger_reason_has_a_number_to_call() -> None:
+    from nlp.urgency import DANGER_REASONS
+
+    assert set(DANGER_REASONS) == set(nlp.DANGER_CALLS)
+    c = nlp.load_classifier().classify("有人拿刀在我家门口砸门，扬言要杀人")
+    assert c.danger == "police" and nlp.DANGER_CALLS[c.danger] == "110"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.classifier import Classifier, _without_addresses
+from nlp.classifier import Classifier, _lead, _without_addresses
 from nlp.lexicon import build_lexicon
 from nlp.model import load
 
@@ -77,3 +77,19 @@ def test_a_residence_named_as_an_address_is_not_the_police_scope() -> None:
     norm = "我可以去我老婆户口所在地的社区办理准生证吗"
     assert _without_addresses(norm, hits) == {"health": ["准生证"]}
     assert _without_addresses("孩子的户口一直落不下来", hits) == hits
+
+
+def test_the_matter_named_in_the_title_outweighs_the_setting() -> None:
+    assert _lead("尊敬的王局长：您好！小区门口违建严重，旁边就是小学") == "小区门口违建严重，旁边就是小学"
+    assert _lead("关于违建的投诉。旁边就是小学") == "关于违建的投诉"
+    assert _lead("秦局：您好!教师聘岗失误多") == "教师聘岗失误多"
+    c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify(
+        "请求拆除楼顶新装的信号发射塔。它离学校不到十米，学生、老师和家长都很担心。")
+    assert c.department == "environment"
+
+
+def test_a_private_persons_act_is_not_an_officials_conduct() -> None:
+    from nlp.actors import counts_as_conduct
+
+    assert not counts_as_conduct("驾校教练乱收费", "乱收费")
+    assert counts_as_conduct("车管所乱收费", "乱收费")

@@ -42,3 +42,10 @@ def test_urgent_combinations_need_words_close_together() -> None:
     assert any("+" in w for w in lex.urgent_hits(normalize("快过年了工资一分没发，工人们没钱吃饭")))
     far = "家里老人身体还好。" + "这是一段很长的与此无关的说明文字，" * 5 + "物业没人管楼道卫生。"
     assert not lex.urgent_hits(normalize(far))
+
+
+def test_letters_idioms_of_conduct_are_keywords() -> None:
+    lex = build_lexicon()
+    for text, label in (("县里对村民的反映充耳不闻", "will_not"), ("招聘名单早就内定了", "misconduct"),
+                        ("镇里碍于情面一直没处理", "dare_not")):
+        assert lex.categories.hits(normalize(text)).get(label), text

@@ -40,3 +40,8 @@ def test_traditional_and_simplified_classify_alike(configured: Path, simplified:
     a, b = nlp.classify(simplified), nlp.classify(traditional)
     assert (a.category, a.department, a.urgent, a.tags) == (b.category, b.department, b.urgent, b.tags)
     assert a.confidence == pytest.approx(b.confidence)
+
+
+def test_simplified_text_keeps_its_mainland_words() -> None:
+    assert normalize("我把文件交给窗口，建立了档案") == "我把文件交给窗口,建立了档案"
+    assert normalize("計程車司機說網路上的文件不算") == "出租车司机说网络上的文档不算"

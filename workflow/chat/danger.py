@@ -1,6 +1,6 @@
 """A life in danger now: the citizen is told to call 110 / 119 / 120 before anything else.
 
-The classifier reports `danger` (fire, gas, medical, crime) on the words of the draft as it
+The classifier reports `danger` (fire, gas, medical, police) on the words of the draft as it
 grows, so the advice comes with the first message that describes the danger, ahead of every
 other reply, once per draft. A complaint is no substitute for an emergency call.
 """

@@ -626,7 +626,37 @@ def _officials(v: View) -> str:
     return "\n".join([head, *rows])
 
 
+def _triage_card(v: View) -> str:
+    lines = [f"<b>🗂 待分拣 {v['number']}</b>"]
+    if v.get("note_raw") and not v.get("returned_from_raw"):
+        lines.append(f"⚠️ {v['note']}")
+    if v.get("returned_from_raw"):
+        reason = REASON_NAMES.get(v["reason_code_raw"], v["reason_code"])
+        lines.append(f"↩️ {v['returned_from']} 退回，理由：{reason}"
+                     + (f"（{v['reason']}）" if v.get("reason_raw") else ""))
+    if v.get("confirmed_by_raw"):
+        lines.append(f"类别：{v['category']}（{v['confirmed_by']} 已确认）")
+    else:
+        lines.append(f"类别：{v['category']}" + ("（待核定）" if v["unconfirmed_raw"] else ""))
+    lines.append(f"承办部门：{v['department']}")
+    if v.get("routed_to_raw"):
+        lines.append(f"✅ 已派：{v['routed_to']}")
+    lines += ["", "<b>投诉内容：</b>", v["text"] + ("……" if v["cut_raw"] else "")]
+    if v["state_raw"] == "triage" and v["department_raw"] == "supervision":
+        lines.append("\n请选择承办部门，并确认或更正类别。")
+    else:
+        lines.append("\n请确认或更正类别。")
+    return "\n".join(lines)
+
+
 OFFICE_TEXTS: dict[str, Template] = {
+    "office.triage_card": _triage_card,
+    "office.triage.category_ok": "类别已记为：{category}",
+    "office.triage.routed_ok": "{number} 已派给 {department}",
+    "btn.office.department": "➡️ {department}",
+    "btn.office.must": "⚖️ 责令{department}办理",
+    "btn.office.category": "{category}",
+    "error.returned_by_department": "{department} 已退回此件，不能再派给它；如需由它办理，请按「责令原部门办理」。",
     "office.stats": _stats,
     "office.officials": _officials,
     "office.stats_chart": "📊 {period} 部门办理情况图",

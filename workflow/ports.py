@@ -59,6 +59,7 @@ class Classified(Protocol):
     confidence: dict[str, float]
     evidence: list[str]
     triaged: bool
+    category_unconfirmed: bool    # the office confirms the category (待核定)
 
 
 Classify = Callable[[str], Classified]

@@ -20,7 +20,7 @@ from workflow.chat.state import ChatState, remembered_script
 from workflow.context import Context
 from workflow.desk import binding, dialog, router
 from workflow.errors import UserError
-from workflow.office import screens
+from workflow.office import screens, triage
 from workflow.outbox import queue
 from workflow.ports import UnitOfWork
 
@@ -56,6 +56,7 @@ def _anything(msg: Incoming, state: ChatState | None) -> bool:
 ANYWHERE: list[tuple[Wants, GroupHandler]] = [
     (router.claims, router.handle),             # the staff desk, in groups and in private
     (screens.claims, screens.handle),           # the office's /stats and /officials
+    (triage.claims, triage.handle),             # the office's triage card buttons
     (_in_group, on_group),
 ]
 PRIVATE: list[tuple[Wants, Handler]] = [

@@ -651,6 +651,7 @@ def _triage_card(v: View) -> str:
 
 OFFICE_TEXTS: dict[str, Template] = {
     "office.triage_card": _triage_card,
+    "office.period_ledger": "📎 {period} 问题台账（{tickets} 件工单），可用 Excel 打开。",
     "office.finding.continue_private": "请在与机器人的私聊中继续录入 {number} 的核查结论。",
     "office.finding.ask_verdict": lambda v: (
         f"{'更正' if v['correct_raw'] else '录入'} {v['number']} 的核查结论（调查核实）：请选择结论。"),

@@ -642,7 +642,7 @@ def _triage_card(v: View) -> str:
     if v.get("routed_to_raw"):
         lines.append(f"✅ 已派：{v['routed_to']}")
     lines += ["", "<b>投诉内容：</b>", v["text"] + ("……" if v["cut_raw"] else "")]
-    if v["state_raw"] == "triage" and v["department_raw"] == "supervision":
+    if v["state_raw"] in ("triage", "routed") and v["department_raw"] == "supervision":
         lines.append("\n请选择承办部门，并确认或更正类别。")
     else:
         lines.append("\n请确认或更正类别。")

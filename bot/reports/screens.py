@@ -46,7 +46,7 @@ class OfficeScreens:
                                     file_name=f"stats-{report.period.label}.png"))
 
     def _xlsx(self, ledger: Ledger) -> bytes:
-        from bot.reports.ledger_file import LedgerWriter   # openpyxl is slow to import
+        from bot.reports.ledger_file import LedgerWriter  # openpyxl is slow to import
 
         with tempfile.TemporaryDirectory(prefix="zhiyong-report-") as folder:
             path = Path(folder) / "ledger.xlsx"

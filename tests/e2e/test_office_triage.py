@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
 from bot.cli import main
-from bot.emulator import SentMessage
+from bot.emulator import SentMessage, User
 from tests.e2e.test_staff_desk import (
     DeskWorld,
     _users,
@@ -113,3 +114,52 @@ async def _ticket(w: DeskWorld, number: str):  # type: ignore[no-untyped-def]
         t = await uow.tickets.by_number(number)
     assert t is not None
     return t
+
+
+async def _file(citizen: User, text: str) -> str:
+    """A complaint in the citizen's words (the shared helper files one fixed text)."""
+    await citizen.send("/start")
+    welcome = await citizen.wait_for(has("隐私"))
+    await citizen.press(welcome, text="我要投诉")
+    await citizen.wait_for(has("请描述"))
+    await citizen.send(text)
+    ack = await citizen.wait_for(has("已记下"))
+    await citizen.press(ack, text="完成")
+    accused = await citizen.wait_for(has("被投诉"))
+    await citizen.press(accused, text="跳过")
+    await citizen.wait_for(has("实名还是匿名"))
+    await citizen.tap("🙈 匿名提交")
+    summary = await citizen.wait_for(has("请核对"))
+    await citizen.press(summary, text="确认提交")
+    done = await citizen.wait_for(has("投诉编号"))
+    found = re.search(r"ZY-\d{8}-\d{4,}", plain(done))
+    assert found
+    return found.group(0)
+
+
+# texts the shipped model is unsure about (nlp/README: 待核定 and the supervision fallback)
+UNSURE_DEPARTMENT = "办事的人一直拖着，也不知道在干什么"
+UNSURE_CATEGORY = "物业公司的人说话很难听，态度不好"
+
+
+async def test_unsure_tickets_join_the_queue(desk_world: DeskWorld) -> None:
+    w = desk_world
+    office_group = w.groups["supervision"]
+    boss = await w.staff("蒋分拣", None, role="supervisor")
+    number = await _file(w.emu.user(next(_users), "尤不明"), UNSURE_DEPARTMENT)
+    card = await office_group.wait_for(_triage_card(number))
+    assert "➡️ 住房和城乡建设局" in card.button_texts and "（待核定）" in plain(card)
+    done = await boss.press(card, text="➡️ 住房和城乡建设局")
+    assert done is not None and "已派给 住房和城乡建设局" in (done.text or "")
+    await card_of(w.groups["housing"], number)
+
+    number = await _file(w.emu.user(next(_users), "许态度"), UNSURE_CATEGORY)
+    card = await office_group.wait_for(_triage_card(number))
+    assert "承办部门：住房和城乡建设局" in plain(card) and "（待核定）" in plain(card)
+    assert not any(t.startswith("➡️") for t in card.button_texts)
+    done = await boss.press(card, text="不想为")
+    assert done is not None and "类别已记为：不想为" in (done.text or "")
+    t = await _ticket(w, number)
+    async with w.app.ctx.uow() as uow:
+        labels = await uow.corrections.for_ticket(t.id or 0)
+    assert [(c.field, c.old, c.new) for c in labels] == [("category", t.category, "will_not")]

@@ -28,6 +28,7 @@ log = logging.getLogger("zhiyong.office")
 
 KIND = "triage"            # outbox kind of a triage card
 EXCERPT_CHARS = 300
+ROUTABLE = (TicketState.ROUTED, TicketState.TRIAGE)   # not yet signed for by the office
 
 
 def claims(msg: Incoming, state: ChatState | None = None) -> bool:
@@ -93,7 +94,7 @@ async def card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoi
 
 def _buttons(ctx: Context, t: Ticket, returned_from: str | None) -> list[list[Button]]:
     rows: list[list[Button]] = []
-    if t.department == TRIAGE and t.state == TicketState.TRIAGE:
+    if t.department == TRIAGE and t.state in ROUTABLE:
         choices = [d for d in ctx.departments if d not in (TRIAGE, returned_from)]
         dept = [Button("btn.office.department", callbacks.triage("department", t.id, d),
                        params={"department": d}) for d in choices]
@@ -141,7 +142,7 @@ async def _route(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket,
                  press: callbacks.Press, key: str) -> str:
     """改派 to the chosen department, or 责令原部门办理; both stored as the department's label."""
     what = f"triage {press.action} of {t.number}"
-    if t.department != TRIAGE or t.state != TicketState.TRIAGE:
+    if t.department != TRIAGE or t.state not in ROUTABLE:
         raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, what)
     returning = await returning_department(uow, t)
     assert t.id is not None

@@ -5,6 +5,8 @@ the second substantiated finding on one official flags them to the office group.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.emulator import User
 from tests.e2e.test_staff_desk import (
     DeskWorld,
@@ -15,6 +17,7 @@ from tests.e2e.test_staff_desk import (
     file_complaint,
     has,
 )
+from workflow.deadlines.clock import FakeClock
 
 __all__ = ["desk_world"]
 OFFICIAL = "韩问责，科长，物业管理科"
@@ -49,6 +52,8 @@ async def _record(boss: User, number: str, verdict: str, measure: str) -> None:
 
 async def test_findings_dialog_refusals_and_the_repeat_flag(desk_world: DeskWorld) -> None:
     w = desk_world
+    # a year of its own: the flag raised here must not show in other tests' /officials
+    w.app.ctx.clock = FakeClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC))   # a Tuesday, 10:00
     clerk = await w.staff("蒋答复", "housing")
     boss = await w.staff("沈核查", None, role="supervisor")
     office_group = w.groups["supervision"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.reports import chart, stats_text
+from bot.templates import LEDGER_SHEETS
 from workflow.chat.messages import Media, Outgoing
 from workflow.office.kpis import KpiReport
 from workflow.office.ledger import Ledger
@@ -35,7 +36,7 @@ class OfficeScreens:
         book = await asyncio.to_thread(self._xlsx, ledger)
         document = Outgoing(chat_id, "office.period_ledger",
                             {"period": label, "tickets": len(ledger.lines)},
-                            media=Media("document", data=book, file_name=f"问题台账-{label}.xlsx"))
+                            media=Media("document", data=book, file_name=f"{LEDGER_SHEETS['tickets']}-{label}.xlsx"))
         return [await self._chart(chat_id, ledger.kpis),
                 stats_text.stats_message(chat_id, ledger.kpis), document]
 

@@ -79,7 +79,8 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         departments={k: d.chat_id for k, d in settings.departments.items()},
         rules=FilingRules(**settings.filing.model_dump()),
         desk=DeskRules(**settings.desk.model_dump()),
-        office_screens=OfficeScreens({k: d.name for k, d in settings.departments.items()}),
+        office_screens=OfficeScreens({k: d.name for k, d in settings.departments.items()},
+                                     settings.zone),
     )
     renderer = Renderer({k: c.name for k, c in settings.categories.items()},
                         {k: d.name for k, d in settings.departments.items()}, settings.zone)

@@ -128,8 +128,15 @@ def _fail(exc: Exception) -> click.ClickException:
               help="Model directory to write (default with --default: the shipped nlp/model).")
 @click.option("--default", "default", is_flag=True,
               help="Rebuild the shipped category/department/urgent model from nlp/corpus/*.csv.")
-def train(csv_path: str | None, text_column: str, label_column: str | None, out_dir: str | None,
-          default: bool) -> None:
+@click.option("--with-corrections", "with_corrections", is_flag=True,
+              help="With --default: add the office's triage corrections from the database.")
+@click.option("--corrections", "corrections_csv", type=click.Path(dir_okay=False), default=None,
+              help="With --default: add the corrections of an export file instead "
+                   "(`zhiyong nlp corrections export`).")
+@click.pass_context
+def train(ctx: click.Context, csv_path: str | None, text_column: str, label_column: str | None,
+          out_dir: str | None, default: bool, with_corrections: bool,
+          corrections_csv: str | None) -> None:
     """Train a model: any label set from --csv, or the shipped one with --default."""
     from nlp.default import build_default
     from nlp.train import train_csv
@@ -139,15 +146,37 @@ def train(csv_path: str | None, text_column: str, label_column: str | None, out_
         if default:
             if csv_path is not None:
                 raise click.UsageError("--default trains on the shipped corpus; drop --csv")
-            held = build_default(Path(out_dir) if out_dir else None, log=log)
-            click.echo(json.dumps({"heldout": held}, ensure_ascii=False))
+            corrected, source = _corrected(ctx, with_corrections, corrections_csv)
+            held = build_default(Path(out_dir) if out_dir else None, log=log,
+                                 corrected=corrected, source=source)
+            click.echo(json.dumps(held, ensure_ascii=False))
             return
+        if with_corrections or corrections_csv:
+            raise click.UsageError("corrections train the shipped model: add --default")
         if csv_path is None or label_column is None or out_dir is None:
             raise click.UsageError("give --csv, --label-column and --out (or --default)")
         report = train_csv(Path(csv_path), text_column, label_column, Path(out_dir), log=log)
         click.echo(json.dumps(report, ensure_ascii=False))
     except (DatasetError, OSError) as exc:
         raise _fail(exc) from exc
+
+
+def _corrected(ctx: click.Context, from_db: bool, path: str | None
+               ) -> tuple[list[Any] | None, str]:
+    """The corrections as corpus examples (None: train without), and where they came from."""
+    from nlp.corrections import read_export, to_examples
+
+    if not from_db and path is None:
+        return None, ""
+    if path is not None:
+        labels, source = read_export(Path(path)), Path(path).name
+    else:
+        from bot.cli_office import stored_labels
+        labels, source = stored_labels(ctx.find_root().obj), "database"
+    examples, skipped = to_examples(labels, _classifier(ctx).classify)
+    _stderr(f"corrections: {len(labels)} from {source}, {len(examples)} texts"
+            + (f", {skipped} not trainable (unknown label)" if skipped else ""))
+    return examples, source
 
 
 @nlp.command(name="eval")

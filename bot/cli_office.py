@@ -135,6 +135,18 @@ def corrections_export(obj: Any, out: str) -> None:
     click.echo(f"wrote {len(rows)} corrections to {path}")
 
 
+def stored_labels(obj: Any) -> list[Any]:
+    """The stored corrections as training labels (`nlp train --default --with-corrections`)."""
+    from nlp.corrections import Label
+    from workflow.office.corrections import export
+
+    async def fetch(ctx: Any) -> list[Any]:
+        async with ctx.uow() as uow:
+            return [Label(c.text, c.field, c.new) for _n, c in await export(ctx, uow)]
+
+    return _with_ctx(_settings(obj), fetch)
+
+
 @click.command("report")
 @click.option("--tickets", default=100_000, show_default=True)
 @click.option("--period", "period_text", default="2026Q4", show_default=True)

@@ -45,6 +45,10 @@ class DeadlineScheduler:
             day_of_week=cfg.weekly_day, hour=cfg.weekly_time.hour,
             minute=cfg.weekly_time.minute, timezone=zone),
             id="weekly", max_instances=1, coalesce=True, misfire_grace_time=3600)
+        self.scheduler.add_job(self.quarterly, CronTrigger(
+            month="1,4,7,10", day=1, hour=cfg.weekly_time.hour, minute=cfg.weekly_time.minute,
+            timezone=zone), id="quarterly", max_instances=1, coalesce=True,
+            misfire_grace_time=3600)
         self.scheduler.start(paused=paused)
         log.info("scheduler started: sweep every %ss, digest %s, weekly %s %s",
                  cfg.sweep_seconds, cfg.digest_time, cfg.weekly_day, cfg.weekly_time)
@@ -77,8 +81,21 @@ class DeadlineScheduler:
             log.exception("morning digest failed")
 
     async def weekly(self) -> None:
+        """The week in numbers, then last week's chart and ledger."""
         try:
             if await digests.weekly(self.app.ctx):
                 self.on_queued()
         except Exception:
             log.exception("weekly summary failed")
+        await self._report("week")
+
+    async def quarterly(self) -> None:
+        """每季度汇总: last quarter's chart and ledger, on the first day of a quarter."""
+        await self._report("quarter")
+
+    async def _report(self, kind: str) -> None:
+        try:
+            if await digests.period_report(self.app.ctx, kind):
+                self.on_queued()
+        except Exception:
+            log.exception("%s report failed", kind)

@@ -626,7 +626,62 @@ def _officials(v: View) -> str:
     return "\n".join([head, *rows])
 
 
+def _triage_card(v: View) -> str:
+    lines = [f"<b>🗂 待分拣 {v['number']}</b>"]
+    if v.get("note_raw") and not v.get("returned_from_raw"):
+        lines.append(f"⚠️ {v['note']}")
+    if v.get("returned_from_raw"):
+        reason = REASON_NAMES.get(v["reason_code_raw"], v["reason_code"])
+        lines.append(f"↩️ {v['returned_from']} 退回，理由：{reason}"
+                     + (f"（{v['reason']}）" if v.get("reason_raw") else ""))
+    if v.get("confirmed_by_raw"):
+        lines.append(f"类别：{v['category']}（{v['confirmed_by']} 已确认）")
+    else:
+        lines.append(f"类别：{v['category']}" + ("（待核定）" if v["unconfirmed_raw"] else ""))
+    lines.append(f"承办部门：{v['department']}")
+    if v.get("routed_to_raw"):
+        lines.append(f"✅ 已派：{v['routed_to']}")
+    lines += ["", "<b>投诉内容：</b>", v["text"] + ("……" if v["cut_raw"] else "")]
+    if v["state_raw"] in ("triage", "routed") and v["department_raw"] == "supervision":
+        lines.append("\n请选择承办部门，并确认或更正类别。")
+    else:
+        lines.append("\n请确认或更正类别。")
+    return "\n".join(lines)
+
+
 OFFICE_TEXTS: dict[str, Template] = {
+    "office.triage_card": _triage_card,
+    "office.period_ledger": "📎 {period} 问题台账（{tickets} 件工单），可用 Excel 打开。",
+    "office.finding.continue_private": "请在与机器人的私聊中继续录入 {number} 的核查结论。",
+    "office.finding.ask_verdict": lambda v: (
+        f"{'更正' if v['correct_raw'] else '录入'} {v['number']} 的核查结论（调查核实）：请选择结论。"),
+    "office.finding.ask_official": lambda v: (
+        "请发送被问责人员：姓名，职务，单位（职务、单位可不填），例如：张三，科长，物业科"
+        + ("。\n或按「保留原有人员和措施」只改结论。" if v["correct_raw"] else "。")),
+    "office.finding.ask_measure": "请选择对该人员的问责措施（{number}）：",
+    "office.finding.ask_head": "{number} 为一案双查件：请发送单位负责人：姓名，职务，单位。",
+    "office.finding.ask_head_measure": "请选择对单位负责人的问责措施（{number}）：",
+    "office.finding.use_buttons": "请按下方按钮选择（{number}）：",
+    "office.finding.done": lambda v: (
+        f"✅ 已录入 {v['number']} 的核查结论：{VERDICT_NAMES.get(v['verdict_raw'], v['verdict'])}"
+        + (f"\n⚠️ 有 {v['flags']} 名人员本年度已有两次以上有效投诉，已通知治庸问责办公室。"
+           if v["flags_raw"] else "")),
+    "office.finding.corrected": lambda v: (
+        f"✅ 已更正 {v['number']} 的核查结论：{VERDICT_NAMES.get(v['verdict_raw'], v['verdict'])}"
+        "（改动已记入办理记录）"
+        + (f"\n⚠️ 有 {v['flags']} 名人员本年度已有两次以上有效投诉，已通知治庸问责办公室。"
+           if v["flags_raw"] else "")),
+    "btn.office.verdict.substantiated": "属实",
+    "btn.office.verdict.partly": "部分属实",
+    "btn.office.verdict.unfounded": "不属实",
+    "btn.office.keep_officials": "保留原有人员和措施",
+    **{f"btn.office.measure.{k}": name for k, name in MEASURE_NAMES.items()},
+    "office.triage.category_ok": "类别已记为：{category}",
+    "office.triage.routed_ok": "{number} 已派给 {department}",
+    "btn.office.department": "➡️ {department}",
+    "btn.office.must": "⚖️ 责令{department}办理",
+    "btn.office.category": "{category}",
+    "error.returned_by_department": "{department} 已退回此件，不能再派给它；如需由它办理，请按「责令原部门办理」。",
     "office.stats": _stats,
     "office.officials": _officials,
     "office.stats_chart": "📊 {period} 部门办理情况图",

@@ -12,6 +12,7 @@ from typing import Any
 
 from nlp.classifier import Classifier
 from nlp.corpus import Example, load_corpus, split
+from nlp.corrections import merge
 from nlp.evaluate import metrics
 from nlp.lexicon import build_lexicon
 from nlp.model import LinearModel, corpus_files, default_dir, files_sha256
@@ -46,16 +47,32 @@ def summary(m: dict[str, Any]) -> dict[str, float]:
             "triaged_share": m["triaged_share"]}
 
 
-def build_default(out: Path | None = None, log: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
-    """Train, measure on the held-out split, refit on all data, save with the corpus hash."""
+def build_default(out: Path | None = None, log: Callable[[str], None] = lambda _m: None,
+                  corrected: list[Example] | None = None, source: str = "") -> dict[str, Any]:
+    """Train, measure on the held-out split, refit on all data, save with the corpus hash.
+
+    With `corrected` (the office's corrections as examples) the figures are measured twice on
+    the same held-out split, without and with them; a corrected text of the held-out split is
+    left out of training so the "after" figure is not measured on what it learned.
+    """
     files = corpus_files()
     examples = load_corpus(files)
     train_part, heldout = split(examples)
     log(f"corpus: {len(examples)} examples in {len(files)} files; held-out {len(heldout)}")
-    held = summary(pipeline_metrics(fit(train_part, log), heldout))
-    log(f"held-out (trained on {len(train_part)}): {held}")
-    model = fit(examples, log)
+    held_texts = {e.text for e in heldout}
+    extra = [e for e in corrected or [] if e.text not in held_texts]
+    before = summary(pipeline_metrics(fit(train_part, log), heldout)) if corrected is not None \
+        else None
+    held = summary(pipeline_metrics(fit(merge(train_part, extra), log), heldout))
+    log(f"held-out (trained on {len(train_part)} + {len(extra)} corrected): {held}")
+    model = fit(merge(examples, extra), log)
     model.meta.update(corpus_sha256=files_sha256(files), corpus_files=[p.name for p in files],
                       corpus_size=len(examples), heldout_size=len(heldout), heldout=held)
+    if corrected is not None:
+        model.meta.update(trained_with_corrections=True, heldout_before_corrections=before,
+                          corrections={"count": len(extra), "source": source,
+                                       "left_out_heldout": len(corrected) - len(extra)})
     model.save(out or default_dir())
-    return held
+    return {"heldout": held} if before is None else {
+        "before": before, "heldout": held, "corrections": len(extra),
+        "left_out_heldout": len(corrected or []) - len(extra)}

@@ -215,3 +215,10 @@ class UnknownCategory(UserError):
 
 class BadCorrectionField(UserError):
     key = "error.bad_correction_field"
+
+
+class ReturnedByDepartment(UserError):
+    """The office cannot hand a ticket back to the department that returned it, except by
+    ruling 责令原部门办理."""
+
+    key = "error.returned_by_department"

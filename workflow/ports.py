@@ -29,6 +29,7 @@ from workflow.office.readmodel import AnswerSpan, DepartmentCounts, FlaggedOffic
 
 if TYPE_CHECKING:
     from workflow.office.kpis import KpiReport
+    from workflow.office.ledger import Ledger
 
 # ---- the world outside --------------------------------------------------------------------
 
@@ -39,6 +40,10 @@ class OfficeScreens(Protocol):
 
     def officials(self, chat_id: int, year: int, flagged: list[FlaggedOfficial]
                   ) -> Outgoing: ...
+
+    async def period_report(self, chat_id: int, ledger: Ledger) -> list[Outgoing]:
+        """The scheduled summary of a period: the chart (a photo) and the ledger (an XLSX)."""
+        ...
 
 
 class Clock(Protocol):
@@ -59,6 +64,7 @@ class Classified(Protocol):
     confidence: dict[str, float]
     evidence: list[str]
     triaged: bool
+    category_unconfirmed: bool    # the office confirms the category (待核定)
 
 
 Classify = Callable[[str], Classified]

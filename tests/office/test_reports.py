@@ -271,6 +271,24 @@ def test_corrections_export(corrected: tuple[Ticket, StaffMember], office_settin
     assert datetime.fromisoformat(mine[0]["at"]).tzinfo is not None
 
 
+def test_retrain_with_the_stored_corrections(corrected: tuple[Ticket, StaffMember],
+                                            office_settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    args = ["--config", str(REPO / "config.toml"), "nlp", "train", "--default",
+            "--with-corrections", "--out", str(out)]
+    env = {"ZHIYONG_STORAGE__URL": office_settings.storage.url}
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert set(figures["before"]) == set(figures["heldout"]) >= {"category_macro_f1"}
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["trained_with_corrections"] is True and meta["corrections"]["source"] == "database"
+    assert meta["corrections"]["count"] + meta["corrections"]["left_out_heldout"] >= 1
+    assert meta["heldout_before_corrections"] == figures["before"]
+    refused = CliRunner().invoke(main, args[:4] + ["--with-corrections"], env=env)
+    assert refused.exit_code == 2 and "add --default" in refused.output
+
+
 def test_bench_report_prints_its_figures(settings: Settings) -> None:
     result = CliRunner().invoke(main, ["--config", str(REPO / "config.toml"), "bench", "report",
                                        "--tickets", "300"])

@@ -12,6 +12,7 @@ from workflow.tickets.routing import route
 class Classified:
     department: str
     triaged: bool = False
+    category_unconfirmed: bool = False
     category: str = "will_not"
     urgent: bool = False
     tags: list[str] = field(default_factory=list)

@@ -84,7 +84,8 @@ async def test_scheduler_runs_the_sweep_job(digest_app: App) -> None:
     sched = DeadlineScheduler(digest_app, "sched-test", lambda: woken.append(True))
     sched.start(paused=True)          # jobs registered, none fired behind the test's back
     try:
-        assert {j.id for j in sched.scheduler.get_jobs()} == {"sweep", "digest", "weekly"}
+        assert {j.id for j in sched.scheduler.get_jobs()} == {"sweep", "digest", "weekly",
+                                                                 "quarterly"}
         assert type(sched.scheduler).__name__ == "AsyncIOScheduler"
         result = await sched.sweep_now()
         assert result is not None

@@ -14,6 +14,7 @@ ticket and the person up again.
     q:<ticket id> | q:cancel           the complainant answers a staff question
     r:<ticket id>:<s|b|u|x>            the complainant rates an answer
     a:<ticket id> | a:draft | a:new    which one a held message meant (a question or the draft)
+    o:<d|c|m>:<ticket id>:<value>      the office's triage: department, category, 责令原部门办理
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ RATING_CODES = ("s", "b", "u", "x")
 ANONYMOUS = "f:anon"       # the reply-keyboard button (reply keyboards carry no token)
 REPLY_CANCEL = "q:cancel"
 MEANT_FILING = ("draft", "new")
+TRIAGE_FIELDS = {"d": "department", "c": "category", "m": "must"}
 
 _WORD = re.compile(r"[a-z_]{1,24}")
 _TOKEN = re.compile(r"[0-9a-f]{4,16}")
@@ -43,7 +45,7 @@ _ID = re.compile(r"[0-9]{1,10}")
 class Press:
     """A button press, read back: which family (`kind`) and its fields."""
 
-    kind: str                 # home | filing | ticket | extension | dialog | reply | rating | meant
+    kind: str                 # home | filing | ticket | ... | rating | meant | triage
     action: str = ""
     id: int = 0
     token: str = ""
@@ -83,6 +85,12 @@ def rating(ticket_id: int | None, code: str) -> str:
 def meant(target: int | str | None) -> str:
     """a:<ticket id> (the answer to its question), a:draft or a:new (it is about filing)."""
     return f"a:{target}"
+
+
+def triage(field: str, ticket_id: int | None, value: str = "") -> str:
+    """o:<d|c|m>:<ticket id>:<value>; `field` is department, category or must."""
+    code = next(c for c, f in TRIAGE_FIELDS.items() if f == field)
+    return f"o:{code}:{ticket_id}:{value}"
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -165,7 +173,14 @@ def _meant(p: list[str]) -> Press | None:
     return None
 
 
+def _triage(p: list[str]) -> Press | None:
+    if len(p) == 4 and p[1] in TRIAGE_FIELDS and (n := _id(p[2])) is not None \
+            and _VALUE.fullmatch(p[3]):
+        return Press("triage", TRIAGE_FIELDS[p[1]], id=n, value=p[3])
+    return None
+
+
 _KINDS = {"h:": "home", "f:": "filing", "t:": "ticket", "x:": "extension", "d:": "dialog",
-          "q:": "reply", "r:": "rating", "a:": "meant"}
+          "q:": "reply", "r:": "rating", "a:": "meant", "o:": "triage"}
 _READERS = {"home": _home, "filing": _filing, "ticket": _ticket, "extension": _extension,
-            "dialog": _dialog, "reply": _reply, "rating": _rating, "meant": _meant}
+            "dialog": _dialog, "reply": _reply, "rating": _rating, "meant": _meant, "triage": _triage}

@@ -20,7 +20,7 @@ from workflow.chat.state import ChatState, remembered_script
 from workflow.context import Context
 from workflow.desk import binding, dialog, router
 from workflow.errors import UserError
-from workflow.office import screens
+from workflow.office import finding_dialog, screens, triage
 from workflow.outbox import queue
 from workflow.ports import UnitOfWork
 
@@ -56,12 +56,15 @@ def _anything(msg: Incoming, state: ChatState | None) -> bool:
 ANYWHERE: list[tuple[Wants, GroupHandler]] = [
     (router.claims, router.handle),             # the staff desk, in groups and in private
     (screens.claims, screens.handle),           # the office's /stats and /officials
+    (triage.claims, triage.handle),             # the office's triage card buttons
+    (finding_dialog.claims, finding_dialog.start),  # /finding: the office's 调查核实
     (_in_group, on_group),
 ]
 PRIVATE: list[tuple[Wants, Handler]] = [
     (rating.wants, rating.on_update),           # rating the answer, and the comment after it
     (relay.is_reply_button, relay.on_button),   # 回复 under a staff question
     (answers.is_choice, answers.on_choice),     # which one a held message meant
+    (finding_dialog.wants, finding_dialog.on_input),  # the office's finding dialog
     (dialog.wants, dialog.on_input),            # a staff member's desk dialog
     (answers.is_swipe_reply, answers.on_input),  # a Telegram reply to a question answers it
     (relay.wants, relay.on_input),              # the reply to a staff question
@@ -71,7 +74,8 @@ PRIVATE: list[tuple[Wants, Handler]] = [
 ]
 
 
-DESK_HANDLERS: tuple[object, ...] = (router.handle, dialog.on_input, dialog.stale)  # staff's side
+DESK_HANDLERS: tuple[object, ...] = (router.handle, dialog.on_input, dialog.stale,  # staff's side
+                                     finding_dialog.start, finding_dialog.on_input)
 
 
 async def handle(ctx: Context, msg: Incoming, claim_as: str = "") -> Response:

@@ -301,7 +301,8 @@ def _show_summary(ctx: Context, state: ChatState, resp: Response) -> None:
     c = ctx.classify("\n".join(x for x in (d.description(), d.accused or "") if x))
     d.classification = Classified(
         category=c.category, department=c.department, urgent=c.urgent, tags=list(c.tags),
-        confidence=dict(c.confidence), evidence=list(c.evidence), triaged=c.triaged)
+        confidence=dict(c.confidence), evidence=list(c.evidence), triaged=c.triaged,
+        category_unconfirmed=c.category_unconfirmed)
     d.editing = False
     state.step = CONFIRM
     resp.messages.append(_summary(state))

@@ -36,6 +36,7 @@ class Classified:
     confidence: dict[str, float] = field(default_factory=dict)
     evidence: list[str] = field(default_factory=list)
     triaged: bool = False
+    category_unconfirmed: bool = False
 
 
 @dataclass

@@ -16,6 +16,7 @@ from workflow.context import Context
 from workflow.desk import access, actions, staff
 from workflow.errors import AlreadySigned, StaleButton, TicketMoved, WrongDepartment
 from workflow.model import StaffMember, Ticket, TicketState
+from workflow.office import triage
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
 
@@ -62,6 +63,7 @@ async def _return(ctx: Context, uow: UnitOfWork, m: StaffMember, t: Ticket, key:
                   i: Input) -> dict[str, Any]:
     await actions.return_ticket(ctx, uow, m, t, key, i.values["reason_code"],
                                 i.values.get("reason", ""))
+    await triage.queue(ctx, uow, t, key)     # the office's triage card, with the reason
     return {}
 
 

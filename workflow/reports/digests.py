@@ -1,4 +1,5 @@
-"""Morning digests per department (working days) and the weekly summary to the oversight office.
+"""Morning digests per department (working days), the weekly summary and the office's period
+reports (last week, last quarter: chart, table and the XLSX ledger) to the oversight office.
 
 Run by cron jobs in every bot process; the dedupe key (department, day) / (week) makes the
 outbox keep one copy however many processes run the job.
@@ -12,6 +13,7 @@ from typing import Any
 from workflow.chat.messages import Outgoing
 from workflow.context import Context
 from workflow.model import Ticket, TicketState
+from workflow.office import ledger, periods
 from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
@@ -82,6 +84,23 @@ async def weekly(ctx: Context) -> int:
                                f"weekly:{year}-{week:02d}:{office}", None, "weekly")
         await uow.commit()
     return int(queued)
+
+
+async def period_report(ctx: Context, kind: str) -> int:
+    """每周/每季度汇总: the last complete week or quarter, as the office sees it in /stats,
+    with the 问题台账 workbook (no complainant identity: the group is not private)."""
+    period = periods.current(kind, ctx.now(), ctx.tz).previous()
+    async with ctx.uow() as uow:
+        office = await group_of(ctx, uow, TRIAGE)
+        if office is None:
+            return 0
+        book = await ledger.build(ctx, uow, period, with_identity=False, viewer="scheduler")
+        queued = 0
+        for i, out in enumerate(await ctx.office_screens.period_report(office, book)):
+            queued += await enqueue(ctx, uow, out, f"report:{period.label}:{i}:{office}", None,
+                                    "report")
+        await uow.commit()
+    return queued
 
 
 def weekly_params(summary: dict[str, tuple[int, int]], ledger: list[Any],

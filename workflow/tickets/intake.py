@@ -10,6 +10,7 @@ from workflow.context import Context
 from workflow.deadlines import schedule
 from workflow.desk import cards
 from workflow.model import Attachment, Complainant, Ticket, TicketEvent
+from workflow.office import triage
 from workflow.ports import Classified, UnitOfWork
 from workflow.tickets.routing import Route, route
 
@@ -50,6 +51,7 @@ async def submit(ctx: Context, uow: UnitOfWork, complainant: Complainant,
             file_unique_id=a.get("file_unique_id", ""), file_name=a.get("file_name", ""),
             caption=a.get("caption", "")))
     await cards.queue(ctx, uow, ticket, the_route.chat_id)
+    await triage.queue(ctx, uow, ticket, "filed")   # unsure: the office decides
     await schedule.plan_ticket(ctx, uow, ticket)   # chase the sign-for deadline
     return Filed(ticket, the_route)
 
@@ -61,4 +63,5 @@ async def _record(uow: UnitOfWork, t: Ticket, now: datetime, c: Classified, r: R
     await uow.events.add(TicketEvent(
         ticket_id=t.id, kind="routed", at=now, actor="system",
         detail={"department": r.department, "classified_as": c.department, "note": r.note,
-                "category": c.category, "urgent": c.urgent, "confidence": dict(c.confidence)}))
+                "category": c.category, "category_unconfirmed": c.category_unconfirmed,
+                "urgent": c.urgent, "confidence": dict(c.confidence)}))

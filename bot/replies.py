@@ -13,6 +13,7 @@ committed. That keeps a flooding chat moving at database speed, so the getUpdate
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -24,6 +25,7 @@ Answer = Callable[[], Awaitable[object]]
 Outcome = Callable[[Exception], Exception | None]   # the transport's error mapping
 ANSWER_WITHIN = 10.0   # seconds after the press: later, Telegram says the query is too old
 FIRST_BACKOFF = 0.25   # seconds before retrying an answer after a 5xx or a timeout
+FIRST_TRY_WAIT = 1.0   # seconds the replies wait for the answer's first try at most
 
 
 class ReplyChains:
@@ -31,7 +33,7 @@ class ReplyChains:
 
     def __init__(self, answer_within: float = ANSWER_WITHIN) -> None:
         self._last: dict[int, asyncio.Task[None]] = {}
-        self._retrying: set[asyncio.Task[None]] = set()
+        self._answering: set[asyncio.Task[None]] = set()
         self.answer_within = answer_within
 
     def send(self, chat_id: int, job: Send) -> asyncio.Task[None]:
@@ -54,33 +56,40 @@ class ReplyChains:
             del self._last[chat_id]
 
     async def answer(self, attempt: Answer, outcome: Outcome) -> None:
-        """Answer a button once now; if Telegram is busy, go on retrying in the background."""
-        deadline = asyncio.get_running_loop().time() + self.answer_within
-        wait = await _try_answer(attempt, outcome, FIRST_BACKOFF, deadline)
-        if wait is not None:
-            task = asyncio.create_task(self._retry_answer(attempt, outcome, wait, deadline))
-            self._retrying.add(task)
-            task.add_done_callback(self._retrying.discard)
-
-    @staticmethod
-    async def _retry_answer(attempt: Answer, outcome: Outcome, wait: float,
-                            deadline: float) -> None:
-        backoff = FIRST_BACKOFF
-        while wait is not None:
-            await asyncio.sleep(wait)
-            backoff *= 2
-            wait = await _try_answer(attempt, outcome, backoff, deadline)
+        """Answer a button beside the chain. Its first try normally lands before the replies
+        (the toast, then the next message); the prompt waits for it at most FIRST_TRY_WAIT."""
+        tried = asyncio.Event()
+        task = asyncio.create_task(_answer(attempt, outcome, self.answer_within, tried))
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(FIRST_TRY_WAIT):
+                await tried.wait()
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for what is being sent (at shutdown)."""
-        pending = [*self._last.values(), *self._retrying]
+        pending = [*self._last.values(), *self._answering]
         if pending:
             await asyncio.wait(pending, timeout=timeout)
 
 
-async def _try_answer(attempt: Answer, outcome: Outcome, backoff: float,
-                      deadline: float) -> float | None:
-    """One try; the seconds to wait before the next one, None when done or given up."""
+async def _answer(attempt: Answer, outcome: Outcome, within: float, tried: asyncio.Event
+                  ) -> None:
+    backoff = FIRST_BACKOFF
+    try:
+        async with asyncio.timeout(within):
+            while (wait := await _try_answer(attempt, outcome, backoff)) is not None:
+                tried.set()
+                await asyncio.sleep(wait)
+                backoff *= 2
+    except TimeoutError:
+        log.warning("answering a button given up after %.0fs", within)
+    finally:
+        tried.set()
+
+
+async def _try_answer(attempt: Answer, outcome: Outcome, backoff: float) -> float | None:
+    """One try; the seconds to wait before the next one, None when done or not retried."""
     try:
         await attempt()
         return None
@@ -89,13 +98,9 @@ async def _try_answer(attempt: Answer, outcome: Outcome, backoff: float,
         if failure is None:
             log.exception("answering a button failed")
             return None
-        wait = (failure.seconds if isinstance(failure, RetryLater)
-                else backoff if isinstance(failure, TransientFailure) else None)
-        if wait is None:   # e.g. a redelivered query that was answered already
-            log.warning("answering a button failed: %s", failure)
-        elif asyncio.get_running_loop().time() + wait > deadline:
-            log.warning("answering a button given up: %s", failure)
-            wait = None
-        else:
+        if isinstance(failure, RetryLater | TransientFailure):
+            wait = failure.seconds if isinstance(failure, RetryLater) else backoff
             log.info("answering a button: retry in %.2fs (%s)", wait, failure)
-        return wait
+            return wait
+        log.warning("answering a button failed: %s", failure)   # e.g. answered already
+        return None

@@ -123,20 +123,17 @@ async def ticket_number_under_fault(side: Side, user: User, status: Status) -> N
 
 
 async def prompt_under_answer_fault(side: Side, user: User, status: Status) -> None:
-    """The answer to 我要投诉 is refused once (429 asks for 2 s): the next step's prompt
-    arrives at once, and the button is answered after all."""
+    """The answer to 我要投诉 is refused once (429 asks for 2 s; a request hangs for 3 s): the
+    next step's prompt arrives without waiting for it, and the button is answered after all."""
     await user.send("/start")
     welcome = await user.wait_for(lambda m: "隐私" in (m.plain or ""))
-    if status == "timeout":
-        side.set_timeout(CLIENT_TIMEOUT)
-    fault = side.emu.fail("answerCallbackQuery", status, retry_after=2, hold=1.0)
+    fault = side.emu.fail("answerCallbackQuery", status, retry_after=2, hold=3.0)
     pressed = asyncio.create_task(user.press(welcome, text="我要投诉", timeout=10))
-    await user.wait_for(lambda m: "请描述" in (m.plain or ""), timeout=1.5 if status == 429 else 5)
-    if status == 429:
-        assert not pressed.done(), "the prompt did not wait for the answer's retry_after"
+    await user.wait_for(lambda m: "请描述" in (m.plain or ""), timeout=5 if status == 502 else 1.8)
+    if status != 502:
+        assert not pressed.done(), "the prompt did not wait for the answer"
     assert await pressed is not None, "the button was answered after the fault"
     assert fault.hits == 1 and len(side.has(user, "请描述")) == 1
-    side.set_timeout(None)
 
 
 async def test_ticket_number_after_a_fault_once_in_order_ptb(

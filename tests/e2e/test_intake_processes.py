@@ -115,9 +115,18 @@ async def kill_while_replying(emu: BotApiEmulator, proc: BotProcess, citizen: Us
     hang.cancel()
 
 
-@pytest.mark.parametrize("framework", ["ptb", "aiogram"])
-async def test_kill9_after_fetch_mid_handling_and_before_the_reply_each_update_once(
-        framework: str, backend: str, own_db: str, tmp_path: Path) -> None:
+async def test_kill9_each_update_once_each_reply_once_ptb(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    await kill9_after_fetch_mid_handling_and_before_the_reply("ptb", own_db, tmp_path)
+
+
+async def test_kill9_each_update_once_each_reply_once_aiogram(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    await kill9_after_fetch_mid_handling_and_before_the_reply("aiogram", own_db, tmp_path)
+
+
+async def kill9_after_fetch_mid_handling_and_before_the_reply(
+        framework: str, own_db: str, tmp_path: Path) -> None:
     emu = await BotApiEmulator(token="313000:KILL").start()
     citizen = emu.user(3130001, "孙九")
     logs = [tmp_path / f"run{i}.log" for i in range(4)]

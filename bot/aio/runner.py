@@ -17,7 +17,6 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from aiohttp import ClientTimeout
 
@@ -114,10 +113,9 @@ class AiogramBot:
     async def _answer(self, query: CallbackQuery, resp: Response | None) -> None:
         text = self.app.renderer.plain(resp.answer_key, resp.answer_params,
                                        resp.script) if resp else ""
-        try:
-            await query.answer(text or None, show_alert=bool(resp and resp.answer_alert))
-        except TelegramBadRequest as exc:  # e.g. a redelivered, already answered query
-            log.warning("callback answer failed: %s", exc.message)
+        await self.replies.answer(
+            lambda: query.answer(text or None, show_alert=bool(resp and resp.answer_alert)),
+            self.transport.outcome)
 
     async def _fetch(self, offset: int | None, timeout: float) -> list[dict[str, Any]]:
         """getUpdates as raw JSON through aiogram's own HTTP session: only updates not seen

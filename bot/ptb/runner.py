@@ -13,7 +13,6 @@ import warnings
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
@@ -66,17 +65,15 @@ class PtbBot:
 
     async def _after(self, update: Update, resp: Response) -> None:
         """After the commit: answer the button, send the replies this process claimed."""
-        await self._answer(update, resp)
+        query = update.callback_query
+        if query is not None:
+            text = self.app.renderer.plain(resp.answer_key, resp.answer_params, resp.script)
+            timeouts = ({} if self.transport.send_timeout is None
+                        else {"read_timeout": self.transport.send_timeout})
+            await self.replies.answer(
+                lambda: query.answer(text or None, show_alert=resp.answer_alert, **timeouts),
+                self.transport.outcome)
         await self.sender.deliver_claimed(resp.claimed)
-
-    async def _answer(self, update: Update, resp: Response) -> None:
-        if update.callback_query is None:
-            return
-        text = self.app.renderer.plain(resp.answer_key, resp.answer_params, resp.script)
-        try:
-            await update.callback_query.answer(text or None, show_alert=resp.answer_alert)
-        except BadRequest as exc:  # e.g. a redelivered, already answered query
-            log.warning("callback answer failed: %s", exc.message)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)

@@ -30,32 +30,42 @@ def slowed(user: User) -> int:
     return len([m for m in user.sent() if "发送得太快" in (m.plain or "")])
 
 
+QUIET_PACE = 0.010   # s per flood update at or below which the 2 s budget applies unscaled
+
+
 async def flood_beside_others(emu: BotApiEmulator, flooder: User, others: list[User]) -> None:
-    """200 messages from one chat, then other citizens: each of them answered long before
-    the flood is through, and within 2 s for a bot at 10 ms per update (the budget grows
-    with the flood's own pace: five people share this 2-core machine)."""
+    """200 messages from one chat, then other citizens: each of them answered before the
+    flood is through, and within 2 s while the bot handles the flood at 10 ms per update or
+    faster (on a quiet machine it runs at 3–5 ms). The others' updates are only fetched once
+    about 100 of the flood's are done (getUpdates hands out 100 from the lowest unconfirmed
+    one, and an update is confirmed only once committed), so their wait is about 100 flood
+    updates: on a slower (shared, loaded) machine the budget grows with the flood's own pace,
+    measured by a button the flooder presses after the flood, never from the others' wait."""
     before = helps(flooder)
+    await flooder.send("/start")
+    welcome = await flooder.wait_for(lambda m: "隐私" in (m.plain or ""))
+    t_flood = time.perf_counter()
     for _ in range(200):
         await flooder.send("/help")
-    t0 = time.perf_counter()
+    sent_at = []
     for u in others:
         await u.send("/help")
-    waits, flood_progress = [], []
-    for u in others:
+        sent_at.append(time.perf_counter())
+    end_of_flood = asyncio.create_task(flooder.press(welcome, text="我要投诉", timeout=60))
+    waits = []
+    for u, t in zip(others, sent_at, strict=True):
         await u.wait_for(lambda m: "使用说明" in (m.plain or ""), timeout=20)
-        waits.append(time.perf_counter() - t0)
-        flood_progress.append(helps(flooder) - before)
-    for _ in range(600):
-        if helps(flooder) - before >= FLOOD_LIMIT and slowed(flooder):
-            break
-        await asyncio.sleep(0.05)
-    flood = time.perf_counter() - t0
-    factor = max(1.0, flood / 200 / 0.010)
-    print(f"flood of 200 answered in {flood:.2f}s; others waited "
-          f"{[round(w, 2) for w in waits]} (the flood ran at {flood / 200 * 1000:.1f} ms/update)")
-    assert max(flood_progress) <= 160, "the others were answered long before the flood's end"
-    assert max(waits) < 2.0 * factor, f"other citizens waited {waits}"
-    assert helps(flooder) - before == FLOOD_LIMIT, "answered up to the per-person limit"
+        waits.append(time.perf_counter() - t)
+    others_done = time.perf_counter()
+    await flooder.wait_for(lambda m: "请描述" in (m.plain or ""), timeout=60)
+    flood_done = time.perf_counter()
+    assert await end_of_flood is not None
+    pace = (flood_done - t_flood) / 201
+    print(f"\nflood of 200 handled at {pace * 1000:.1f} ms/update; other citizens answered "
+          f"within {[round(w, 2) for w in waits]} s")
+    assert others_done < flood_done, "the others were answered before the flood's end"
+    assert max(waits) < 2.0 * max(1.0, pace / QUIET_PACE), f"other citizens waited {waits}"
+    assert helps(flooder) - before == FLOOD_LIMIT - 1, "answered up to the limit (/start counts)"
     assert slowed(flooder) == 1, "one polite notice, then quiet dropping"
 
 

@@ -1,6 +1,7 @@
-"""Real `zhiyong run` processes killed with SIGKILL right after fetching and in the middle of
-handling, and two webhook processes behind one address on PostgreSQL: every update takes
-effect exactly once, and no process logs a traceback."""
+"""Real `zhiyong run` processes killed with SIGKILL right after fetching, mid-handling and between
+commit and reply, on both frameworks and both databases, and two webhook processes behind one
+address on PostgreSQL: every update takes effect exactly once, every reply arrives once, and no
+process logs a traceback."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import os
 import secrets
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -98,17 +99,42 @@ async def ticket_text(url: str, number: str) -> str:
     return t.text
 
 
-@pytest.mark.parametrize("framework", [
-    "ptb", pytest.param("aiogram", marks=pytest.mark.slow)])   # importing aiogram alone: ~6 s CPU
-async def test_kill9_after_fetch_and_mid_handling_each_update_once(
-        framework: str, backend: str, own_db: str, tmp_path: Path) -> None:
-    if framework == "aiogram" and backend == "postgresql":
-        pytest.skip("the PTB run covers PostgreSQL; the adapters share the intake")
+async def kill_while_replying(emu: BotApiEmulator, proc: BotProcess, citizen: User,
+                              action: Awaitable[object]) -> None:
+    """The update commits, then its reply hangs in the emulator (never delivered) and the
+    process is killed: the moment between commit and reply."""
+    hang = emu.fail("sendMessage", "timeout", hold=30, chat_id=citizen.id)
+    await action
+    for _ in range(400):
+        if hang.hits:
+            break
+        await asyncio.sleep(0.05)
+    assert hang.hits == 1, "the reply was requested"
+    proc.kill9()
+    await proc.proc.wait()  # type: ignore[union-attr]
+    hang.cancel()
+
+
+async def test_kill9_each_update_once_each_reply_once_ptb(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    await kill9_after_fetch_mid_handling_and_before_the_reply("ptb", own_db, tmp_path)
+
+
+async def test_kill9_each_update_once_each_reply_once_aiogram(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    await kill9_after_fetch_mid_handling_and_before_the_reply("aiogram", own_db, tmp_path)
+
+
+async def kill9_after_fetch_mid_handling_and_before_the_reply(
+        framework: str, own_db: str, tmp_path: Path) -> None:
     emu = await BotApiEmulator(token="313000:KILL").start()
     citizen = emu.user(3130001, "孙九")
-    logs = [tmp_path / f"run{i}.log" for i in range(3)]
-    first = await BotProcess(emu, own_db, framework, logs[0]).start()
-    procs = [first]
+    logs = [tmp_path / f"run{i}.log" for i in range(4)]
+    procs = [await BotProcess(emu, own_db, framework, logs[0]).start()]
+
+    async def restart() -> None:
+        procs.append(await BotProcess(emu, own_db, framework, logs[len(procs)]).start())
+
     try:
         await citizen.send("/start")
         welcome = await citizen.wait_for(lambda m: "隐私" in (m.plain or ""), timeout=60)
@@ -119,37 +145,36 @@ async def test_kill9_after_fetch_and_mid_handling_each_update_once(
         def kill_on_description(batch: list[dict[str, Any]]) -> None:
             if any(u.get("message", {}).get("text") == COMPLAINT for u in batch):
                 emu.fetch_listeners.clear()
-                first.kill9()
+                procs[0].kill9()
         emu.fetch_listeners.append(kill_on_description)
         await citizen.send(COMPLAINT)
-        assert await first.proc.wait() == -signal.SIGKILL  # type: ignore[union-attr]
-        second = await BotProcess(emu, own_db, framework, logs[1]).start()
-        procs.append(second)
+        assert await procs[0].proc.wait() == -signal.SIGKILL  # type: ignore[union-attr]
+        await restart()
         await citizen.wait_for(lambda m: "已记下" in (m.plain or ""), timeout=60)
 
-        # 2. killed while sending the reply to 完成 (its state change already committed)
-        hang = emu.fail("sendMessage", "timeout", hold=30, chat_id=citizen.id)
-        await citizen.press(citizen.sent()[-1], text="完成")
-        for _ in range(200):
-            if hang.hits:
-                break
-            await asyncio.sleep(0.05)
-        second.kill9()
-        await second.proc.wait()  # type: ignore[union-attr]
-        hang.cancel()
-        procs.append(await BotProcess(emu, own_db, framework, logs[2]).start())
-        await asyncio.sleep(1.5)                   # the redelivered 完成 is recognised
+        # 2. 完成 committed, killed while its reply (the next step's prompt) was on the way
+        await kill_while_replying(emu, procs[1], citizen,
+                                  citizen.press(citizen.sent()[-1], text="完成"))
+        await restart()
+        await citizen.wait_for(lambda m: "被投诉的单位或人员是" in (m.plain or ""), timeout=60)
         await citizen.send("3号窗口")               # …so this is the accused, not a description
         await citizen.wait_for(lambda m: "实名还是匿名" in (m.plain or ""), timeout=60)
         await citizen.tap("🙈 匿名提交")
         summary = await citizen.wait_for(lambda m: "请核对" in (m.plain or ""), timeout=10)
-        await citizen.press(summary, text="确认提交")
-        done = await citizen.wait_for(lambda m: "投诉编号" in (m.plain or ""), timeout=10)
+
+        # 3. the ticket committed, killed while the ticket number was on the way
+        await kill_while_replying(emu, procs[2], citizen,
+                                  citizen.press(summary, text="确认提交"))
+        await restart()
+        done = await citizen.wait_for(lambda m: "投诉编号" in (m.plain or ""), timeout=60)
+        await asyncio.sleep(1.0)                   # nothing more arrives (no second copy)
     finally:
         for p in procs:
             await p.stop()
         await emu.stop()
     assert said(citizen, "已记下") == 1, "the description took effect once"
+    assert said(citizen, "被投诉的单位或人员是") == 1, "the prompt after 完成 arrived once, after the restart"
+    assert said(citizen, "投诉编号") == 1, "the ticket number arrived once, after the restart"
     assert await ticket_text(own_db, number_of(done)) == COMPLAINT
     for log in logs:
         assert "Traceback" not in log.read_text(errors="replace"), log.read_text()[-3000:]

@@ -157,8 +157,11 @@ class OutboxRepo(Protocol):
     async def mark_sent(self, msg_id: int, at: datetime, message_id: int | None) -> None: ...
     async def retry_at(self, msg_id: int, at: datetime, error: str) -> None: ...
     async def mark_failed(self, msg_id: int, error: str) -> None: ...
-    async def chat_busy(self, chat_id: int, now: datetime) -> bool:
-        """A row of this chat is due, in flight or waiting for a retry (a new one must queue)."""
+    async def chat_busy(self, chat_id: int, now: datetime, sent_in_order_by: str = "") -> bool:
+        """A row of this chat is due, in flight or waiting for a retry (a new one must queue).
+
+        Rows in flight under the claim `sent_in_order_by` do not count: that claimer sends a
+        chat's rows one after another anyway."""
         ...
     async def add_claimed(self, messages: list[OutboxMessage], worker: str,
                           now: datetime) -> list[OutboxMessage]:

@@ -12,9 +12,11 @@ import logging
 import warnings
 from typing import Any
 
+import httpx
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.app import App
@@ -34,6 +36,14 @@ log = logging.getLogger("zhiyong.ptb")
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 
+def _keep_alive_request() -> HTTPXRequest:
+    """PTB's request with every pooled connection kept alive: httpx keeps only 20 by default,
+    so with replies to many chats in flight most requests paid for a new TCP connection."""
+    size = 256
+    return HTTPXRequest(connection_pool_size=size, httpx_kwargs={
+        "limits": httpx.Limits(max_connections=size, max_keepalive_connections=size)})
+
+
 class PtbBot:
     def __init__(self, app: App, token: str) -> None:
         self.app = app
@@ -42,7 +52,7 @@ class PtbBot:
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder().token(token).updater(None)
             .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-            .get_updates_read_timeout(cfg.poll_timeout + 10)
+            .request(_keep_alive_request())
             .build())
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -59,15 +69,10 @@ class PtbBot:
         started = metrics.update_started(incoming.kind if incoming else "ignored")
         if incoming is None:
             return
-        resp = await dispatch.handle(self.app.ctx, incoming, self.background.worker)
+        resp = await dispatch.handle(self.app.ctx, incoming, self.background.reply_worker)
         metrics.update_done(started)
-        if update.callback_query is not None or resp.claimed:
-            self.replies.send(incoming.chat_id, lambda: self._after(update, resp))
-
-    async def _after(self, update: Update, resp: Response) -> None:
-        """After the commit: answer the button, send the replies this process claimed."""
-        await self._answer(update, resp)
-        await self.sender.deliver_claimed(resp.claimed)
+        answer = None if update.callback_query is None else lambda: self._answer(update, resp)
+        self.replies.deliver(self.sender, incoming.chat_id, resp.claimed, answer)
 
     async def _answer(self, update: Update, resp: Response) -> None:
         if update.callback_query is None:

@@ -80,10 +80,10 @@ class SqlOutbox(Repository):
                           .values(status="pending", not_before=at, error=why[:2000],
                                   attempts=OutboxRow.__table__.c.attempts - 1))
 
-    async def chat_busy(self, chat_id: int, now: datetime) -> bool:
+    async def chat_busy(self, chat_id: int, now: datetime, sent_in_order_by: str = "") -> bool:
         t = OutboxRow.__table__.c  # type: ignore[attr-defined]
         busy = (t.chat_id == chat_id) & (
-            (t.status == "claimed")
+            ((t.status == "claimed") & (t.claimed_by != sent_in_order_by))
             | ((t.status == "pending") & ((t.not_before <= now) | (t.claimed_by != ""))))
         row = (await self.s.exec(select(t.id).where(busy).limit(1))).first()  # type: ignore[call-overload]
         return row is not None

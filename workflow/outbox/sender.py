@@ -98,6 +98,13 @@ class OutboxSender:
                 held[msg.chat_id] = retry
         return sent
 
+    async def hand_back(self, claimed: list[OutboxMessage], why: str) -> None:
+        """Give claimed rows back untried: the claim loop then sends them in their chat's order."""
+        now = self.ctx.now()
+        for msg in claimed:
+            await self._release(msg, now, why)
+        self.wake()
+
     async def drain(self, rounds: int = 20) -> int:
         """Send until nothing is due (tests, demo)."""
         total = 0

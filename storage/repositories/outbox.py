@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, union_all, update
+from sqlalchemy import bindparam, exists, func, or_, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -70,6 +70,14 @@ class SqlOutbox(Repository):
     async def mark_sent(self, msg_id: int, at: datetime, message_id: int | None) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
                           .values(status="sent", sent_at=at, message_id=message_id, error=""))
+
+    async def mark_sent_many(self, marks: list[tuple[int, datetime, int | None]]) -> None:
+        t = OutboxRow.__table__.c  # type: ignore[attr-defined]
+        stmt = (update(OutboxRow.__table__).where(t.id == bindparam("row_id"))  # type: ignore[attr-defined]
+                .values(status="sent", sent_at=bindparam("at"), message_id=bindparam("mid"),
+                        error=""))
+        conn = await self.s.connection()
+        await conn.execute(stmt, [{"row_id": i, "at": at, "mid": m} for i, at, m in marks])
 
     async def retry_at(self, msg_id: int, at: datetime, error: str) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]

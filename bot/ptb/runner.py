@@ -37,10 +37,12 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", categ
 
 
 def _keep_alive_request() -> HTTPXRequest:
-    """PTB's request with every pooled connection kept alive: httpx keeps only 20 by default,
-    so with replies to many chats in flight most requests paid for a new TCP connection."""
-    size = 256
-    return HTTPXRequest(connection_pool_size=size, httpx_kwargs={
+    """PTB's request with a smaller pool, every connection of it kept alive. PTB allows 256
+    connections of which httpx keeps 20: with replies to many chats in flight, most requests
+    paid for a new TCP connection, and every request for a scan of all of them. Requests
+    beyond the pool wait for a connection (not the 1 s PTB allows: that would fail them)."""
+    size = 32
+    return HTTPXRequest(connection_pool_size=size, pool_timeout=60.0, httpx_kwargs={
         "limits": httpx.Limits(max_connections=size, max_keepalive_connections=size)})
 
 

@@ -21,6 +21,9 @@ class Background:
     def __init__(self, app: App, transport: Transport) -> None:
         self.app = app
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        # The adapter's claims of its replies: sent per chat in order by bot/replies.py, so a
+        # chat's next replies may be claimed while these are in flight (not the sender's).
+        self.reply_worker = f"{self.worker}:replies"
         self.sender = OutboxSender(app.ctx, transport, self.worker, *delivery_of(app))
         self.scheduler = DeadlineScheduler(app, self.worker, self.sender.wake)
         self._task: asyncio.Task[None] | None = None

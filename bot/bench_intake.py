@@ -150,7 +150,9 @@ async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
         emu.group(GROUP_BASE - i, group_title(i))
     env = {**os.environ, "ZHIYONG_TELEGRAM_TOKEN": TOKEN, "ZHIYONG_TELEGRAM__API_URL": emu.api_url,
            "ZHIYONG_TELEGRAM__FRAMEWORK": framework, "ZHIYONG_STORAGE__URL": url,
-           "ZHIYONG_TELEGRAM__POLL_TIMEOUT": "10", "PYTHONPATH": str(source)}
+           "ZHIYONG_TELEGRAM__POLL_TIMEOUT": "10", "PYTHONPATH": str(source),
+           # no /metrics listener: a fixed port another bot on the machine may hold already
+           "ZHIYONG_MONITORING__ENABLED": "false"}
     if kind == "zhiyong":
         args = ["-m", "bot", "--config", str(bench_config(source, directory)), "run"]
         if os.environ.get("ZHIYONG_BENCH_PROFILE"):   # where the bot's cProfile output goes
@@ -164,7 +166,7 @@ async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
         proc = await asyncio.create_subprocess_exec(sys.executable, *args, cwd=directory,
                                                     env=env, stdout=log_file, stderr=log_file)
         try:
-            result = await _load(emu, proc.pid, FILING if kind == "zhiyong" else ECHO, users)
+            result = await _load(emu, proc, FILING if kind == "zhiyong" else ECHO, users)
         finally:
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
@@ -179,12 +181,14 @@ async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
     return result
 
 
-async def _load(emu: BotApiEmulator, pid: int, steps: list[Step], users: int) -> dict[str, Any]:
+async def _load(emu: BotApiEmulator, proc: asyncio.subprocess.Process, steps: list[Step],
+                users: int) -> dict[str, Any]:
+    pid = proc.pid
     warm = emu.user(1, WARM_UP_NAME)
     await citizen(warm, steps[:1], Load())             # the bot is up, the model loaded
-    while True:                                         # …and has answered it
-        if warm.sent():
-            break
+    while not warm.sent():                              # …and has answered it
+        if proc.returncode is not None:
+            raise RuntimeError(f"the bot exited ({proc.returncode}) before answering; see its log")
         await asyncio.sleep(0.2)
     people = [emu.user(100_000 + i, citizen_name(i), username=f"c{i}") for i in range(users)]
     load = Load()

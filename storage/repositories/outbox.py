@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, union_all, update
+from sqlalchemy import bindparam, exists, func, or_, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -71,6 +71,13 @@ class SqlOutbox(Repository):
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
                           .values(status="sent", sent_at=at, message_id=message_id, error=""))
 
+    async def mark_sent_many(self, marks: list[tuple[int, datetime, int | None]]) -> None:
+        t = OutboxRow.__table__.c  # type: ignore[attr-defined]
+        stmt = (update(OutboxRow.__table__).where(t.id == bindparam("row_id"))  # type: ignore[attr-defined]
+                .values(status="sent", sent_at=bindparam("at"), message_id=bindparam("mid"),
+                        error=""))
+        await self._core(stmt, [{"row_id": i, "at": at, "mid": m} for i, at, m in marks])
+
     async def retry_at(self, msg_id: int, at: datetime, error: str) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
                           .values(status="pending", not_before=at, error=error[:2000]))
@@ -80,13 +87,12 @@ class SqlOutbox(Repository):
                           .values(status="pending", not_before=at, error=why[:2000],
                                   attempts=OutboxRow.__table__.c.attempts - 1))
 
-    async def chat_busy(self, chat_id: int, now: datetime) -> bool:
+    async def chat_busy(self, chat_id: int, now: datetime, sent_in_order_by: str = "") -> bool:
         t = OutboxRow.__table__.c  # type: ignore[attr-defined]
         busy = (t.chat_id == chat_id) & (
-            (t.status == "claimed")
+            ((t.status == "claimed") & (t.claimed_by != sent_in_order_by))
             | ((t.status == "pending") & ((t.not_before <= now) | (t.claimed_by != ""))))
-        row = (await self.s.exec(select(t.id).where(busy).limit(1))).first()  # type: ignore[call-overload]
-        return row is not None
+        return (await self._core(select(t.id).where(busy).limit(1))).first() is not None
 
     async def add_claimed(self, messages: list[OutboxMessage], worker: str,
                           now: datetime) -> list[OutboxMessage]:
@@ -94,9 +100,10 @@ class SqlOutbox(Repository):
             return []
         rows = [{**values_of(m), "status": "claimed", "claimed_by": worker, "claimed_at": now,
                  "attempts": 1} for m in messages]
-        stmt = (self._insert(OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(*OutboxRow.__table__.c))  # type: ignore[attr-defined]
-        result = await self.s.exec(stmt, params=rows)  # type: ignore[call-overload]
+        table = OutboxRow.__table__  # type: ignore[attr-defined]
+        stmt = (self._insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(*table.c))
+        result = await self._core(stmt, rows)
         claimed = [OutboxMessage(**dict(r)) for r in result.mappings().all()]
         return sorted(claimed, key=lambda m: m.id or 0)
 

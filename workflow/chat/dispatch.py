@@ -81,8 +81,9 @@ DESK_HANDLERS: tuple[object, ...] = (router.handle, dialog.on_input, dialog.stal
 async def handle(ctx: Context, msg: Incoming, claim_as: str = "") -> Response:
     """Handle an update exactly once; its state changes and its outbox rows commit together.
 
-    `claim_as`: the adapter's sender, which then sends the replies itself right after the
-    commit (`Response.claimed`) unless their chat has something earlier still to go.
+    `claim_as`: the adapter's reply sender, which then sends the replies itself right after
+    the commit (`Response.claimed`), after its own earlier replies to the chat, unless the
+    chat has something else earlier still to go.
     """
     async with ctx.uow() as uow:
         if not await uow.updates.first_time(msg.update_id, ctx.now()):
@@ -112,7 +113,7 @@ async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Resp
             for i, out in enumerate(resp.messages)]
     for chat in dict.fromkeys(r.chat_id for r in rows):
         mine = [r for r in rows if r.chat_id == chat]
-        if claim_as and not await uow.outbox.chat_busy(chat, now):
+        if claim_as and not await uow.outbox.chat_busy(chat, now, sent_in_order_by=claim_as):
             resp.claimed += await uow.outbox.add_claimed(mine, claim_as, now)
         else:
             await uow.outbox.add_many(mine)

@@ -22,6 +22,7 @@ from workflow.chat.state import remembered_script
 from workflow.context import Context
 from workflow.model import OutboxMessage
 from workflow.outbox.ratelimit import RateLimiter
+from workflow.outbox.sent import SentMarks
 from workflow.ports import Transport
 
 log = logging.getLogger("zhiyong.delivery")
@@ -63,6 +64,7 @@ class OutboxSender:
         self.limiter = limiter or RateLimiter.unlimited()   # the bot passes Telegram's limits
         self.sleep = sleep
         self._wake = asyncio.Event()
+        self._sent = SentMarks(ctx)   # marks of messages sent at once share a transaction
         self._stopping = False
 
     def wake(self) -> None:
@@ -97,6 +99,13 @@ class OutboxSender:
             else:
                 held[msg.chat_id] = retry
         return sent
+
+    async def hand_back(self, claimed: list[OutboxMessage], why: str) -> None:
+        """Give claimed rows back untried: the claim loop then sends them in their chat's order."""
+        now = self.ctx.now()
+        for msg in claimed:
+            await self._release(msg, now, why)
+        self.wake()
 
     async def drain(self, rounds: int = 20) -> int:
         """Send until nothing is due (tests, demo)."""
@@ -195,9 +204,7 @@ class OutboxSender:
                 await uow.outbox.mark_failed(msg.id, str(exc))
                 await uow.commit()
             return None
-        async with self.ctx.uow() as uow:
-            await uow.outbox.mark_sent(msg.id, self.ctx.now(), message_id)
-            await uow.commit()
+        await self._sent.mark(msg.id, self.ctx.now(), message_id)
         return None
 
     async def _retry(self, msg: OutboxMessage, wait: timedelta, error: str) -> datetime:

@@ -43,8 +43,12 @@ def _backends() -> list[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test taking `backend` runs on each database; `@pytest.mark.backends("postgresql")`
+    narrows it (a test of several processes on one database)."""
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", _backends(), scope="session")
+        only = metafunc.definition.get_closest_marker("backends")
+        names = [b for b in _backends() if only is None or b in only.args]
+        metafunc.parametrize("backend", names, scope="session")
 
 
 @pytest.fixture(scope="session")

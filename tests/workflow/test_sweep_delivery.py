@@ -21,7 +21,7 @@ from workflow.chat.messages import Outgoing
 from workflow.context import Context
 from workflow.deadlines.clock import FakeClock
 from workflow.outbox.queue import enqueue
-from workflow.outbox.ratelimit import RateLimiter
+from workflow.outbox.ratelimit import RateLimits
 from workflow.outbox.sender import (
     DeliveryPolicy,
     OutboxSender,
@@ -98,8 +98,7 @@ async def rig(delivery_app: App) -> Rig:
     async def sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
 
-    limiter = RateLimiter(monotonic=lambda: clock.now().timestamp())
-    sender = OutboxSender(ctx, transport, "test", DeliveryPolicy(batch=200), limiter, sleep)
+    sender = OutboxSender(ctx, transport, "test", DeliveryPolicy(batch=200), RateLimits(), sleep)
     await sender.drain(rounds=50)      # leftovers of other tests, so rounds here are ours
     transport.arrived.clear()
     transport.attempts.clear()

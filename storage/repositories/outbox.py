@@ -61,7 +61,12 @@ class SqlOutbox(Repository):
         if self.s.bind is not None and self.s.bind.dialect.name == "postgresql":
             await self.s.exec(select(func.pg_advisory_xact_lock(OUTBOX_CLAIM_LOCK)))
             ids = ids.with_for_update(skip_locked=True)
-        stmt = (update(OutboxRow).where(col(OutboxRow.id).in_(ids.scalar_subquery()), due)
+        # the ids first, then the update: as `UPDATE … WHERE id IN (SELECT … LIMIT … FOR UPDATE)`
+        # PostgreSQL took every due row, not `limit`, so one process held the whole backlog
+        chosen = list((await self.s.exec(ids)).all())  # type: ignore[call-overload]
+        if not chosen:
+            return []
+        stmt = (update(OutboxRow).where(col(OutboxRow.id).in_(chosen), due)
                 .values(status="claimed", claimed_at=now, claimed_by=worker, sent_at=None,
                         attempts=OutboxRow.__table__.c.attempts + 1)
                 .returning(*OutboxRow.__table__.c))

@@ -181,3 +181,23 @@ async def test_quiet_hours_send_citizen_messages_silently(rig: Rig,
     assert rig.transport.to(citizen) == ["late"]                 # not held until morning
     (row,) = await rig.rows(citizen)
     assert row.payload["silent"] is True
+
+
+async def test_two_senders_share_the_group_limit(rig: Rig, new_id: Callable[[], int]) -> None:
+    """Two senders (two processes' worth) on one database: 20 a minute to the group together."""
+    group = -new_id()
+    texts = [f"s{i:02d}" for i in range(70)]
+    await rig.queue(group, *texts)
+    other = OutboxSender(rig.ctx, rig.transport, "other", DeliveryPolicy(batch=7), RateLimits(),
+                         rig.sender.sleep)
+    rig.sender.policy.batch = 7
+    for _ in range(60):
+        await rig.sender.run_once()
+        await other.run_once()
+        rig.clock.advance(seconds=3)
+    rig.sender.policy.batch = 200
+    assert rig.transport.to(group) == texts
+    rows = await rig.rows(group)
+    assert {r.claimed_by for r in rows} == {"test", "other"}
+    slots = sorted(r.claimed_at for r in rows if r.claimed_at is not None)
+    assert all(b - a >= timedelta(minutes=1) for a, b in zip(slots, slots[20:], strict=False))

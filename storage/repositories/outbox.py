@@ -80,7 +80,7 @@ class SqlOutbox(Repository):
 
         Locks until commit (an advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so
         what the caller decides from them cannot be raced by another process. A taken slot is
-        a row with sent_at set and claimed_at re-stamped at the slot: a range of
+        a row with sent_at set and claimed_at re-stamped at the slot: both reads are ranges of
         (status, claimed_at), so the cost follows the recent sends, not the sent history.
         """
         if self._is_pg():
@@ -89,8 +89,10 @@ class SqlOutbox(Repository):
         taken = t.status.in_(SLOTTED) & t.sent_at.is_not(None)
         bot = await self.s.exec(  # type: ignore[call-overload]
             select(t.claimed_at).where(taken, t.claimed_at > bot_since))
+        # `chat_id + 0`: not the (chat_id, status) index, which walks a group's whole history
         chat = await self.s.exec(  # type: ignore[call-overload]
-            select(t.claimed_at).where(taken, t.chat_id == chat_id, t.claimed_at > chat_since))
+            select(t.claimed_at).where(taken, t.claimed_at > chat_since,
+                                       (t.chat_id + 0) == chat_id))
         return list(bot), list(chat)
 
     async def take_slot(self, msg_id: int, at: datetime) -> None:

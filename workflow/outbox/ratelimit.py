@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from workflow.context import Context
 from workflow.model import OutboxMessage
 
-CHAT_BURST = 3   # per chat: a reply of up to 3 messages goes at once, then 1 per second
+CHAT_BURST = 3   # per chat: a reply of up to 3 messages (or a second's worth) goes at once
 CHAT_STEADY = 60  # ... kept over windows of up to a minute (a token bucket, as windows)
 BOT_WINDOW = 1.0
 
@@ -49,10 +49,11 @@ class RateLimits:
         return Window(self.per_bot_per_second, BOT_WINDOW)
 
     def chat_windows(self, chat_id: int) -> list[Window]:
-        """Per chat: the burst, then its rate (at most burst - 1 + k in any k rate periods);
-        groups (negative ids) also per minute."""
+        """Per chat: the burst, then its rate (at most burst - 1 + k in any k periods of the
+        rate, so a token bucket); groups (negative ids) also per minute."""
         rate = self.per_chat_per_second
-        windows = [Window(CHAT_BURST - 1 + k, k / rate) for k in range(1, CHAT_STEADY + 1)]
+        burst = max(CHAT_BURST, rate)
+        windows = [Window(burst - 1 + k, k / rate) for k in range(1, CHAT_STEADY + 1)]
         if chat_id < 0:
             windows.append(Window(self.per_group_per_minute, self.group_window))
         return windows

@@ -132,7 +132,7 @@ async def test_kill_9_mid_sweep_loses_nothing(fresh_url: str, tmp_path: Path) ->
     assert await a.wait() == -signal.SIGKILL
     before = sum(delivered(a_out).values())
     assert 0 < before < N * len(KEYS), before
-    b = await spawn(fresh_url, "proc-b", b_out, 4)
+    b = await spawn(fresh_url, "proc-b", b_out, 15)   # it stops once idle
     assert await b.wait() == 0
     seen = delivered(a_out, b_out)
     assert set(seen) == {(n, k) for n in numbers for k in KEYS}, "a notice was lost"

@@ -67,10 +67,12 @@ def _dead_on_this_host(worker: str) -> bool:
     return False
 
 
-def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimits]:
+def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimits | None]:
     """The stale-claim timeout and Telegram's limits from [scheduler] in config.toml."""
     cfg = app.settings.scheduler
     policy = DeliveryPolicy(stale_after=timedelta(seconds=cfg.stale_claim_seconds))
+    if not cfg.rate_limits:
+        return policy, None
     return policy, RateLimits(per_bot_per_second=cfg.per_bot_per_second,
                               per_group_per_minute=cfg.per_group_per_minute,
                               per_chat_per_second=cfg.per_chat_per_second,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.scheduler import DeadlineScheduler
-from workflow.outbox.ratelimit import RateLimiter, RateLimits
+from workflow.outbox.ratelimit import RateLimits
 from workflow.outbox.sender import DeliveryPolicy, OutboxSender
 from workflow.ports import Transport
 
@@ -70,10 +70,13 @@ def _dead_on_this_host(worker: str) -> bool:
     return False
 
 
-def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimiter]:
+def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimits | None]:
     """The stale-claim timeout and Telegram's limits from [scheduler] in config.toml."""
     cfg = app.settings.scheduler
     policy = DeliveryPolicy(stale_after=timedelta(seconds=cfg.stale_claim_seconds))
-    return policy, RateLimiter(RateLimits(per_bot_per_second=cfg.per_bot_per_second,
-                                          per_group_per_minute=cfg.per_group_per_minute,
-                                          per_chat_per_second=cfg.per_chat_per_second))
+    if not cfg.rate_limits:
+        return policy, None
+    return policy, RateLimits(per_bot_per_second=cfg.per_bot_per_second,
+                              per_group_per_minute=cfg.per_group_per_minute,
+                              per_chat_per_second=cfg.per_chat_per_second,
+                              group_window=cfg.group_window_seconds)

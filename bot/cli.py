@@ -196,6 +196,20 @@ def bench_sweep(obj: CliContext, rows: int, open_: int, due: str, db: str | None
     run_bench_sweep(obj.settings(), rows, open_, due, db)
 
 
+@bench.command("slots")
+@click.option("--rows", default=200_000, show_default=True, help="Sent messages in the outbox.")
+@click.option("--slots", default=200, show_default=True, help="Slots timed per audience.")
+@click.option("--db", default=None,
+              help="postgresql://… (a temporary database is created there and dropped); "
+                   "default: a temporary SQLite file.")
+@click.pass_obj
+def bench_slots(obj: CliContext, rows: int, slots: int, db: str | None) -> None:
+    """Time taking a send slot (Telegram's limits across processes); JSON lines, query plans."""
+    from bot.bench_slots import bench_slots as run_bench_slots
+
+    run_bench_slots(obj.settings(), rows, slots, db)
+
+
 @bench.command("intake")
 @click.option("--framework", type=click.Choice(["ptb", "aiogram"]), default="ptb",
               show_default=True)

@@ -159,8 +159,7 @@ def settings(db_url: str) -> Settings:
                          # the deadline sweep is run explicitly by the tests that want it;
                          # Telegram's rate limits are tested on their own, not in every test
                          scheduler={"outbox_poll_seconds": 0.05, "enabled": False,
-                                    "per_group_per_minute": 10**6, "per_chat_per_second": 10**6,
-                                    "per_bot_per_second": 10**6})
+                                    "rate_limits": False})
 
 
 @pytest.fixture(scope="session")

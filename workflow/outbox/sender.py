@@ -4,8 +4,9 @@ A row is claimed in one short transaction and marked sent in another, so a proce
 in between loses nothing: its claim goes stale and another sender re-takes it.
 Per chat, order is strict: a row waiting for a retry (or held by the rate limiter) holds back
 every later row of its chat, here and in the claim query, so nothing overtakes it.
-Telegram's limits (per bot, per group, per chat) are kept by a RateLimiter: short waits are
-slept, longer ones hand the row back with a later not_before.
+Telegram's limits (per bot, per group, per chat) are kept across processes: each message takes
+a send slot in the database first (`ratelimit.take_slot`); short waits are slept, longer ones
+hand the row back with a later not_before.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from workflow.chat.messages import CARD_KINDS, Outgoing, from_payload
 from workflow.chat.state import remembered_script
 from workflow.context import Context
 from workflow.model import OutboxMessage
-from workflow.outbox.ratelimit import RateLimiter
+from workflow.outbox.ratelimit import RateLimits, take_slot
 from workflow.outbox.sent import SentMarks
 from workflow.ports import Transport
 
@@ -57,11 +58,11 @@ class DeliveryPolicy:
 
 class OutboxSender:
     def __init__(self, ctx: Context, transport: Transport, worker: str,
-                 policy: DeliveryPolicy | None = None, limiter: RateLimiter | None = None,
+                 policy: DeliveryPolicy | None = None, limits: RateLimits | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.ctx, self.transport, self.worker = ctx, transport, worker
         self.policy = policy or DeliveryPolicy()
-        self.limiter = limiter or RateLimiter.unlimited()   # the bot passes Telegram's limits
+        self.limits = limits     # the bot passes Telegram's; None (tools, tests): no limits
         self.sleep = sleep
         self._wake = asyncio.Event()
         self._sent = SentMarks(ctx)   # marks of messages sent at once share a transaction
@@ -85,14 +86,11 @@ class OutboxSender:
             if msg.chat_id in held:
                 await self._release(msg, held[msg.chat_id], "after an earlier message of this chat")
                 continue
-            wait = self.limiter.delay(msg.chat_id)
-            if wait > self.policy.max_inline_wait:
+            wait = await self._slot(msg)
+            if wait > 0:
                 held[msg.chat_id] = self.ctx.now() + timedelta(seconds=wait)
                 await self._release(msg, held[msg.chat_id], "rate limit")
                 continue
-            if wait > 0:
-                await self.sleep(wait)
-            self.limiter.record(msg.chat_id)
             retry = await self._deliver(msg)
             if retry is None:
                 sent += 1
@@ -106,6 +104,18 @@ class OutboxSender:
         for msg in claimed:
             await self._release(msg, now, why)
         self.wake()
+
+    async def _slot(self, msg: OutboxMessage) -> float:
+        """0 once `msg` holds a send slot; short waits are slept (another process may take
+        the freed slot first, so a few tries), else the seconds this row must wait."""
+        if self.limits is None:
+            return 0.0
+        for _ in range(5):
+            wait = await take_slot(self.ctx, self.limits, msg)
+            if wait == 0 or wait > self.policy.max_inline_wait:
+                return wait
+            await self.sleep(wait)
+        return self.policy.max_inline_wait
 
     async def drain(self, rounds: int = 20) -> int:
         """Send until nothing is due (tests, demo)."""

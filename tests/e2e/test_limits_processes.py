@@ -85,10 +85,9 @@ async def start_pair(emu: BotApiEmulator, url: str, tmp_path: Path) -> list[BotP
     return procs
 
 
+@pytest.mark.backends("postgresql")
 async def test_two_processes_keep_telegram_limits_together(
         backend: str, own_db: str, tmp_path: Path) -> None:  # noqa: F811
-    if backend != "postgresql":
-        pytest.skip("two processes on one database: PostgreSQL")
     emu = await BotApiEmulator(token="415000:LIMITS").start()
     emu.group(GROUP, "城管局")
     people = [emu.user(p, f"市民{p}") for p in PEOPLE]

@@ -80,6 +80,12 @@ class Transport(Protocol):
 
 # ---- storage: one repository per thing stored ------------------------------------------------
 
+class SendSlots(Protocol):
+    """Telegram's limits: a send slot for `msg` now (0), or the seconds until one is free."""
+
+    async def take(self, msg: OutboxMessage) -> float: ...
+
+
 class ComplainantRepo(Protocol):
     async def by_telegram_id(self, telegram_id: int) -> Complainant | None: ...
     async def get(self, complainant_id: int) -> Complainant | None: ...

@@ -1,20 +1,26 @@
-"""Telegram's sending limits, kept across every process of one bot through its database.
+"""Telegram's sending limits: about 30 messages per second per bot, 20 per minute per group,
+1 per second per chat, with short bursts allowed
+(https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
 
-About 30 messages per second per bot, 20 per minute per group, 1 per second per chat, with
-short bursts allowed (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
-Each limit is a sliding window over the send slots recorded in the outbox itself: a message
-takes a slot (its row is stamped) just before it is handed to Telegram, in a transaction that
-every process serialises on (`OutboxRepo.recent_slots`), so two processes cannot both take the
-last slot. Time is the injected clock's, so tests need no real waiting.
+Each limit is a sliding window over the send slots taken so far; a message takes a slot just
+before it is handed to Telegram. Two books of slots, one rule:
+- `SharedSlots`: the slots recorded in the outbox itself, taken in a transaction that every
+  process serialises on (`OutboxRepo.recent_slots`), so two processes cannot both take the
+  last slot: for several processes on one PostgreSQL.
+- `LocalSlots`: the slots in this process's memory, no transaction per message: for the
+  embedded SQLite database, which one process serves.
+Time is the injected clock's, so tests need no real waiting.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from workflow.context import Context
 from workflow.model import OutboxMessage
+from workflow.ports import Clock
 
 CHAT_BURST = 3   # per chat: a reply of up to 3 messages (or a second's worth) goes at once
 CHAT_STEADY = 60  # ... kept over windows of up to a minute (a token bucket, as windows)
@@ -68,6 +74,45 @@ class RateLimits:
         waits = [self.bot.wait(now, bot_slots)]
         waits += [w.wait(now, chat_slots) for w in self.chat_windows(chat_id)]
         return max(waits)
+
+
+@dataclass
+class SharedSlots:
+    """The slots of every process of the bot, read and taken through the shared database."""
+
+    ctx: Context
+    limits: RateLimits
+
+    async def take(self, msg: OutboxMessage) -> float:
+        return await take_slot(self.ctx, self.limits, msg)
+
+
+@dataclass
+class LocalSlots:
+    """The slots of this process only, kept in memory (one process per database)."""
+
+    clock: Clock
+    limits: RateLimits
+    _bot: deque[datetime] = field(default_factory=deque)
+    _chats: dict[int, deque[datetime]] = field(default_factory=dict)
+
+    async def take(self, msg: OutboxMessage) -> float:
+        now = self.clock.now()
+        chat = self._chats.setdefault(msg.chat_id, deque())
+        _forget_before(self._bot, now - timedelta(seconds=BOT_WINDOW))
+        _forget_before(chat, now - timedelta(seconds=self.limits.lookback(msg.chat_id)))
+        wait = self.limits.wait(msg.chat_id, now, list(self._bot), list(chat))
+        if wait == 0:
+            self._bot.append(now)
+            chat.append(now)
+        elif not chat:
+            del self._chats[msg.chat_id]
+        return wait
+
+
+def _forget_before(slots: deque[datetime], since: datetime) -> None:
+    while slots and slots[0] <= since:
+        slots.popleft()
 
 
 async def take_slot(ctx: Context, limits: RateLimits, msg: OutboxMessage) -> float:

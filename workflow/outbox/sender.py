@@ -22,9 +22,8 @@ from workflow.chat.messages import CARD_KINDS, Outgoing, from_payload
 from workflow.chat.state import remembered_script
 from workflow.context import Context
 from workflow.model import OutboxMessage
-from workflow.outbox.ratelimit import RateLimits, take_slot
 from workflow.outbox.sent import SentMarks
-from workflow.ports import Transport
+from workflow.ports import SendSlots, Transport
 
 log = logging.getLogger("zhiyong.delivery")
 
@@ -58,11 +57,11 @@ class DeliveryPolicy:
 
 class OutboxSender:
     def __init__(self, ctx: Context, transport: Transport, worker: str,
-                 policy: DeliveryPolicy | None = None, limits: RateLimits | None = None,
+                 policy: DeliveryPolicy | None = None, slots: SendSlots | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.ctx, self.transport, self.worker = ctx, transport, worker
         self.policy = policy or DeliveryPolicy()
-        self.limits = limits     # the bot passes Telegram's; None (tools, tests): no limits
+        self.slots = slots     # the bot passes Telegram's limits; None (tools, tests): none
         self.sleep = sleep
         self._wake = asyncio.Event()
         self._sent = SentMarks(ctx)   # marks of messages sent at once share a transaction
@@ -108,10 +107,10 @@ class OutboxSender:
     async def _slot(self, msg: OutboxMessage) -> float:
         """0 once `msg` holds a send slot; short waits are slept (another process may take
         the freed slot first, so a few tries), else the seconds this row must wait."""
-        if self.limits is None:
+        if self.slots is None:
             return 0.0
         for _ in range(5):
-            wait = await take_slot(self.ctx, self.limits, msg)
+            wait = await self.slots.take(msg)
             if wait == 0 or wait > self.policy.max_inline_wait:
                 return wait
             await self.sleep(wait)

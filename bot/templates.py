@@ -69,6 +69,8 @@ def _card(v: View) -> str:
     lines = [f"<b>{title} {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v["urgent_raw"] else "")]
     if v.get("note_raw"):
         lines.append(f"⚠️ {v['note']}")
+    if v.get("returned_by_raw") or v.get("returned_reason_code_raw"):
+        lines.append(_card_returned(v))
     lines += [
         f"类别：{v['category']}",
         f"承办部门：{v['department']}",
@@ -95,6 +97,15 @@ def _card(v: View) -> str:
     if v.get("text_cut_raw"):   # an edited card keeps to one message
         lines.append(f"……（另有 {v['text_cut']} 字，发送 /ticket {v['number']} 查看全文）")
     return "\n".join(lines)
+
+
+def _card_returned(v: View) -> str:
+    """The department's reason for a return, on the card the office decides on."""
+    reason = REASON_NAMES.get(v["returned_reason_code_raw"], v["returned_reason_code"])
+    if v.get("returned_reason_raw"):
+        said = v["returned_reason"].rstrip("。.，,；; ")
+        reason = f"{reason}：{said}" if reason != REASON_NAMES["other"] else said
+    return f"↩️ 退回理由：{reason}（{v['returned_by']}，{v['returned_at']}）"
 
 
 def _card_deadlines(v: View) -> list[str]:
@@ -316,6 +327,20 @@ def _desk_history(v: View) -> str:
     return "\n".join(lines)
 
 
+def _desk_ticket_passed_on(v: View) -> str:
+    """/ticket of a ticket the department returned or transferred: where it went, who, why."""
+    how = "退回治庸问责办公室" if v["how_raw"] == "returned" else f"转办至{v['now_department']}"
+    reason = REASON_NAMES.get(v["reason_code_raw"], "") if v.get("reason_code_raw") else ""
+    if v.get("reason_raw"):
+        said = v["reason"].rstrip("。.，,；; ")
+        reason = f"{reason}：{said}" if reason and reason != REASON_NAMES["other"] else said
+    lines = [f"<b>{v['number']}</b> 已由 {v['name'] or '本部门'} 于 {v['left_at']} {how}，不再由{v['department']}办理。"]
+    if reason:
+        lines.append(f"理由：{reason}")
+    lines.append(f"目前承办：{v['now_department']}。")
+    return "\n".join(lines)
+
+
 def _desk_pending(v: View) -> str:
     if not v["items"]:
         return f"<b>{v['department']}</b> 当前没有待办工单。"
@@ -343,6 +368,30 @@ def _desk_extension_decided(v: View) -> str:
     return f"{v['number']} 的延期申请{status}。当前答复期限：{v['answer_due']}"
 
 
+def _desk_extension_card(v: View) -> str:
+    """The request card; once decided it says the decision, who and when (no buttons)."""
+    lines = [f"<b>⏳ 延期申请 {v['number']}</b>", f"承办部门：{v['department']}",
+             f"申请人：{v['name']}", f"原答复期限：{v['answer_due']}",
+             f"申请延至：{v['requested_due']}", f"理由：{v['reason']}"]
+    if v.get("status_raw") == "approved":
+        lines.append(f"✅ <b>已批准延期</b>（{v['decided_by']}，{v['decided_at']}）")
+    elif v.get("status_raw") == "refused":
+        lines.append(f"❌ <b>不批准延期</b>（{v['decided_by']}，{v['decided_at']}）")
+    return "\n".join(lines)
+
+
+def _desk_extension_done(v: View) -> str:
+    if v["status_raw"] == "approved":
+        return f"已批准 {v['number']} 的延期申请。"
+    return f"已不批准 {v['number']} 的延期申请。"
+
+
+def _error_extension_decided(v: View) -> str:
+    status = EXTENSION_STATUS_NAMES.get(v["status_raw"], v["status"])
+    by = f"由 {v['name']} 于 {v['decided_at']} " if v.get("name_raw") else ""
+    return f"{v['number']} 的这项延期申请已{by}处理：{status}。"
+
+
 def _desk_done(action: str) -> Callable[[View], str]:
     def text(v: View) -> str:
         extra = f"（{v['department']}）" if v.get("department_raw") else ""
@@ -363,9 +412,7 @@ DESK_TEXTS: dict[str, Template] = {
         f"答复期限：{v['answer_due']}前。" + (
             f"\n（受理时告知的期限是 {v['previous_due']}：答复期限从部门签收时起算，所以有变化。）"
             if v.get("previous_due_raw") else "")),
-    "desk.extension_card": (
-        "<b>⏳ 延期申请 {number}</b>\n承办部门：{department}\n申请人：{name}\n"
-        "原答复期限：{answer_due}\n申请延至：{requested_due}\n理由：{reason}"),
+    "desk.extension_card": _desk_extension_card,
     "desk.question_sent": "❓ {name} 已就 {number} 追问投诉人：{question}",
     "desk.note_posted": "📝 {name} 备注 {number}：{text}",
     "desk.answered_group": "✅ {number} 已由 {name} 答复，等待投诉人评价。",
@@ -373,10 +420,13 @@ DESK_TEXTS: dict[str, Template] = {
     "desk.answer_file": "{number} 答复附件 {index}/{total}",
     "desk.extension_citizen": "⏳ 您的投诉 {number} 经批准延期办理，新的答复期限：{answer_due}前。",
     "desk.extension_decided": _desk_extension_decided,
-    "desk.extension_done": "已处理 {number} 的延期申请。",
+    "desk.extension_done": _desk_extension_done,
+    "desk.ticket_passed_on": _desk_ticket_passed_on,
     # --- the private dialog ---
     "desk.ask_reason": "请选择退回 {number} 的理由：",
-    "desk.ask_department": "请选择要把 {number} 交给哪个部门：",
+    "desk.ask_department": lambda v: f"请选择要把 {v['number']} 交给哪个部门：" + (
+        f"\n（退回本件的{v['returned_from']}不在其中；如需原部门办理，请在卡片上按「责令原部门办理」。）"
+        if v.get("returned_from_raw") else ""),
     "desk.ask_reason_text": "请输入理由（{number}）：",
     "desk.ask_date": "请输入希望延至的日期（{number}），格式如 2026-12-31：",
     "desk.ask_text": _desk_ask_text,
@@ -433,7 +483,9 @@ DESK_TEXTS: dict[str, Template] = {
     "error.input_too_long": "内容太长（{chars} 字），上限 {max} 字。",
     "error.bad_date": "看不懂日期「{text}」，请按 2026-12-31 的格式输入。",
     "error.date_not_later": "延期日期必须晚于当前答复期限（{answer_due}），请重新输入。",
-    "error.extension_decided": "{number} 的延期申请已处理过，或已有一项待审批。",
+    "error.extension_decided": _error_extension_decided,
+    "error.reroute_to_returner": "{number} 是{department}退回的，不能改派回去；如需原部门办理，请按「责令原部门办理」。",
+    "error.extension_pending": "{number} 已有一项延期申请在等待治庸问责办公室审批，请等审批结果后再申请。",
     "error.extension_limit": "{number} 的延期次数已用完，不能再申请。",
     "error.extension_too_late": "{number} 的答复期限（{answer_due}）已过，不能再申请延期，请尽快答复。",
     "error.group_not_bound": "本群还没有绑定部门，请先 /bind 邀请码。",

@@ -240,3 +240,103 @@ async def _ticket(app: App, number: str):  # type: ignore[no-untyped-def]
         t = await uow.tickets.by_number(number)
     assert t is not None
     return t
+
+
+async def _extend(w: DeskWorld, clerk: User, card: SentMessage, reason: str, day: str,
+                  done: str = "延期申请已提交") -> SentMessage:
+    await clerk.press(current(w.groups["housing"], card), text="申请延期")
+    await clerk.wait_for(has("请输入理由"))
+    await clerk.send(reason)
+    await clerk.wait_for(has("希望延至的日期"))
+    await clerk.send(day)
+    return await clerk.wait_for(has(done))
+
+
+async def _request_card(w: DeskWorld, number: str, mark: int) -> SentMessage:
+    return await w.groups["supervision"].wait_for(
+        lambda m: "延期申请" in plain(m) and number in plain(m) and bool(m.callback_data),
+        after=mark)
+
+
+async def test_extension_card_shows_the_decision_who_and_when(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "钟市民")
+    a = await w.staff("韩办事", "housing")
+    office = await w.staff("杨督办", None, role="supervisor")
+    housing, office_group = w.groups["housing"], w.groups["supervision"]
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+    await a.press(card, text="签收")
+    await housing.wait_for(lambda m: m.edited and "韩办事" in plain(m))
+    mark = office_group.mark()
+    await _extend(w, a, card, "需要协调消防部门", "2026-12-30")
+    request = await _request_card(w, number, mark)
+    old_buttons = list(request.callback_data)
+
+    pending = await _extend(w, a, card, "再申请一次", "2026-12-31", done="请等审批结果")
+    assert "已处理过" not in plain(pending)
+
+    toast = await office.press(request, text="不批准")
+    assert toast is not None and "已不批准" in (toast.text or "")
+    await office_group.wait_for(lambda m: m.edited and m.message_id == request.message_id)
+    decided = current(office_group, request)
+    assert "不批准延期（杨督办，" in plain(decided) and not decided.callback_data
+    assert "需要协调消防部门" in plain(decided)
+    again = await office.press(decided, old_buttons[0], forge=True)
+    assert again is not None and "已由 杨督办 于" in (again.text or "")
+    assert "未批准" in (again.text or "") and "待审批" not in (again.text or "")
+
+    mark = office_group.mark()
+    await _extend(w, a, card, "现场需二次检测", "2026-12-31")
+    second = await _request_card(w, number, mark)
+    toast = await office.press(second, text="批准延期")
+    assert toast is not None and "已批准" in (toast.text or "")
+    await office_group.wait_for(lambda m: m.edited and m.message_id == second.message_id)
+    decided = current(office_group, second)
+    assert "已批准延期（杨督办，" in plain(decided) and not decided.callback_data
+
+
+async def test_returned_card_gives_the_reason_and_reroute_skips_the_returner(
+        desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "蒋市民")
+    a = await w.staff("许办事", "housing")
+    office = await w.staff("何督办", None, role="supervisor")
+    housing, office_group = w.groups["housing"], w.groups["supervision"]
+    number = await file_complaint(citizen)
+    await a.press(await card_of(housing, number), text="退回")
+    reasons = await a.wait_for(has("退回"))
+    await a.press(reasons, text="其他")
+    await a.wait_for(has("请输入理由"))
+    await a.send("本小区由街道物业办管理，不归住建局。")
+    await a.wait_for(has("已退回"))
+
+    triage = await card_of(office_group, number)
+    assert "退回理由：本小区由街道物业办管理，不归住建局（许办事，" in plain(triage)
+    assert "责令原部门办理" in " ".join(triage.button_texts)
+    await a.send(f"/ticket {number}", chat=housing)
+    told = await housing.wait_for(has("不再由住房和城乡建设局办理"))
+    assert "许办事" in plain(told) and "退回治庸问责办公室" in plain(told)
+    assert "本小区由街道物业办管理" in plain(told) and "没有找到" not in plain(told)
+
+    await office.press(triage, text="改派")
+    choose = await office.wait_for(has("交给哪个部门"))
+    assert "住房和城乡建设局" not in " ".join(choose.button_texts)
+    assert "责令原部门办理" in plain(choose)
+    await office.press(choose, text="市场监督管理局")
+    await office.wait_for(has("改派"))
+    await card_of(w.groups["market"], number)
+
+
+async def test_desk_actions_plan_their_chase_at_once(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "沈市民")
+    a = await w.staff("曹办事", "housing")
+    number = await file_complaint(citizen)
+    await a.press(await card_of(w.groups["housing"], number), text="签收")
+    await w.groups["housing"].wait_for(lambda m: m.edited and "曹办事" in plain(m))
+    t = await _ticket(w.app, number)
+    assert t.planned_version == t.version
+    async with w.app.ctx.uow() as uow:
+        kinds = {x.kind for x in await uow.actions.pending_for_ticket(t.id or 0)}
+    assert "urge" in kinds and not kinds & {"sign_urge", "sign_supervise"}

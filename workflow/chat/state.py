@@ -63,6 +63,7 @@ class DeskDialog:
     ticket_id: int
     number: str
     from_department: str
+    returned_from: str = ""              # a returned ticket is never offered back to it
     step: int = 0                        # index into the action's dialog steps; -1: own words
     parts: list[str] = field(default_factory=list)
     files: list[dict[str, str]] = field(default_factory=list)

@@ -48,7 +48,8 @@ async def handle(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState 
             raise
         if press.kind == "extension":
             await actions.decide_extension(ctx, uow, member, press.action, press.id,
-                                           f"desk:{msg.update_id}", resp)
+                                           f"desk:{msg.update_id}", resp,
+                                           (msg.chat_id, msg.message_id))
         else:
             await _ticket_button(ctx, uow, msg, state, member, press, resp)
 

@@ -228,6 +228,7 @@ TEXTS: dict[str, Template] = {
         "/pending 本部门待办工单（治庸问责办可加部门，如 /pending housing）\n"
         "/ticket 编号 查看工单和全部办理记录\n"
         "/stats [week|month|quarter|2026-11|2026Q4] 部门考核、/officials [年份] 重复投诉干部（仅治庸问责办）\n"
+        "/block 编号 理由、/unblock 编号 暂停或恢复某件投诉的投诉人使用本渠道（仅治庸问责办，看不到是谁）\n"
         "/bind 邀请码 绑定本群（管理员运行 zhiyong group invite 生成）\n"
         "工作人员请先私聊本机器人发送 /join 邀请码 登记身份。市民请私聊本机器人投诉。"
     ),
@@ -284,6 +285,8 @@ EVENT_NAMES = {
     "supervise": "督办（催办后仍未答复）", "sign_supervise": "督办（长期未签收）",
     "double_check": "一案双查", "label_confirmed": "治庸问责办确认分类",
     "label_corrected": "治庸问责办更正分类",
+    "complainant_blocked": "暂停投诉人使用本渠道", "complainant_unblocked": "恢复投诉人使用本渠道",
+    "block_appealed": "申诉暂停使用",
 }
 ACTION_NAMES = {"return": "退回", "transfer": "转办", "extend": "申请延期", "ask": "追问",
                 "note": "备注", "answer": "答复", "reroute": "改派"}
@@ -469,6 +472,29 @@ DESK_TEXTS: dict[str, Template] = {
     "error.location_invalid": "这个位置无法识别，没有记入。",
     "flood.slow_down": "您发送得太快了，请稍等一分钟再继续。这段时间里发来的消息不会被处理。",
     "error.daily_cap": "您今天已经提交了 {max} 件投诉，这是每天的上限。草稿已为您保留，明天可以继续提交。",
+    # --- abuse: the office blocks a complainant by ticket number ---
+    "blocked.notice": (
+        "治庸问责办公室暂停了本账号在这里提交投诉和发送消息，此后发来的消息不会被处理。\n"
+        "如果您认为这是误会，请发送 /appeal 加上您的说明（例如：/appeal 我反映的是不同的问题），"
+        "治庸问责办公室会复核并答复。每次暂停可申诉一次。\n"
+        "紧急情况请直接拨打 110 / 119 / 120；其他诉求也可拨打 12345 市民服务热线。"),
+    "blocked.short": "本账号已被暂停使用，申诉请发送 /appeal 加上您的说明。",
+    "blocked.appeal_usage": "请在 /appeal 后面写上您的说明，例如：/appeal 我反映的是不同的问题。",
+    "blocked.appeal_sent": "✅ 您的申诉已转交治庸问责办公室复核，结果会在这里通知您。",
+    "blocked.appeal_already": "您的申诉已转交治庸问责办公室，正在复核，请耐心等待。",
+    "blocked.lifted_citizen": "✅ 治庸问责办公室已恢复本账号的使用，您可以重新提交投诉了。发送 /start 开始。",
+    "desk.block_usage": "用法：/block 投诉编号 理由（例如 /block ZY-20261201-0001 一分钟内重复提交二十次）。",
+    "desk.unblock_usage": "用法：/unblock 投诉编号 [理由]",
+    "desk.blocked": (
+        "⛔ 已暂停 {number} 的投诉人使用本渠道（理由：{reason}）。对方下次发消息时会收到一次说明和申诉方法。\n"
+        "解除：/unblock {number}"),
+    "desk.unblocked": "✅ 已恢复 {number} 的投诉人使用本渠道。",
+    "desk.block_appeal": (
+        "📨 <b>申诉 {number}</b>：被暂停的投诉人申请复核。\n暂停理由：{reason}（{blocked_at}）\n"
+        "申诉说明：{text}\n恢复使用：/unblock {number} 理由"),
+    "error.block_here": "请在治庸问责办公室群或与机器人的私聊中使用 /block、/unblock。",
+    "error.already_blocked": "{number} 的投诉人已于 {blocked_at} 被 {name} 暂停使用（理由：{reason}）。",
+    "error.not_blocked": "{number} 的投诉人没有被暂停使用。",
     "error.unknown_role": "没有这个角色：{role}。可用：{known}",
     "error.staff_not_found": "没有登记 Telegram id 为 {telegram_id} 的工作人员。",
     "error.join_private_only": "请在与机器人的私聊中发送 /join 邀请码。",

@@ -134,6 +134,20 @@ class RerouteToReturner(UserError):
     key = "error.reroute_to_returner"
 
 
+class BlockHere(UserError):
+    """/block and /unblock are for the office group or a supervisor's private chat."""
+
+    key = "error.block_here"
+
+
+class AlreadyBlocked(UserError):
+    key = "error.already_blocked"
+
+
+class NotBlocked(UserError):
+    key = "error.not_blocked"
+
+
 class GroupNotBound(UserError):
     key = "error.group_not_bound"
 

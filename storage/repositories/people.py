@@ -10,12 +10,14 @@ from sqlmodel import col, select
 from storage.mapping import to_domain, to_row, values_of
 from storage.repositories.base import Repository
 from storage.tables import (
+    ComplainantBlockRow,
     ComplainantRow,
     InviteCodeRow,
     StaffRow,
 )
 from workflow.model import (
     Complainant,
+    ComplainantBlock,
     InviteCode,
     StaffMember,
 )
@@ -48,6 +50,35 @@ class SqlComplainants(Repository):
         rows = await self.s.exec(select(ComplainantRow.id, ComplainantRow.telegram_id)
                                  .where(col(ComplainantRow.id).in_(complainant_ids)))
         return {int(i): int(tg) for i, tg in rows if i is not None}
+
+
+class SqlBlocks(Repository):
+    async def add(self, b: ComplainantBlock) -> ComplainantBlock:
+        row = to_row(b, ComplainantBlockRow)
+        self.s.add(row)
+        await self.s.flush()
+        b.id = row.id
+        return b
+
+    async def active(self, complainant_id: int) -> ComplainantBlock | None:
+        row = (await self.s.exec(
+            select(ComplainantBlockRow).where(ComplainantBlockRow.complainant_id == complainant_id,
+                                              col(ComplainantBlockRow.lifted_at).is_(None))
+            .order_by(col(ComplainantBlockRow.id).desc()).limit(1))).first()
+        return to_domain(row, ComplainantBlock) if row else None
+
+    async def active_for_chat(self, chat_id: int) -> ComplainantBlock | None:
+        row = (await self.s.exec(
+            select(ComplainantBlockRow)
+            .join(ComplainantRow, col(ComplainantRow.id) == col(ComplainantBlockRow.complainant_id))
+            .where(ComplainantRow.telegram_id == chat_id,
+                   col(ComplainantBlockRow.lifted_at).is_(None))
+            .order_by(col(ComplainantBlockRow.id).desc()).limit(1))).first()
+        return to_domain(row, ComplainantBlock) if row else None
+
+    async def save(self, b: ComplainantBlock) -> None:
+        await self.s.exec(update(ComplainantBlockRow).where(col(ComplainantBlockRow.id) == b.id)
+                          .values(**values_of(b)))  # type: ignore[call-overload]
 
 
 class SqlStaff(Repository):

@@ -340,3 +340,58 @@ async def test_desk_actions_plan_their_chase_at_once(desk_world: DeskWorld) -> N
     async with w.app.ctx.uow() as uow:
         kinds = {x.kind for x in await uow.actions.pending_for_ticket(t.id or 0)}
     assert "urge" in kinds and not kinds & {"sign_urge", "sign_supervise"}
+
+
+async def block_and_appeal(emu: BotApiEmulator, citizen: User, office: User, office_group: Group,
+                           number: str) -> None:
+    """The office blocks the person behind `number`; they are told once, appeal once, and
+    work again once unblocked. Shared by both frameworks' tests."""
+    await office.send(f"/block {number}", chat=office_group)
+    await office_group.wait_for(has("用法：/block"))
+    await office.send(f"/block {number} 一分钟内重复提交同一投诉二十次", chat=office_group)
+    await office_group.wait_for(has(f"已暂停 {number} 的投诉人"))
+    await office.send(f"/block {number} 再来一次", chat=office_group)
+    again = await office_group.wait_for(has("已于"))
+    assert "一分钟内重复提交" in plain(again)
+
+    await citizen.send("/start")
+    told = await citizen.wait_for(has("/appeal"))
+    assert "暂停" in plain(told) and "12345" in plain(told)
+    before = len(citizen.sent())
+    await citizen.send("你好")
+    await citizen.send("我要再投诉一次")
+    await citizen.send("/appeal")
+    await citizen.wait_for(has("请在 /appeal 后面写上"))
+    assert len(citizen.sent()) == before + 1          # told once; the rest went unanswered
+    await citizen.send("/appeal 我反映的是另一个窗口的问题，不是重复。")
+    await citizen.wait_for(has("已转交治庸问责办公室复核"))
+    appeal = await office_group.wait_for(has(f"申诉 {number}"))
+    assert "另一个窗口" in plain(appeal) and citizen.first_name not in plain(appeal)
+    await citizen.send("/appeal 再申诉一次")
+    await citizen.wait_for(has("正在复核"))
+
+    await office.send(f"/unblock {number} 复核后确认不是重复", chat=office_group)
+    await office_group.wait_for(has(f"已恢复 {number} 的投诉人"))
+    await citizen.wait_for(has("已恢复本账号的使用"))
+    await citizen.send("/mine")
+    await citizen.wait_for(has(number))
+    await office.send(f"/unblock {number}", chat=office_group)
+    await office_group.wait_for(has("没有被暂停"))
+    await office.send(f"/ticket {number}", chat=office_group)
+    history = await office_group.wait_for(has("办理记录"))
+    assert "暂停投诉人使用本渠道：一分钟内重复提交同一投诉二十次" in plain(history)
+    assert "恢复投诉人使用本渠道：复核后确认不是重复" in plain(history)
+    for m in office_group.sent():
+        assert str(citizen.id) not in plain(m) and citizen.first_name not in plain(m)
+
+
+async def test_office_blocks_and_unblocks_by_ticket_number(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "屠多发", username="flooder")
+    a = await w.staff("吕办事", "housing")
+    office = await w.staff("施督办", None, role="supervisor")
+    number = await file_complaint(citizen)
+    await a.send(f"/block {number} 太多了", chat=w.groups["housing"])
+    refused = await w.groups["housing"].wait_for(has("只有治庸问责办公室"))
+    assert refused
+    await block_and_appeal(w.emu, citizen, office, w.groups["supervision"], number)

@@ -145,6 +145,17 @@ def _submitted(v: View) -> str:
     return "\n".join(lines)
 
 
+def _card_supplement(v: View) -> str:
+    lines = [f"📎 <b>{v['number']} 投诉人补充材料</b>"]
+    if v.get("text_raw"):
+        lines += ["", v["text"]]
+    if v.get("files_raw"):
+        lines.append(f"附件：{v['files']} 个（随后发送）")
+    for url in v.get("locations_raw") or []:
+        lines.append(f'📍 投诉人分享的位置：<a href="{html.escape(url)}">在地图上查看</a>')
+    return "\n".join(lines)
+
+
 def _mine(v: View) -> str:
     lines = ["<b>我的投诉</b>"]
     for item in v["items"]:
@@ -211,6 +222,14 @@ TEXTS: dict[str, Template] = {
     "file.edit_menu": "要修改哪一项？",
     "file.press_button": "请按下方按钮确认、修改或取消。",
     "file.submitted": _submitted,
+    "file.duplicate": (
+        "您在 <b>{number}</b> 已反映过相同问题（{created_at} 提交，{department}，{state}）。\n"
+        "可以把这次写的内容和附件作为<b>补充材料</b>加到 {number}，承办部门会收到；"
+        "如果这是另一件事，也可以仍作为新投诉提交。"),
+    "file.supplemented": (
+        "✅ 已作为补充材料加到 <b>{number}</b>（{chars} 字，{files} 个附件），已转给{department}。"
+        "不算新投诉，答复期限不变。"),
+    "file.duplicate_gone": "{number} 已是「{state}」，不能再补充。您可以把这次的内容作为新投诉提交：",
     "file.cancelled": "已取消，草稿已丢弃。",
     "file.cancel_confirm": "确定放弃正在填写的投诉吗？草稿（已写 {chars} 字，{files} 个附件）将被丢弃。",
     "help.draft_in_progress": "📝 您有一件正在填写的投诉，停在「{step}」这一步，可以继续填写或放弃。",
@@ -223,6 +242,9 @@ TEXTS: dict[str, Template] = {
     "card.attachment": "{number} 附件 {index}/{total}",
     "card.attachment_caption": "{number} 附件 {index}/{total}：{caption}",
     "card.continued": "（{number} 续 {part}/{parts}）",
+    "card.supplement": _card_supplement,
+    "card.supplement_file": lambda v: f"{v['number']} 补充材料附件 {v['index']}/{v['total']}" + (
+        f"：{v['caption']}" if v.get("caption_raw") else ""),
     "group.help": (
         "这是部门工作群，投诉工单会推送到这里，按工单卡片上的按钮签收、退回、转办、申请延期、追问、备注、答复。\n"
         "/pending 本部门待办工单（治庸问责办可加部门，如 /pending housing）\n"
@@ -260,6 +282,8 @@ TEXTS: dict[str, Template] = {
     "btn.edit": "✏️ 修改",
     "btn.rewrite": "重写描述",
     "btn.add_more": "补充描述/附件",
+    "btn.supplement": "📎 补充到 {number}",
+    "btn.file_anyway": "仍作为新投诉提交",
     "btn.edit_accused": "被投诉对象",
     "btn.edit_identity": "实名/匿名",
     "btn.back": "↩️ 返回摘要",
@@ -286,7 +310,7 @@ EVENT_NAMES = {
     "double_check": "一案双查", "label_confirmed": "治庸问责办确认分类",
     "label_corrected": "治庸问责办更正分类",
     "complainant_blocked": "暂停投诉人使用本渠道", "complainant_unblocked": "恢复投诉人使用本渠道",
-    "block_appealed": "申诉暂停使用",
+    "block_appealed": "申诉暂停使用", "supplement": "补充材料",
 }
 ACTION_NAMES = {"return": "退回", "transfer": "转办", "extend": "申请延期", "ask": "追问",
                 "note": "备注", "answer": "答复", "reroute": "改派"}

@@ -14,7 +14,14 @@ from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
 from tests.e2e.test_citizen_flow import COMPLAINT, finish_filing, number_of, start_filing
 from tests.e2e.test_script import COMPLAINT_TW, assert_traditional, file_traditional
-from tests.e2e.test_staff_desk import block_and_appeal, card_of, current, file_complaint, has
+from tests.e2e.test_staff_desk import (
+    block_and_appeal,
+    card_of,
+    current,
+    file_complaint,
+    has,
+    supplement_with_files,
+)
 from workflow.deadlines.clock import FakeClock
 from workflow.desk.staff import create_staff_invite
 
@@ -168,3 +175,13 @@ async def test_block_appeal_unblock_through_aiogram(aio: tuple[BotApiEmulator, A
     group.add_member(office)
     number = await file_complaint(citizen)
     await block_and_appeal(emu, citizen, office, group, number)
+
+
+async def test_supplement_with_files_through_aiogram(
+        aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, app, _ = aio
+    citizen = emu.user(6660041, "卫阿姨")
+    housing = emu.group(app.settings.departments["housing"].chat_id or 0, "住建局工作群")
+    number = await file_complaint(citizen)
+    await card_of(housing, number)
+    await supplement_with_files(citizen, housing, number)

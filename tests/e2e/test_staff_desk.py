@@ -77,7 +77,9 @@ def has(text: str) -> Callable[[SentMessage], bool]:
     return lambda m: text in plain(m)
 
 
-async def file_complaint(citizen: User) -> str:
+async def file_complaint(citizen: User, again: bool = False) -> str:
+    """File COMPLAINT; `again`: once more, as a new complaint when offered to add it to the
+    first one."""
     await citizen.send("/start")
     welcome = await citizen.wait_for(has("隐私"))
     await citizen.press(welcome, text="我要投诉")
@@ -91,6 +93,9 @@ async def file_complaint(citizen: User) -> str:
     await citizen.tap("🙈 匿名提交")
     summary = await citizen.wait_for(has("请核对"))
     await citizen.press(summary, text="确认提交")
+    if again:
+        offer = await citizen.wait_for(has("已反映过相同问题"))
+        await citizen.press(offer, text="仍作为新投诉提交")
     done = await citizen.wait_for(has("投诉编号"))
     found = re.search(r"ZY-\d{8}-\d{4,}", plain(done))
     assert found and prompt
@@ -191,7 +196,7 @@ async def test_return_arbitration_and_transfer(desk_world: DeskWorld) -> None:
     answer = await a.press(again, text="退回")
     assert answer is not None and "不能再退回" in (answer.text or "")
 
-    second = await file_complaint(citizen)
+    second = await file_complaint(citizen, again=True)
     card = await card_of(housing, second)
     await a.press(card, text="转办")
     choose = await a.wait_for(has("交给哪个部门"))
@@ -395,3 +400,53 @@ async def test_office_blocks_and_unblocks_by_ticket_number(desk_world: DeskWorld
     refused = await w.groups["housing"].wait_for(has("只有治庸问责办公室"))
     assert refused
     await block_and_appeal(w.emu, citizen, office, w.groups["supervision"], number)
+
+
+async def supplement_with_files(citizen: User, group: Group, number: str) -> None:
+    """The same complaint again, with a photo, a document, a voice and a location, goes to
+    `number` as 补充材料, files and all. Shared by both frameworks' tests."""
+    await citizen.send("/start")
+    welcome = await citizen.wait_for(has("隐私"))
+    await citizen.press(welcome, text="我要投诉")
+    await citizen.wait_for(has("请描述"))
+    await citizen.send(COMPLAINT + "昨天又去看了，还是锁着。")
+    ack = await citizen.wait_for(has("已记下"))
+    await citizen.send_photo(caption="昨天拍的")
+    await citizen.wait_for(has("1 个附件"))
+    await citizen.send_document("物业回复.pdf")
+    await citizen.wait_for(has("2 个附件"))
+    await citizen.send_voice(duration=20)
+    await citizen.wait_for(has("3 个附件"))
+    await citizen.send_location(30.5931, 114.3055)
+    await citizen.wait_for(has("4 个附件"))
+    await citizen.press(ack, text="完成")
+    await citizen.wait_for(has("被投诉"))
+    await citizen.send("某某物业公司")
+    await citizen.wait_for(has("实名还是匿名"))
+    await citizen.tap("🙈 匿名提交")
+    summary = await citizen.wait_for(has("请核对"))
+    await citizen.press(summary, text="确认提交")
+    offer = await citizen.wait_for(has("已反映过相同问题"))
+    assert number in plain(offer)
+    await citizen.press(offer, text=f"补充到 {number}")
+    done = await citizen.wait_for(has("已作为补充材料"))
+    assert number in plain(done) and "4 个附件" in plain(done)
+    note = await group.wait_for(has(f"{number} 投诉人补充材料"))
+    assert "还是锁着" in plain(note) and "openstreetmap.org" in (note.text or "")
+    card = next(m for m in group.sent() if number in plain(m) and "投诉内容" in plain(m))
+    assert note.reply_to == card.message_id                       # threaded under the card
+    kinds = []
+    for _ in range(3):
+        m = await group.wait_for(lambda m: f"{number} 补充材料附件" in (m.caption or ""))
+        kinds.append(m.kind)
+    assert sorted(kinds) == ["document", "photo", "voice"]
+    for m in group.sent():
+        assert citizen.first_name not in plain(m) and str(citizen.id) not in plain(m)
+
+
+async def test_the_same_complaint_again_is_added_as_a_supplement(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "卫重复")
+    number = await file_complaint(citizen)
+    await card_of(w.groups["housing"], number)
+    await supplement_with_files(citizen, w.groups["housing"], number)

@@ -49,6 +49,8 @@ class FilingDraft:
     classification: Classified | None = None
     beside_questions: bool = False       # told us this draft is not the answer to a 追问
     danger_told: str = ""                # the danger whose emergency number we already gave
+    duplicate_of: str = ""               # the person's own ticket this draft repeats
+    duplicate_ok: bool = False           # told so, they file it as a new complaint anyway
 
     def description(self) -> str:
         return "\n".join(p for p in self.parts if p.strip())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,13 @@ from bot.app import App, build_app
 from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
 from tests.e2e.test_citizen_flow import COMPLAINT, finish_filing, number_of, start_filing
-from tests.e2e.test_script import COMPLAINT_TW, assert_traditional, file_traditional
+from tests.e2e.test_night import FIRE, SATURDAY_3AM, rang, send_call
+from tests.e2e.test_script import (
+    COMPLAINT_TW,
+    assert_traditional,
+    file_traditional,
+    switch_script_mid_filing,
+)
 from tests.e2e.test_staff_desk import (
     block_and_appeal,
     card_of,
@@ -185,3 +192,36 @@ async def test_supplement_with_files_through_aiogram(
     number = await file_complaint(citizen)
     await card_of(housing, number)
     await supplement_with_files(citizen, housing, number)
+
+
+async def test_buttons_rendered_before_a_script_switch_through_aiogram(
+        aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, _, _ = aio
+    await switch_script_mid_filing(emu.user(6660051, "李先生", language_code="zh-hans"))
+
+
+async def test_at_3am_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    """Urgent: the 119 advice first, a natural-hours sign-for clock, a card that rings; an
+    ordinary card at the same hour goes at once, silently."""
+    emu, app, _ = aio
+    saved, app.ctx.clock = app.ctx.clock, FakeClock(SATURDAY_3AM)
+    try:
+        for user_id, text, urgent in ((6660061, FIRE, True), (6660062, COMPLAINT, False)):
+            citizen = emu.user(user_id, "夜里的市民")
+            await start_filing(citizen)
+            await citizen.send(text)
+            if urgent:
+                await citizen.wait_for(has("119"))
+            await citizen.wait_for(has("已记下"))
+            number = number_of(await finish_filing(citizen, accused="某某单位"))
+            async with app.ctx.uow() as uow:
+                t = await uow.tickets.by_number(number)
+            assert t is not None and t.urgent is urgent
+            if urgent:
+                assert t.sign_due == SATURDAY_3AM + timedelta(hours=2)
+            chat = app.settings.departments[t.department].chat_id or 0
+            await emu.wait_for(chat, lambda m, n=number: n in (m.plain or "")
+                               and "投诉内容" in (m.plain or ""), timeout=10)
+            assert rang(send_call(emu, chat, number)) is urgent
+    finally:
+        app.ctx.clock = saved

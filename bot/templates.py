@@ -480,7 +480,7 @@ DESK_TEXTS: dict[str, Template] = {
         "<b>❓ 关于您的投诉 {number}，{department}想了解：</b>\n\n{question}\n\n"
         "直接发送您的回答即可（文字、照片或文件），也可以按「回复」；"
         "对方看不到您的身份。"),
-    "relay.reply_prompt": "请发送您对 {number} 的回复（文字、照片或文件）。发送 /cancel 取消。",
+    "relay.reply_prompt": "请发送您对 {number} 的回复（文字、照片、文件、语音或位置）。发送 /cancel 取消。",
     "relay.reply_cancelled": "已取消回复。",
     "relay.reply_sent": "✅ 您的回复已转达（{number}）。",
     "relay.typed_reply_sent": ("✅ 已作为您对 {number} 追问的回复转达。"
@@ -488,7 +488,9 @@ DESK_TEXTS: dict[str, Template] = {
     "danger.call_now": _danger_call,
     "relay.reply_added": "✅ 这个追问您已回复过，这条已作为补充转达（{number}）。",
     "answers.which": _answers_which,
-    "relay.reply_group": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}：\n{v['text']}",
+    "relay.reply_group": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}：\n{v['text']}" + (
+        f'📍 投诉人分享的位置：<a href="{html.escape(v["location_raw"])}">在地图上查看</a>'
+        if v.get("location_raw") else ""),
     "relay.reply_file": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}，发来附件 {v['text']}",
     # --- errors ---
     "error.voice_empty": "这条语音没有声音（0 秒），没有记入。请重新录制，或用文字描述。",

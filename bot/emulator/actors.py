@@ -161,9 +161,10 @@ class User:
                                      duration=duration)
 
     async def send_location(self, latitude: float, longitude: float, *,
-                            chat: Group | Chat | int | None = None) -> dict[str, Any]:
+                            chat: Group | Chat | int | None = None,
+                            reply_to: MessageRef | None = None) -> dict[str, Any]:
         return await self._post(chat, {"location": {"latitude": latitude,
-                                                    "longitude": longitude}})
+                                                    "longitude": longitude}}, reply_to)
 
     async def send_poll(self, question: str, options: list[str], *,
                         chat: Group | Chat | int | None = None) -> dict[str, Any]:

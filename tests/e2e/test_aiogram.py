@@ -13,6 +13,7 @@ from bot.aio.runner import AiogramBot
 from bot.app import App, build_app
 from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
+from tests.e2e.test_answers import voice_and_location_answers
 from tests.e2e.test_citizen_flow import COMPLAINT, finish_filing, number_of, start_filing
 from tests.e2e.test_night import FIRE, SATURDAY_3AM, rang, send_call
 from tests.e2e.test_script import (
@@ -126,6 +127,9 @@ async def test_typed_and_swipe_answers_through_aiogram(
         await citizen.send(answer, reply_to=asked if swipe else None)
         await citizen.wait_for(has("转达"))
         await housing.wait_for(has(answer))
+    await voice_and_location_answers(citizen, staff, housing, card.message_id)
+
+
 async def test_the_stats_chart_is_uploaded_through_aiogram(
         aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
     emu, app, _ = aio

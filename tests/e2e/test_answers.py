@@ -103,3 +103,33 @@ async def test_a_reply_goes_to_its_own_ticket_and_not_to_an_answered_one(
     await citizen.send("/mine")
     await citizen.wait_for(has("我的投诉"))
     assert not any("三楼" in plain(m) for m in housing.sent())
+
+
+async def voice_and_location_answers(citizen: User, staff: User, housing: Group,
+                                     card_id: int) -> None:
+    """A spoken answer and a shared location answer a 追问 too (a 0 s voice is refused).
+    Shared by both frameworks' tests."""
+    await ask(staff, housing, card_id, "请说一下具体位置？")
+    asked = await citizen.wait_for(has("具体位置"))
+    await citizen.send_voice(duration=0)
+    await citizen.wait_for(has("0 秒"))
+    await citizen.send_voice(duration=15)
+    await citizen.wait_for(has("转达"))
+    voice = await housing.wait_for(lambda m: m.kind == "voice" and "回复" in (m.caption or ""))
+    assert voice.reply_to == card_id
+    await citizen.send_location(30.5931, 114.3055, reply_to=asked)
+    await citizen.wait_for(has("已作为补充转达"))
+    where = await housing.wait_for(lambda m: "openstreetmap.org" in (m.text or ""))
+    assert where.reply_to == card_id and "在地图上查看" in plain(where)
+
+
+async def test_voice_and_location_answer_a_question(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "严老伯")
+    staff = await w.staff("华办事", "housing")
+    housing = w.groups["housing"]
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+    await staff.press(card, text="签收")
+    await citizen.wait_for(has("签收办理"))
+    await voice_and_location_answers(citizen, staff, housing, card.message_id)

@@ -90,6 +90,10 @@ class HeldInput:
     file_id: str = ""
     file_unique_id: str = ""
     file_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    duration: int = 0
+    file_size: int = 0
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -52,6 +53,13 @@ class SqlComplainants(Repository):
         return {int(i): int(tg) for i, tg in rows if i is not None}
 
 
+_block, _person = ComplainantBlockRow.__table__, ComplainantRow.__table__  # type: ignore[attr-defined]
+_ACTIVE_FOR_CHAT = (
+    sa.select(_block.c.id).select_from(_block.join(_person, _person.c.id == _block.c.complainant_id))
+    .where(_person.c.telegram_id == sa.bindparam("chat"), _block.c.lifted_at.is_(None))
+    .order_by(_block.c.id.desc()).limit(1))
+
+
 class SqlBlocks(Repository):
     async def add(self, b: ComplainantBlock) -> ComplainantBlock:
         row = to_row(b, ComplainantBlockRow)
@@ -68,12 +76,10 @@ class SqlBlocks(Repository):
         return to_domain(row, ComplainantBlock) if row else None
 
     async def active_for_chat(self, chat_id: int) -> ComplainantBlock | None:
-        row = (await self.s.exec(
-            select(ComplainantBlockRow)
-            .join(ComplainantRow, col(ComplainantRow.id) == col(ComplainantBlockRow.complainant_id))
-            .where(ComplainantRow.telegram_id == chat_id,
-                   col(ComplainantBlockRow.lifted_at).is_(None))
-            .order_by(col(ComplainantBlockRow.id).desc()).limit(1))).first()
+        """Asked for every citizen update: a Core query for the id (no ORM row unless blocked)."""
+        conn = await self.s.connection()
+        found = (await conn.execute(_ACTIVE_FOR_CHAT, {"chat": chat_id})).first()
+        row = await self.s.get(ComplainantBlockRow, found[0]) if found else None
         return to_domain(row, ComplainantBlock) if row else None
 
     async def save(self, b: ComplainantBlock) -> None:

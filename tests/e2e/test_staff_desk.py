@@ -400,6 +400,9 @@ async def test_office_blocks_and_unblocks_by_ticket_number(desk_world: DeskWorld
     refused = await w.groups["housing"].wait_for(has("只有治庸问责办公室"))
     assert refused
     await block_and_appeal(w.emu, citizen, office, w.groups["supervision"], number)
+    await a.send(f"/ticket {number}", chat=w.groups["housing"])
+    history = await w.groups["housing"].wait_for(has("办理记录"))
+    assert "暂停" not in plain(history) and "申诉" not in plain(history)   # the office's own
 
 
 async def supplement_with_files(citizen: User, group: Group, number: str) -> None:

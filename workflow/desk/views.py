@@ -19,6 +19,8 @@ from workflow.office import audit
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
 
+OFFICE_ONLY = ("complainant_blocked", "complainant_unblocked", "block_appealed")
+
 
 async def chat_department(ctx: Context, uow: UnitOfWork, msg: Incoming) -> str | None:
     binding = await uow.bindings.for_chat(msg.chat_id)
@@ -79,8 +81,10 @@ async def show_ticket(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Respon
     if room != t.department:
         card.buttons = []
     resp.messages.append(card)
-    params: dict[str, Any] = {"number": t.number,
-                              "items": await history(uow, await uow.events.for_ticket(t.id))}
+    events = await uow.events.for_ticket(t.id)
+    if not staff.is_office(member):     # a block must not colour how the department handles it
+        events = [e for e in events if e.kind not in OFFICE_ONLY]
+    params: dict[str, Any] = {"number": t.number, "items": await history(uow, events)}
     if staff.is_office(member) and audit.shows_identity(t):
         params.update(await _identity(ctx, uow, msg, member, t))
     resp.say(msg.chat_id, "desk.history", **params)

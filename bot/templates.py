@@ -506,7 +506,7 @@ DESK_TEXTS: dict[str, Template] = {
         "紧急情况请直接拨打 110 / 119 / 120；其他诉求也可拨打 12345 市民服务热线。"),
     "blocked.short": "本账号已被暂停使用，申诉请发送 /appeal 加上您的说明。",
     "blocked.appeal_usage": "请在 /appeal 后面写上您的说明，例如：/appeal 我反映的是不同的问题。",
-    "blocked.appeal_sent": "✅ 您的申诉已转交治庸问责办公室复核，结果会在这里通知您。",
+    "blocked.appeal_sent": "✅ 您的申诉已转交治庸问责办公室复核；恢复使用时会在这里通知您。",
     "blocked.appeal_already": "您的申诉已转交治庸问责办公室，正在复核，请耐心等待。",
     "blocked.lifted_citizen": "✅ 治庸问责办公室已恢复本账号的使用，您可以重新提交投诉了。发送 /start 开始。",
     "desk.block_usage": "用法：/block 投诉编号 理由（例如 /block ZY-20261201-0001 一分钟内重复提交二十次）。",

@@ -13,6 +13,7 @@ from workflow.chat.messages import Outgoing
 from workflow.model import (
     Attachment,
     Complainant,
+    ComplainantBlock,
     Conversation,
     ExtensionRequest,
     GroupBinding,
@@ -229,6 +230,17 @@ class ExtensionRepo(Protocol):
         ...
 
 
+class BlockRepo(Protocol):
+    """Complainants the office blocked (by ticket number; it never sees who they are)."""
+
+    async def add(self, b: ComplainantBlock) -> ComplainantBlock: ...
+    async def active(self, complainant_id: int) -> ComplainantBlock | None: ...
+    async def active_for_chat(self, chat_id: int) -> ComplainantBlock | None:
+        """The active block of the complainant writing from this private chat, if any."""
+        ...
+    async def save(self, b: ComplainantBlock) -> None: ...
+
+
 class ActionRepo(Protocol):
     """Deadline actions of tickets (reminders, 催办, 督办, rating steps)."""
 
@@ -281,6 +293,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepo
     staff: StaffRepo
     extensions: ExtensionRepo
+    blocks: BlockRepo
 
     actions: ActionRepo
     ledger: LedgerRepo

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from workflow.chat import answers, filing, flood, rating, relay, script
+from workflow.chat import answers, blocked, filing, flood, rating, relay, script
 from workflow.chat.messages import Incoming, Response
 from workflow.chat.state import ChatState, remembered_script
 from workflow.context import Context
@@ -126,6 +126,9 @@ async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
         state = ChatState.from_row(await uow.conversations.get(msg.chat_id), msg.chat_id)
     before = _snapshot(state)
     handler = _pick(msg, state)
+    if state is not None and handler not in DESK_HANDLERS \
+            and await blocked.turned_away(ctx, uow, msg, resp):
+        return resp
     if state is not None and handler not in DESK_HANDLERS and flood.throttled(ctx, state, msg, resp):
         state.updated_at = ctx.now()
         await uow.conversations.save(state.to_row())

@@ -62,9 +62,9 @@ async def _return_to_office(w: DeskWorld) -> tuple[str, SentMessage]:
     return number, triage
 
 
-async def test_triage_routes_corrects_exports_and_retrains(desk_world: DeskWorld,
-                                                           tmp_path: Path) -> None:
-    w = desk_world
+async def route_and_correct(w: DeskWorld) -> tuple[str, str, User]:
+    """The chat path (either adapter): one office card with the choices, refusals, a route,
+    a category correction; the ticket's number, classified category and the supervisor."""
     office_group = w.groups["supervision"]
     number, triage = await _return_to_office(w)
     assert "退回理由：职能不符（郑退回" in plain(triage)
@@ -97,14 +97,20 @@ async def test_triage_routes_corrects_exports_and_retrains(desk_world: DeskWorld
     again = await boss.press(office_group.emu.message(office_group.id, triage.message_id),
                              text="乱作为")
     assert again is not None and "没有任何改动" in (again.text or "")
+    return number, t.category, boss
 
+
+async def test_triage_routes_corrects_exports_and_retrains(desk_world: DeskWorld,
+                                                           tmp_path: Path) -> None:
+    w = desk_world
+    number, category, boss = await route_and_correct(w)
     exported = tmp_path / "corrections.csv"
     result = await _cli(w, "nlp", "corrections", "export", "--out", str(exported))
     assert result.exit_code == 0, result.output
     with exported.open(encoding="utf-8") as f:
         mine = [r for r in csv.DictReader(f) if r["ticket"] == number]
     assert [(r["field"], r["old"], r["new"]) for r in mine] == [
-        ("department", "housing", "market"), ("category", t.category, "misconduct")]
+        ("department", "housing", "market"), ("category", category, "misconduct")]
     assert {r["by"] for r in mine} == {str(boss.id)}
 
     model = tmp_path / "model"
@@ -152,7 +158,12 @@ UNSURE_CATEGORY = "物业公司的人说话很难听，态度不好"
 
 
 async def test_unsure_tickets_join_the_queue(desk_world: DeskWorld) -> None:
-    w = desk_world
+    await unsure_tickets_queue(desk_world)
+
+
+async def unsure_tickets_queue(w: DeskWorld) -> None:
+    """Unsure department: decided on the office's card; unsure category: a category-only card,
+    retired when the department returns the ticket."""
     office_group = w.groups["supervision"]
     boss = await w.staff("蒋分拣", None, role="supervisor")
     number = await _file(w.emu.user(next(_users), "尤不明"), UNSURE_DEPARTMENT)

@@ -14,6 +14,7 @@ requests use the same lanes and are answered only when their update is done.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
@@ -223,7 +224,7 @@ class Intake:
         if kept:
             self.offsets.keep([uid])
         self._fetched[uid] = update
-        self.submit(update).add_done_callback(lambda f, uid=uid: self._end(uid, f))
+        self.submit(update).add_done_callback(functools.partial(self._end, uid))
 
     def _end(self, update_id: int, done: asyncio.Future[None]) -> None:
         if done.cancelled():   # stopped before it finished: neither confirmed nor dropped

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.db import session_factory
 from storage.tables import UpdateInboxRow
@@ -37,8 +37,7 @@ class SqlInbox:
                 for uid, key, update in updates]
         async with self._sessions() as s:
             stmt = self._insert(UpdateInboxRow).values(rows)
-            await s.exec(stmt.on_conflict_do_nothing(  # type: ignore[call-overload]
-                index_elements=["update_id"]))
+            await s.exec(stmt.on_conflict_do_nothing(index_elements=["update_id"]))
             await s.commit()
 
     async def drop(self, update_ids: Sequence[int]) -> None:
@@ -47,13 +46,12 @@ class SqlInbox:
         ids = list(update_ids)
         async with self._sessions() as s:
             for i in range(0, len(ids), 500):
-                column = UpdateInboxRow.update_id
-                await s.exec(delete(UpdateInboxRow)  # type: ignore[call-overload]
-                             .where(column.in_(ids[i:i + 500])))  # type: ignore[attr-defined]
+                await s.exec(delete(UpdateInboxRow)
+                             .where(col(UpdateInboxRow.update_id).in_(ids[i:i + 500])))
             await s.commit()
 
     async def pending(self) -> list[dict[str, Any]]:
         """Every kept update, oldest first."""
         async with self._sessions() as s:
-            rows = await s.exec(select(UpdateInboxRow.body).order_by(UpdateInboxRow.update_id))
+            rows = await s.exec(select(UpdateInboxRow.body).order_by(col(UpdateInboxRow.update_id)))
             return [json.loads(body) for body in rows]

@@ -17,7 +17,7 @@ async def test_kept_once_in_order_round_trip_and_dropped(database: Database) -> 
     inbox = SqlInbox(database)
     base = 10**12 + secrets.randbelow(10**12)
     ids = [base + 2, base, base + 1]
-    updates = [{"update_id": u, "message": {"chat": {"id": 7}, "text": f"{HOSTILE}{u}"}}
+    updates: list[dict[str, Any]] = [{"update_id": u, "message": {"chat": {"id": 7}, "text": f"{HOSTILE}{u}"}}
                for u in ids]
     await inbox.keep([(u["update_id"], 7, u) for u in updates])
     await inbox.keep([(ids[0], 7, updates[0])])          # kept again: still once

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.scheduler import DeadlineScheduler
-from workflow.outbox.ratelimit import RateLimiter, RateLimits
+from storage.db import is_sqlite
+from workflow.outbox.ratelimit import LocalSlots, RateLimits, SharedSlots
 from workflow.outbox.sender import DeliveryPolicy, OutboxSender
-from workflow.ports import Transport
+from workflow.ports import SendSlots, Transport
 
 
 class Background:
@@ -21,6 +22,9 @@ class Background:
     def __init__(self, app: App, transport: Transport) -> None:
         self.app = app
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        # The adapter's claims of its replies: sent per chat in order by bot/replies.py, so a
+        # chat's next replies may be claimed while these are in flight (not the sender's).
+        self.reply_worker = f"{self.worker}:replies"
         self.sender = OutboxSender(app.ctx, transport, self.worker, *delivery_of(app))
         self.scheduler = DeadlineScheduler(app, self.worker, self.sender.wake)
         self._task: asyncio.Task[None] | None = None
@@ -67,10 +71,20 @@ def _dead_on_this_host(worker: str) -> bool:
     return False
 
 
-def delivery_of(app: App) -> tuple[DeliveryPolicy, RateLimiter]:
-    """The stale-claim timeout and Telegram's limits from [scheduler] in config.toml."""
+def delivery_of(app: App) -> tuple[DeliveryPolicy, SendSlots | None]:
+    """The stale-claim timeout and Telegram's limits from [scheduler] in config.toml.
+
+    On PostgreSQL (several processes may serve the bot) the limits are kept through the
+    database; on SQLite, which one process serves, in memory, without a transaction a message.
+    """
     cfg = app.settings.scheduler
     policy = DeliveryPolicy(stale_after=timedelta(seconds=cfg.stale_claim_seconds))
-    return policy, RateLimiter(RateLimits(per_bot_per_second=cfg.per_bot_per_second,
-                                          per_group_per_minute=cfg.per_group_per_minute,
-                                          per_chat_per_second=cfg.per_chat_per_second))
+    if not cfg.rate_limits:
+        return policy, None
+    limits = RateLimits(per_bot_per_second=cfg.per_bot_per_second,
+                        per_group_per_minute=cfg.per_group_per_minute,
+                        per_chat_per_second=cfg.per_chat_per_second,
+                        group_window=cfg.group_window_seconds)
+    if is_sqlite(app.settings.storage.url):
+        return policy, LocalSlots(app.ctx.clock, limits)
+    return policy, SharedSlots(app.ctx, limits)

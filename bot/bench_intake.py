@@ -6,7 +6,9 @@ so their CPU time and peak RSS are theirs alone (read from /proc); the emulator 
 citizens run here. Each citizen: /start → file → description → done → skip → anonymous →
 submit, waiting for the bot's answer to every step (bot/emulator/scripted.py); the echo bot's citizens take the same
 seven steps (text, button, text, button, button, text, button) and it answers each one.
-Prints JSON lines: one per bot, then the ratio of their throughput. With
+Prints JSON lines: one per bot, then the ratio of their throughput. Telegram's limits (30
+messages a second per bot, …) would cap the bot at Telegram's pace, not ours, and the echo bot
+keeps none: they are off in the bot under test unless asked for (`rate_limits`). With
 ZHIYONG_BENCH_PROFILE=FILE the bot runs under cProfile (stats written to FILE on exit).
 """
 
@@ -144,13 +146,16 @@ def bench_config(source: Path, directory: Path) -> Path:
 
 
 async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
-                  directory: Path) -> dict[str, Any]:
+                  directory: Path, rate_limits: bool = False) -> dict[str, Any]:
     emu = await BotApiEmulator(token=TOKEN).start()
     for i in range(20):
         emu.group(GROUP_BASE - i, group_title(i))
     env = {**os.environ, "ZHIYONG_TELEGRAM_TOKEN": TOKEN, "ZHIYONG_TELEGRAM__API_URL": emu.api_url,
            "ZHIYONG_TELEGRAM__FRAMEWORK": framework, "ZHIYONG_STORAGE__URL": url,
-           "ZHIYONG_TELEGRAM__POLL_TIMEOUT": "10", "PYTHONPATH": str(source)}
+           "ZHIYONG_TELEGRAM__POLL_TIMEOUT": "10", "PYTHONPATH": str(source),
+           # no /metrics listener: a fixed port another bot on the machine may hold already
+           "ZHIYONG_MONITORING__ENABLED": "false",
+           "ZHIYONG_SCHEDULER__RATE_LIMITS": str(rate_limits).lower()}
     if kind == "zhiyong":
         args = ["-m", "bot", "--config", str(bench_config(source, directory)), "run"]
         if os.environ.get("ZHIYONG_BENCH_PROFILE"):   # where the bot's cProfile output goes
@@ -164,7 +169,7 @@ async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
         proc = await asyncio.create_subprocess_exec(sys.executable, *args, cwd=directory,
                                                     env=env, stdout=log_file, stderr=log_file)
         try:
-            result = await _load(emu, proc.pid, FILING if kind == "zhiyong" else ECHO, users)
+            result = await _load(emu, proc, FILING if kind == "zhiyong" else ECHO, users)
         finally:
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
@@ -179,12 +184,14 @@ async def run_one(kind: str, framework: str, url: str, users: int, source: Path,
     return result
 
 
-async def _load(emu: BotApiEmulator, pid: int, steps: list[Step], users: int) -> dict[str, Any]:
+async def _load(emu: BotApiEmulator, proc: asyncio.subprocess.Process, steps: list[Step],
+                users: int) -> dict[str, Any]:
+    pid = proc.pid
     warm = emu.user(1, WARM_UP_NAME)
     await citizen(warm, steps[:1], Load())             # the bot is up, the model loaded
-    while True:                                         # …and has answered it
-        if warm.sent():
-            break
+    while not warm.sent():                              # …and has answered it
+        if proc.returncode is not None:
+            raise RuntimeError(f"the bot exited ({proc.returncode}) before answering; see its log")
         await asyncio.sleep(0.2)
     people = [emu.user(100_000 + i, citizen_name(i), username=f"c{i}") for i in range(users)]
     load = Load()
@@ -199,7 +206,8 @@ async def _load(emu: BotApiEmulator, pid: int, steps: list[Step], users: int) ->
             "latency_ms": {name: percentiles(v) for name, v in load.latencies.items()}}
 
 
-async def run_bench(framework: str, db: str | None, users: int, source: Path) -> list[dict]:
+async def run_bench(framework: str, db: str | None, users: int, source: Path,
+                    rate_limits: bool = False) -> list[dict]:
     from bot.bench_sweep import scratch_database
     from storage.db import is_sqlite
 
@@ -209,9 +217,12 @@ async def run_bench(framework: str, db: str | None, users: int, source: Path) ->
             directory = Path(tmp) / kind
             directory.mkdir()
             async with scratch_database(None if kind == "echo" else db, directory) as url:
-                line = await run_one(kind, framework, url, users, source, directory)
+                line = await run_one(kind, framework, url, users, source, directory,
+                                     rate_limits)
             if kind == "zhiyong" and db is not None:
                 line["db"] = "sqlite" if is_sqlite(db) else "postgresql"
+            if kind == "zhiyong":
+                line["rate_limits"] = rate_limits
             print(json.dumps(line, ensure_ascii=False), flush=True)
             results.append(line)
     echo, real = results
@@ -221,8 +232,9 @@ async def run_bench(framework: str, db: str | None, users: int, source: Path) ->
     return [*results, ratio]
 
 
-def bench_intake(framework: str, db: str | None, users: int, source: str | None = None) -> None:
-    asyncio.run(run_bench(framework, db, users, Path(source) if source else REPO))
+def bench_intake(framework: str, db: str | None, users: int, source: str | None = None,
+                 rate_limits: bool = False) -> None:
+    asyncio.run(run_bench(framework, db, users, Path(source) if source else REPO, rate_limits))
 
 
 # ---- the bare echo bots -----------------------------------------------------------------------

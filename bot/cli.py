@@ -196,6 +196,20 @@ def bench_sweep(obj: CliContext, rows: int, open_: int, due: str, db: str | None
     run_bench_sweep(obj.settings(), rows, open_, due, db)
 
 
+@bench.command("slots")
+@click.option("--rows", default=200_000, show_default=True, help="Sent messages in the outbox.")
+@click.option("--slots", default=200, show_default=True, help="Slots timed per audience.")
+@click.option("--db", default=None,
+              help="postgresql://… (a temporary database is created there and dropped); "
+                   "default: a temporary SQLite file.")
+@click.pass_obj
+def bench_slots(obj: CliContext, rows: int, slots: int, db: str | None) -> None:
+    """Time taking a send slot (Telegram's limits across processes); JSON lines, query plans."""
+    from bot.bench_slots import bench_slots as run_bench_slots
+
+    run_bench_slots(obj.settings(), rows, slots, db)
+
+
 @bench.command("intake")
 @click.option("--framework", type=click.Choice(["ptb", "aiogram"]), default="ptb",
               show_default=True)
@@ -203,13 +217,17 @@ def bench_sweep(obj: CliContext, rows: int, open_: int, due: str, db: str | None
               help="postgresql://… (a temporary database is created there and dropped); "
                    "default: a temporary SQLite file.")
 @click.option("--users", default=200, show_default=True, help="Citizens filing at once.")
+@click.option("--rate-limits/--no-rate-limits", default=False, show_default=True,
+              help="Keep Telegram's limits (30 messages/s per bot …) in the bot under test; "
+                   "off by default, like the echo bot, so the ratio measures our code.")
 @click.option("--source", default=None, hidden=True,
               help="Run the bot from another checkout (before/after comparisons).")
-def bench_intake(framework: str, db: str | None, users: int, source: str | None) -> None:
+def bench_intake(framework: str, db: str | None, users: int, rate_limits: bool,
+                 source: str | None) -> None:
     """The real bot and a bare echo bot under N citizens filing at once; JSON lines."""
     from bot.bench_intake import bench_intake as run_bench_intake
 
-    run_bench_intake(framework, db, users, source)
+    run_bench_intake(framework, db, users, source, rate_limits)
 
 
 def _safe_url(url: str) -> str:

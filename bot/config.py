@@ -165,6 +165,8 @@ class SchedulerConfig(_Strict):
     per_bot_per_second: int = Field(default=30, ge=1)
     per_group_per_minute: int = Field(default=20, ge=1)
     per_chat_per_second: int = Field(default=1, ge=1)
+    group_window_seconds: float = Field(default=60.0, gt=0)   # the "minute" of the group limit
+    rate_limits: bool = True       # false only against the emulator (tests, the demo)
 
 
 class LoggingConfig(_Strict):

@@ -91,7 +91,8 @@ class Renderer:
         names = {"category": self.categories, "department": self.departments,
                  "state": STATE_NAMES, "step": STEP_NAMES, "what": UNSUPPORTED_NAMES,
                  "moved_to": self.departments, "returned_from": self.departments,
-                 "routed_to": self.departments, "role": ROLE_NAMES}
+                 "routed_to": self.departments, "now_department": self.departments,
+                 "role": ROLE_NAMES}
         if key in names and isinstance(v, str):
             return html.escape(names[key].get(v, v), quote=False)
         if key == "note" and isinstance(v, str):

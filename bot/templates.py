@@ -69,6 +69,8 @@ def _card(v: View) -> str:
     lines = [f"<b>{title} {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v["urgent_raw"] else "")]
     if v.get("note_raw"):
         lines.append(f"⚠️ {v['note']}")
+    if v.get("returned_by_raw") or v.get("returned_reason_code_raw"):
+        lines.append(_card_returned(v))
     lines += [
         f"类别：{v['category']}",
         f"承办部门：{v['department']}",
@@ -95,6 +97,15 @@ def _card(v: View) -> str:
     if v.get("text_cut_raw"):   # an edited card keeps to one message
         lines.append(f"……（另有 {v['text_cut']} 字，发送 /ticket {v['number']} 查看全文）")
     return "\n".join(lines)
+
+
+def _card_returned(v: View) -> str:
+    """The department's reason for a return, on the card the office decides on."""
+    reason = REASON_NAMES.get(v["returned_reason_code_raw"], v["returned_reason_code"])
+    if v.get("returned_reason_raw"):
+        said = v["returned_reason"].rstrip("。.，,；; ")
+        reason = f"{reason}：{said}" if reason != REASON_NAMES["other"] else said
+    return f"↩️ 退回理由：{reason}（{v['returned_by']}，{v['returned_at']}）"
 
 
 def _card_deadlines(v: View) -> list[str]:
@@ -131,6 +142,17 @@ def _submitted(v: View) -> str:
     if v.get("note_raw"):
         lines.append("（该投诉先由治庸问责办公室分派给具体部门）")
     lines.append("请记下编号。办理进展会在这里通知您，也可随时发送 /mine 查看。")
+    return "\n".join(lines)
+
+
+def _card_supplement(v: View) -> str:
+    lines = [f"📎 <b>{v['number']} 投诉人补充材料</b>"]
+    if v.get("text_raw"):
+        lines += ["", v["text"]]
+    if v.get("files_raw"):
+        lines.append(f"附件：{v['files']} 个（随后发送）")
+    for url in v.get("locations_raw") or []:
+        lines.append(f'📍 投诉人分享的位置：<a href="{html.escape(url)}">在地图上查看</a>')
     return "\n".join(lines)
 
 
@@ -200,6 +222,14 @@ TEXTS: dict[str, Template] = {
     "file.edit_menu": "要修改哪一项？",
     "file.press_button": "请按下方按钮确认、修改或取消。",
     "file.submitted": _submitted,
+    "file.duplicate": (
+        "您在 <b>{number}</b> 已反映过相同问题（{created_at} 提交，{department}，{state}）。\n"
+        "可以把这次写的内容和附件作为<b>补充材料</b>加到 {number}，承办部门会收到；"
+        "如果这是另一件事，也可以仍作为新投诉提交。"),
+    "file.supplemented": (
+        "✅ 已作为补充材料加到 <b>{number}</b>（{chars} 字，{files} 个附件），已转给{department}。"
+        "不算新投诉，答复期限不变。"),
+    "file.duplicate_gone": "{number} 已是「{state}」，不能再补充。您可以把这次的内容作为新投诉提交：",
     "file.cancelled": "已取消，草稿已丢弃。",
     "file.cancel_confirm": "确定放弃正在填写的投诉吗？草稿（已写 {chars} 字，{files} 个附件）将被丢弃。",
     "help.draft_in_progress": "📝 您有一件正在填写的投诉，停在「{step}」这一步，可以继续填写或放弃。",
@@ -212,11 +242,15 @@ TEXTS: dict[str, Template] = {
     "card.attachment": "{number} 附件 {index}/{total}",
     "card.attachment_caption": "{number} 附件 {index}/{total}：{caption}",
     "card.continued": "（{number} 续 {part}/{parts}）",
+    "card.supplement": _card_supplement,
+    "card.supplement_file": lambda v: f"{v['number']} 补充材料附件 {v['index']}/{v['total']}" + (
+        f"：{v['caption']}" if v.get("caption_raw") else ""),
     "group.help": (
         "这是部门工作群，投诉工单会推送到这里，按工单卡片上的按钮签收、退回、转办、申请延期、追问、备注、答复。\n"
         "/pending 本部门待办工单（治庸问责办可加部门，如 /pending housing）\n"
         "/ticket 编号 查看工单和全部办理记录\n"
         "/stats [week|month|quarter|2026-11|2026Q4] 部门考核、/officials [年份] 重复投诉干部（仅治庸问责办）\n"
+        "/block 编号 理由、/unblock 编号 暂停或恢复某件投诉的投诉人使用本渠道（仅治庸问责办，看不到是谁）\n"
         "/bind 邀请码 绑定本群（管理员运行 zhiyong group invite 生成）\n"
         "工作人员请先私聊本机器人发送 /join 邀请码 登记身份。市民请私聊本机器人投诉。"
     ),
@@ -248,6 +282,8 @@ TEXTS: dict[str, Template] = {
     "btn.edit": "✏️ 修改",
     "btn.rewrite": "重写描述",
     "btn.add_more": "补充描述/附件",
+    "btn.supplement": "📎 补充到 {number}",
+    "btn.file_anyway": "仍作为新投诉提交",
     "btn.edit_accused": "被投诉对象",
     "btn.edit_identity": "实名/匿名",
     "btn.back": "↩️ 返回摘要",
@@ -273,6 +309,8 @@ EVENT_NAMES = {
     "supervise": "督办（催办后仍未答复）", "sign_supervise": "督办（长期未签收）",
     "double_check": "一案双查", "label_confirmed": "治庸问责办确认分类",
     "label_corrected": "治庸问责办更正分类",
+    "complainant_blocked": "暂停投诉人使用本渠道", "complainant_unblocked": "恢复投诉人使用本渠道",
+    "block_appealed": "申诉暂停使用", "supplement": "补充材料",
 }
 ACTION_NAMES = {"return": "退回", "transfer": "转办", "extend": "申请延期", "ask": "追问",
                 "note": "备注", "answer": "答复", "reroute": "改派"}
@@ -316,6 +354,20 @@ def _desk_history(v: View) -> str:
     return "\n".join(lines)
 
 
+def _desk_ticket_passed_on(v: View) -> str:
+    """/ticket of a ticket the department returned or transferred: where it went, who, why."""
+    how = "退回治庸问责办公室" if v["how_raw"] == "returned" else f"转办至{v['now_department']}"
+    reason = REASON_NAMES.get(v["reason_code_raw"], "") if v.get("reason_code_raw") else ""
+    if v.get("reason_raw"):
+        said = v["reason"].rstrip("。.，,；; ")
+        reason = f"{reason}：{said}" if reason and reason != REASON_NAMES["other"] else said
+    lines = [f"<b>{v['number']}</b> 已由 {v['name'] or '本部门'} 于 {v['left_at']} {how}，不再由{v['department']}办理。"]
+    if reason:
+        lines.append(f"理由：{reason}")
+    lines.append(f"目前承办：{v['now_department']}。")
+    return "\n".join(lines)
+
+
 def _desk_pending(v: View) -> str:
     if not v["items"]:
         return f"<b>{v['department']}</b> 当前没有待办工单。"
@@ -343,6 +395,30 @@ def _desk_extension_decided(v: View) -> str:
     return f"{v['number']} 的延期申请{status}。当前答复期限：{v['answer_due']}"
 
 
+def _desk_extension_card(v: View) -> str:
+    """The request card; once decided it says the decision, who and when (no buttons)."""
+    lines = [f"<b>⏳ 延期申请 {v['number']}</b>", f"承办部门：{v['department']}",
+             f"申请人：{v['name']}", f"原答复期限：{v['answer_due']}",
+             f"申请延至：{v['requested_due']}", f"理由：{v['reason']}"]
+    if v.get("status_raw") == "approved":
+        lines.append(f"✅ <b>已批准延期</b>（{v['decided_by']}，{v['decided_at']}）")
+    elif v.get("status_raw") == "refused":
+        lines.append(f"❌ <b>不批准延期</b>（{v['decided_by']}，{v['decided_at']}）")
+    return "\n".join(lines)
+
+
+def _desk_extension_done(v: View) -> str:
+    if v["status_raw"] == "approved":
+        return f"已批准 {v['number']} 的延期申请。"
+    return f"已不批准 {v['number']} 的延期申请。"
+
+
+def _error_extension_decided(v: View) -> str:
+    status = EXTENSION_STATUS_NAMES.get(v["status_raw"], v["status"])
+    by = f"由 {v['name']} 于 {v['decided_at']} " if v.get("name_raw") else ""
+    return f"{v['number']} 的这项延期申请已{by}处理：{status}。"
+
+
 def _desk_done(action: str) -> Callable[[View], str]:
     def text(v: View) -> str:
         extra = f"（{v['department']}）" if v.get("department_raw") else ""
@@ -363,9 +439,7 @@ DESK_TEXTS: dict[str, Template] = {
         f"答复期限：{v['answer_due']}前。" + (
             f"\n（受理时告知的期限是 {v['previous_due']}：答复期限从部门签收时起算，所以有变化。）"
             if v.get("previous_due_raw") else "")),
-    "desk.extension_card": (
-        "<b>⏳ 延期申请 {number}</b>\n承办部门：{department}\n申请人：{name}\n"
-        "原答复期限：{answer_due}\n申请延至：{requested_due}\n理由：{reason}"),
+    "desk.extension_card": _desk_extension_card,
     "desk.question_sent": "❓ {name} 已就 {number} 追问投诉人：{question}",
     "desk.note_posted": "📝 {name} 备注 {number}：{text}",
     "desk.answered_group": "✅ {number} 已由 {name} 答复，等待投诉人评价。",
@@ -373,10 +447,13 @@ DESK_TEXTS: dict[str, Template] = {
     "desk.answer_file": "{number} 答复附件 {index}/{total}",
     "desk.extension_citizen": "⏳ 您的投诉 {number} 经批准延期办理，新的答复期限：{answer_due}前。",
     "desk.extension_decided": _desk_extension_decided,
-    "desk.extension_done": "已处理 {number} 的延期申请。",
+    "desk.extension_done": _desk_extension_done,
+    "desk.ticket_passed_on": _desk_ticket_passed_on,
     # --- the private dialog ---
     "desk.ask_reason": "请选择退回 {number} 的理由：",
-    "desk.ask_department": "请选择要把 {number} 交给哪个部门：",
+    "desk.ask_department": lambda v: f"请选择要把 {v['number']} 交给哪个部门：" + (
+        f"\n（退回本件的{v['returned_from']}不在其中；如需原部门办理，请在卡片上按「责令原部门办理」。）"
+        if v.get("returned_from_raw") else ""),
     "desk.ask_reason_text": "请输入理由（{number}）：",
     "desk.ask_date": "请输入希望延至的日期（{number}），格式如 2026-12-31：",
     "desk.ask_text": _desk_ask_text,
@@ -403,7 +480,7 @@ DESK_TEXTS: dict[str, Template] = {
         "<b>❓ 关于您的投诉 {number}，{department}想了解：</b>\n\n{question}\n\n"
         "直接发送您的回答即可（文字、照片或文件），也可以按「回复」；"
         "对方看不到您的身份。"),
-    "relay.reply_prompt": "请发送您对 {number} 的回复（文字、照片或文件）。发送 /cancel 取消。",
+    "relay.reply_prompt": "请发送您对 {number} 的回复（文字、照片、文件、语音或位置）。发送 /cancel 取消。",
     "relay.reply_cancelled": "已取消回复。",
     "relay.reply_sent": "✅ 您的回复已转达（{number}）。",
     "relay.typed_reply_sent": ("✅ 已作为您对 {number} 追问的回复转达。"
@@ -411,7 +488,9 @@ DESK_TEXTS: dict[str, Template] = {
     "danger.call_now": _danger_call,
     "relay.reply_added": "✅ 这个追问您已回复过，这条已作为补充转达（{number}）。",
     "answers.which": _answers_which,
-    "relay.reply_group": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}：\n{v['text']}",
+    "relay.reply_group": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}：\n{v['text']}" + (
+        f'📍 投诉人分享的位置：<a href="{html.escape(v["location_raw"])}">在地图上查看</a>'
+        if v.get("location_raw") else ""),
     "relay.reply_file": lambda v: f"💬 投诉人就 {v['number']} 回复{_asker(v)}，发来附件 {v['text']}",
     # --- errors ---
     "error.voice_empty": "这条语音没有声音（0 秒），没有记入。请重新录制，或用文字描述。",
@@ -419,6 +498,29 @@ DESK_TEXTS: dict[str, Template] = {
     "error.location_invalid": "这个位置无法识别，没有记入。",
     "flood.slow_down": "您发送得太快了，请稍等一分钟再继续。这段时间里发来的消息不会被处理。",
     "error.daily_cap": "您今天已经提交了 {max} 件投诉，这是每天的上限。草稿已为您保留，明天可以继续提交。",
+    # --- abuse: the office blocks a complainant by ticket number ---
+    "blocked.notice": (
+        "治庸问责办公室暂停了本账号在这里提交投诉和发送消息，此后发来的消息不会被处理。\n"
+        "如果您认为这是误会，请发送 /appeal 加上您的说明（例如：/appeal 我反映的是不同的问题），"
+        "治庸问责办公室会复核并答复。每次暂停可申诉一次。\n"
+        "紧急情况请直接拨打 110 / 119 / 120；其他诉求也可拨打 12345 市民服务热线。"),
+    "blocked.short": "本账号已被暂停使用，申诉请发送 /appeal 加上您的说明。",
+    "blocked.appeal_usage": "请在 /appeal 后面写上您的说明，例如：/appeal 我反映的是不同的问题。",
+    "blocked.appeal_sent": "✅ 您的申诉已转交治庸问责办公室复核；恢复使用时会在这里通知您。",
+    "blocked.appeal_already": "您的申诉已转交治庸问责办公室，正在复核，请耐心等待。",
+    "blocked.lifted_citizen": "✅ 治庸问责办公室已恢复本账号的使用，您可以重新提交投诉了。发送 /start 开始。",
+    "desk.block_usage": "用法：/block 投诉编号 理由（例如 /block ZY-20261201-0001 一分钟内重复提交二十次）。",
+    "desk.unblock_usage": "用法：/unblock 投诉编号 [理由]",
+    "desk.blocked": (
+        "⛔ 已暂停 {number} 的投诉人使用本渠道（理由：{reason}）。对方下次发消息时会收到一次说明和申诉方法。\n"
+        "解除：/unblock {number}"),
+    "desk.unblocked": "✅ 已恢复 {number} 的投诉人使用本渠道。",
+    "desk.block_appeal": (
+        "📨 <b>申诉 {number}</b>：被暂停的投诉人申请复核。\n暂停理由：{reason}（{blocked_at}）\n"
+        "申诉说明：{text}\n恢复使用：/unblock {number} 理由"),
+    "error.block_here": "请在治庸问责办公室群或与机器人的私聊中使用 /block、/unblock。",
+    "error.already_blocked": "{number} 的投诉人已于 {blocked_at} 被 {name} 暂停使用（理由：{reason}）。",
+    "error.not_blocked": "{number} 的投诉人没有被暂停使用。",
     "error.unknown_role": "没有这个角色：{role}。可用：{known}",
     "error.staff_not_found": "没有登记 Telegram id 为 {telegram_id} 的工作人员。",
     "error.join_private_only": "请在与机器人的私聊中发送 /join 邀请码。",
@@ -433,7 +535,9 @@ DESK_TEXTS: dict[str, Template] = {
     "error.input_too_long": "内容太长（{chars} 字），上限 {max} 字。",
     "error.bad_date": "看不懂日期「{text}」，请按 2026-12-31 的格式输入。",
     "error.date_not_later": "延期日期必须晚于当前答复期限（{answer_due}），请重新输入。",
-    "error.extension_decided": "{number} 的延期申请已处理过，或已有一项待审批。",
+    "error.extension_decided": _error_extension_decided,
+    "error.reroute_to_returner": "{number} 是{department}退回的，不能改派回去；如需原部门办理，请按「责令原部门办理」。",
+    "error.extension_pending": "{number} 已有一项延期申请在等待治庸问责办公室审批，请等审批结果后再申请。",
     "error.extension_limit": "{number} 的延期次数已用完，不能再申请。",
     "error.extension_too_late": "{number} 的答复期限（{answer_due}）已过，不能再申请延期，请尽快答复。",
     "error.group_not_bound": "本群还没有绑定部门，请先 /bind 邀请码。",

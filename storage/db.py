@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.sqlite_inline import inline_creator
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_QUEUE_TIMEOUT_S = 120   # waiting for the one connection (a queue in our event loop)
 
@@ -36,14 +38,14 @@ def _prepare_sqlite_file(url: str) -> None:
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
-    """WAL + busy timeout, and BEGIN IMMEDIATE so concurrent writers queue instead of failing."""
+    """WAL, and BEGIN IMMEDIATE so concurrent writers queue instead of failing (the wait for
+    another process's lock is storage.sqlite_inline's)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
@@ -57,11 +59,13 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """SQLite: ONE connection per engine. SQLite takes one writer at a time anyway; with one
     connection the writers queue in the pool (FIFO, in our loop) instead of sleeping in
     SQLite's busy handler, so no handler waits on the busy timeout or sees `database is
-    locked`. The busy timeout stays for other processes (a CLI command beside the bot)."""
+    locked`. The busy timeout stays for other processes (a CLI command beside the bot). The
+    statements run on the loop's thread (storage.sqlite_inline), not one thread hop each."""
     if is_sqlite(url):
         _prepare_sqlite_file(url)
+        database = make_url(url).database or ":memory:"
         engine = create_async_engine(
-            async_url(url), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            async_url(url), async_creator=inline_creator(database, SQLITE_BUSY_TIMEOUT_MS / 1000),
             pool_size=1, max_overflow=0, pool_timeout=SQLITE_QUEUE_TIMEOUT_S, **kwargs
         )
         _sqlite_pragmas(engine)

@@ -194,6 +194,24 @@ class ExtensionRequestRow(SQLModel, table=True):
     decided_at: datetime | None = _when()
 
 
+class ComplainantBlockRow(SQLModel, table=True):
+    """Blocks of complainants by the office; active while lifted_at is NULL."""
+
+    __tablename__ = "complainant_block"
+    id: int | None = Field(default=None, primary_key=True)
+    complainant_id: int = Field(foreign_key="complainant.id", index=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    reason: str = Field(default="", sa_type=Text)
+    blocked_by: int = _bigint()
+    blocked_at: datetime = _when(nullable=False)
+    told_at: datetime | None = _when()
+    appeal: str = Field(default="", sa_type=Text)
+    appealed_at: datetime | None = _when()
+    lifted_by: int | None = _bigint(nullable=True)
+    lifted_at: datetime | None = _when()
+    lift_reason: str = Field(default="", sa_type=Text)
+
+
 class ScheduledActionRow(SQLModel, table=True):
     """Deadline actions; the sweep reads them through (status, due_at) only."""
 

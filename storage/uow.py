@@ -16,7 +16,7 @@ from storage.repositories.deadlines import SqlActions, SqlLedger
 from storage.repositories.office import SqlAudit, SqlCorrections, SqlFindings, SqlOfficials
 from storage.repositories.office_views import SqlOfficeViews
 from storage.repositories.outbox import OUTBOX_DUE, SqlOutbox
-from storage.repositories.people import SqlComplainants, SqlInvites, SqlStaff
+from storage.repositories.people import SqlBlocks, SqlComplainants, SqlInvites, SqlStaff
 from storage.repositories.tickets import SqlAttachments, SqlEvents, SqlExtensions, SqlTickets
 from storage.repositories.views import SqlViews
 
@@ -44,6 +44,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(s)
         self.staff = SqlStaff(s)
         self.extensions = SqlExtensions(s)
+        self.blocks = SqlBlocks(s)
         self.actions = SqlActions(s)
         self.ledger = SqlLedger(s)
         self.views = SqlViews(s)

@@ -43,8 +43,24 @@ def _backends() -> list[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test taking `backend` runs on each database; `@pytest.mark.backends("postgresql")`
+    narrows it (a test of several processes on one database)."""
     if "backend" in metafunc.fixturenames:
-        metafunc.parametrize("backend", _backends(), scope="session")
+        only = metafunc.definition.get_closest_marker("backends")
+        names = [b for b in _backends() if only is None or b in only.args]
+        metafunc.parametrize("backend", names, scope="session")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """All SQLite tests, then all PostgreSQL ones: the session fixtures of a database (its
+    emulator, its live bot) are built once, never torn down and rebuilt in the middle — a
+    test narrowed to one database would otherwise sit among the other's and leave a live bot
+    polling an emulator already stopped."""
+    def database_of(item: pytest.Item) -> int:
+        spec = getattr(item, "callspec", None)
+        return 1 if spec is not None and spec.params.get("backend") == "postgresql" else 0
+    items.sort(key=database_of)
 
 
 @pytest.fixture(scope="session")
@@ -155,8 +171,7 @@ def settings(db_url: str) -> Settings:
                          # the deadline sweep is run explicitly by the tests that want it;
                          # Telegram's rate limits are tested on their own, not in every test
                          scheduler={"outbox_poll_seconds": 0.05, "enabled": False,
-                                    "per_group_per_minute": 10**6, "per_chat_per_second": 10**6,
-                                    "per_bot_per_second": 10**6})
+                                    "rate_limits": False})
 
 
 @pytest.fixture(scope="session")

@@ -107,7 +107,15 @@ class DateNotLater(UserError):
 
 
 class ExtensionDecided(UserError):
+    """The request was already approved or refused (by whom and when is said)."""
+
     key = "error.extension_decided"
+
+
+class ExtensionPending(UserError):
+    """One request per ticket waits for the office at a time."""
+
+    key = "error.extension_pending"
 
 
 class ExtensionLimit(UserError):
@@ -118,6 +126,26 @@ class ExtensionTooLate(UserError):
     """Extensions are asked for before the answer deadline, not to excuse a missed one."""
 
     key = "error.extension_too_late"
+
+
+class RerouteToReturner(UserError):
+    """改派 back to the department that returned it: that is the ruling 责令原部门办理."""
+
+    key = "error.reroute_to_returner"
+
+
+class BlockHere(UserError):
+    """/block and /unblock are for the office group or a supervisor's private chat."""
+
+    key = "error.block_here"
+
+
+class AlreadyBlocked(UserError):
+    key = "error.already_blocked"
+
+
+class NotBlocked(UserError):
+    key = "error.not_blocked"
 
 
 class GroupNotBound(UserError):

@@ -184,6 +184,25 @@ class ExtensionRequest:
 
 
 @dataclass
+class ComplainantBlock:
+    """The office stopped a complainant (known to it only by a ticket number) from using the
+    bot: who and why, whether the person was told and appealed, and who lifted it."""
+
+    complainant_id: int
+    ticket_id: int
+    reason: str
+    blocked_by: int
+    blocked_at: datetime
+    told_at: datetime | None = None
+    appeal: str = ""
+    appealed_at: datetime | None = None
+    lifted_by: int | None = None
+    lifted_at: datetime | None = None
+    lift_reason: str = ""
+    id: int | None = None
+
+
+@dataclass
 class ScheduledAction:
     """A deadline action of a ticket (reminder, 催办, 督办, rating step), due at `due_at`.
 

@@ -13,6 +13,7 @@ from workflow.chat.messages import Outgoing
 from workflow.model import (
     Attachment,
     Complainant,
+    ComplainantBlock,
     Conversation,
     ExtensionRequest,
     GroupBinding,
@@ -79,6 +80,12 @@ class Transport(Protocol):
 
 
 # ---- storage: one repository per thing stored ------------------------------------------------
+
+class SendSlots(Protocol):
+    """Telegram's limits: a send slot for `msg` now (0), or the seconds until one is free."""
+
+    async def take(self, msg: OutboxMessage) -> float: ...
+
 
 class ComplainantRepo(Protocol):
     async def by_telegram_id(self, telegram_id: int) -> Complainant | None: ...
@@ -160,11 +167,24 @@ class OutboxRepo(Protocol):
         ...
     async def claim(self, now: datetime, worker: str, limit: int, stale_before: datetime
                     ) -> list[OutboxMessage]: ...
+    async def recent_slots(self, chat_id: int, bot_since: datetime, chat_since: datetime
+                           ) -> tuple[list[datetime], list[datetime]]:
+        """Send slots taken since then (bot-wide, to this chat); serialised until commit."""
+        ...
+    async def take_slot(self, msg_id: int, at: datetime) -> None:
+        """Record that a claimed row is handed to Telegram at `at` (counted by recent_slots)."""
+        ...
     async def mark_sent(self, msg_id: int, at: datetime, message_id: int | None) -> None: ...
+    async def mark_sent_many(self, marks: list[tuple[int, datetime, int | None]]) -> None:
+        """mark_sent for many rows in one statement: (id, sent at, Telegram's message id)."""
+        ...
     async def retry_at(self, msg_id: int, at: datetime, error: str) -> None: ...
     async def mark_failed(self, msg_id: int, error: str) -> None: ...
-    async def chat_busy(self, chat_id: int, now: datetime) -> bool:
-        """A row of this chat is due, in flight or waiting for a retry (a new one must queue)."""
+    async def chat_busy(self, chat_id: int, now: datetime, sent_in_order_by: str = "") -> bool:
+        """A row of this chat is due, in flight or waiting for a retry (a new one must queue).
+
+        Rows in flight under the claim `sent_in_order_by` do not count: that claimer sends a
+        chat's rows one after another anyway."""
         ...
     async def add_claimed(self, messages: list[OutboxMessage], worker: str,
                           now: datetime) -> list[OutboxMessage]:
@@ -208,6 +228,17 @@ class ExtensionRepo(Protocol):
     async def decide(self, r: ExtensionRequest) -> bool:
         """Store the decision if the request is still pending; False if someone decided first."""
         ...
+
+
+class BlockRepo(Protocol):
+    """Complainants the office blocked (by ticket number; it never sees who they are)."""
+
+    async def add(self, b: ComplainantBlock) -> ComplainantBlock: ...
+    async def active(self, complainant_id: int) -> ComplainantBlock | None: ...
+    async def active_for_chat(self, chat_id: int) -> ComplainantBlock | None:
+        """The active block of the complainant writing from this private chat, if any."""
+        ...
+    async def save(self, b: ComplainantBlock) -> None: ...
 
 
 class ActionRepo(Protocol):
@@ -262,6 +293,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepo
     staff: StaffRepo
     extensions: ExtensionRepo
+    blocks: BlockRepo
 
     actions: ActionRepo
     ledger: LedgerRepo

@@ -99,16 +99,10 @@ class AiogramBot:
             if query is not None:
                 await self._answer(query, None)
             return
-        resp = await dispatch.handle(self.app.ctx, incoming, self.background.worker)
+        resp = await dispatch.handle(self.app.ctx, incoming, self.background.reply_worker)
         metrics.update_done(started)
-        if query is not None or resp.claimed:
-            self.replies.send(incoming.chat_id, lambda: self._after(query, resp))
-
-    async def _after(self, query: CallbackQuery | None, resp: Response) -> None:
-        """After the commit: answer the button, send the replies this process claimed."""
-        if query is not None:
-            await self._answer(query, resp)
-        await self.sender.deliver_claimed(resp.claimed)
+        answer = None if query is None else lambda: self._answer(query, resp)
+        self.replies.deliver(self.sender, incoming.chat_id, resp.claimed, answer)
 
     async def _answer(self, query: CallbackQuery, resp: Response | None) -> None:
         text = self.app.renderer.plain(resp.answer_key, resp.answer_params,

@@ -151,9 +151,9 @@ class User:
         return await self._send_file("sticker", b"RIFF....WEBP", chat, emoji=emoji,
                                      mime_type="image/webp")
 
-    async def send_voice(self, duration: int = 3, *,
+    async def send_voice(self, duration: int = 3, *, data: bytes = b"OggS\x00emulated",
                          chat: Group | Chat | int | None = None) -> dict[str, Any]:
-        return await self._send_file("voice", b"OggS\x00emulated", chat, duration=duration)
+        return await self._send_file("voice", data, chat, duration=duration)
 
     async def send_video_note(self, duration: int = 5, *,
                               chat: Group | Chat | int | None = None) -> dict[str, Any]:
@@ -161,9 +161,10 @@ class User:
                                      duration=duration)
 
     async def send_location(self, latitude: float, longitude: float, *,
-                            chat: Group | Chat | int | None = None) -> dict[str, Any]:
+                            chat: Group | Chat | int | None = None,
+                            reply_to: MessageRef | None = None) -> dict[str, Any]:
         return await self._post(chat, {"location": {"latitude": latitude,
-                                                    "longitude": longitude}})
+                                                    "longitude": longitude}}, reply_to)
 
     async def send_poll(self, question: str, options: list[str], *,
                         chat: Group | Chat | int | None = None) -> dict[str, Any]:

@@ -12,8 +12,10 @@ import logging
 import warnings
 from typing import Any
 
+import httpx
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.app import App
@@ -33,6 +35,16 @@ log = logging.getLogger("zhiyong.ptb")
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 
+def _keep_alive_request() -> HTTPXRequest:
+    """PTB's request with a smaller pool, every connection of it kept alive. PTB allows 256
+    connections of which httpx keeps 20: with replies to many chats in flight, most requests
+    paid for a new TCP connection, and every request for a scan of all of them. Requests
+    beyond the pool wait for a connection (not the 1 s PTB allows: that would fail them)."""
+    size = 32
+    return HTTPXRequest(connection_pool_size=size, pool_timeout=60.0, httpx_kwargs={
+        "limits": httpx.Limits(max_connections=size, max_keepalive_connections=size)})
+
+
 class PtbBot:
     def __init__(self, app: App, token: str) -> None:
         self.app = app
@@ -41,7 +53,7 @@ class PtbBot:
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder().token(token).updater(None)
             .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-            .get_updates_read_timeout(cfg.poll_timeout + 10)
+            .request(_keep_alive_request())
             .build())
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -58,22 +70,22 @@ class PtbBot:
         started = metrics.update_started(incoming.kind if incoming else "ignored")
         if incoming is None:
             return
-        resp = await dispatch.handle(self.app.ctx, incoming, self.background.worker)
+        resp = await dispatch.handle(self.app.ctx, incoming, self.background.reply_worker)
         metrics.update_done(started)
-        if update.callback_query is not None or resp.claimed:
-            self.replies.send(incoming.chat_id, lambda: self._after(update, resp))
+        answer = None if update.callback_query is None else lambda: self._answer(update, resp)
+        self.replies.deliver(self.sender, incoming.chat_id, resp.claimed, answer)
 
-    async def _after(self, update: Update, resp: Response) -> None:
-        """After the commit: answer the button, send the replies this process claimed."""
+    async def _answer(self, update: Update, resp: Response) -> None:
+        """Answer the pressed button (retried beside the chat's chain on 429/5xx/timeouts)."""
         query = update.callback_query
-        if query is not None:
-            text = self.app.renderer.plain(resp.answer_key, resp.answer_params, resp.script)
-            timeouts = ({} if self.transport.send_timeout is None
-                        else {"read_timeout": self.transport.send_timeout})
-            await self.replies.answer(
-                lambda: query.answer(text or None, show_alert=resp.answer_alert, **timeouts),
-                self.transport.outcome)
-        await self.sender.deliver_claimed(resp.claimed)
+        if query is None:
+            return
+        text = self.app.renderer.plain(resp.answer_key, resp.answer_params, resp.script)
+        timeouts = ({} if self.transport.send_timeout is None
+                    else {"read_timeout": self.transport.send_timeout})
+        await self.replies.answer(
+            lambda: query.answer(text or None, show_alert=resp.answer_alert, **timeouts),
+            self.transport.outcome)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)

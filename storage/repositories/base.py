@@ -21,6 +21,15 @@ class Repository:
         dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
         return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
+    async def _core(self, stmt: Any, params: Any = None) -> Any:
+        """Run a Core statement on the session's connection, past the ORM's execution layer
+        (for the statements of every update). Objects added but not yet flushed are flushed
+        first, as the ORM's autoflush would."""
+        if self.s.new or self.s.dirty or self.s.deleted:
+            await self.s.flush()
+        conn = await self.s.connection()
+        return await conn.execute(stmt, params)
+
     def _is_pg(self) -> bool:
         return self.s.bind is not None and self.s.bind.dialect.name == "postgresql"
 

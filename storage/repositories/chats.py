@@ -18,25 +18,30 @@ from workflow.model import (
     GroupBinding,
 )
 
+CONVERSATION = ConversationRow.__table__  # type: ignore[attr-defined]
+
 
 class SqlConversations(Repository):
+    """Read and written on every private update: Core statements, no ORM objects."""
+
     async def get(self, chat_id: int) -> Conversation | None:
-        row = (await self.s.exec(
-            select(ConversationRow).where(ConversationRow.chat_id == chat_id))).first()
-        return to_domain(row, Conversation) if row else None
+        row = (await self._core(select(CONVERSATION).where(CONVERSATION.c.chat_id == chat_id))
+               ).first()
+        return Conversation(**row._mapping) if row else None
 
     async def save(self, conv: Conversation) -> None:
-        stmt = self._insert(ConversationRow).values(**values_of(conv))
+        stmt = self._insert(CONVERSATION).values(**values_of(conv))
         stmt = stmt.on_conflict_do_update(
             index_elements=["chat_id"], set_=values_of(conv, exclude=("id", "chat_id")))
-        await self.s.exec(stmt)  # type: ignore[call-overload]
+        await self._core(stmt)
 
 
 class SqlUpdateLog(Repository):
     async def first_time(self, update_id: int, at: datetime) -> bool:
-        stmt = self._insert(ProcessedUpdateRow).values(update_id=update_id, at=at)
+        stmt = self._insert(ProcessedUpdateRow.__table__).values(  # type: ignore[attr-defined]
+            update_id=update_id, at=at)
         stmt = stmt.on_conflict_do_nothing(index_elements=["update_id"])
-        result = await self.s.exec(stmt)  # type: ignore[call-overload]
+        result = await self._core(stmt)
         return bool(result.rowcount == 1)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, union_all, update
+from sqlalchemy import bindparam, exists, func, or_, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -18,6 +18,8 @@ from workflow.model import (
 )
 
 OUTBOX_CLAIM_LOCK = 0x7A7901   # pg_advisory_xact_lock key: one outbox claim at a time
+OUTBOX_SLOT_LOCK = 0x7A7902    # pg_advisory_xact_lock key: one send slot taken at a time
+SLOTTED = ("claimed", "sent")   # rows whose slot counts: in Telegram's hands or on the way
 OUTBOX_DUE = "zhiyong.outbox_due"   # session.info flag: a row was queued for now
 
 
@@ -59,34 +61,71 @@ class SqlOutbox(Repository):
         if self.s.bind is not None and self.s.bind.dialect.name == "postgresql":
             await self.s.exec(select(func.pg_advisory_xact_lock(OUTBOX_CLAIM_LOCK)))
             ids = ids.with_for_update(skip_locked=True)
-        stmt = (update(OutboxRow).where(col(OutboxRow.id).in_(ids.scalar_subquery()), due)
-                .values(status="claimed", claimed_at=now, claimed_by=worker,
+        # the ids first, then the update: as `UPDATE … WHERE id IN (SELECT … LIMIT … FOR UPDATE)`
+        # PostgreSQL took every due row, not `limit`, so one process held the whole backlog
+        chosen = list((await self.s.exec(ids)).all())  # type: ignore[call-overload]
+        if not chosen:
+            return []
+        stmt = (update(OutboxRow).where(col(OutboxRow.id).in_(chosen), due)
+                .values(status="claimed", claimed_at=now, claimed_by=worker, sent_at=None,
                         attempts=OutboxRow.__table__.c.attempts + 1)
                 .returning(*OutboxRow.__table__.c))
         rows = (await self.s.exec(stmt)).mappings().all()  # type: ignore[call-overload]
         claimed = [OutboxMessage(**{k: v for k, v in r.items()}) for r in rows]
         return sorted(claimed, key=lambda m: m.id or 0)
 
+    async def recent_slots(self, chat_id: int, bot_since: datetime, chat_since: datetime
+                           ) -> tuple[list[datetime], list[datetime]]:
+        """The send slots taken since then by the bot, and to `chat_id`.
+
+        Locks until commit (an advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so
+        what the caller decides from them cannot be raced by another process. A taken slot is
+        a row with sent_at set and claimed_at re-stamped at the slot: both reads are ranges of
+        (status, claimed_at), so the cost follows the recent sends, not the sent history.
+        """
+        if self._is_pg():
+            await self.s.exec(select(func.pg_advisory_xact_lock(OUTBOX_SLOT_LOCK)))
+        t = OutboxRow.__table__.c  # type: ignore[attr-defined]
+        taken = t.status.in_(SLOTTED) & t.sent_at.is_not(None)
+        bot = await self.s.exec(  # type: ignore[call-overload]
+            select(t.claimed_at).where(taken, t.claimed_at > bot_since))
+        # `chat_id + 0`: not the (chat_id, status) index, which walks a group's whole history
+        chat = await self.s.exec(  # type: ignore[call-overload]
+            select(t.claimed_at).where(taken, t.claimed_at > chat_since,
+                                       (t.chat_id + 0) == chat_id))
+        return list(bot), list(chat)
+
+    async def take_slot(self, msg_id: int, at: datetime) -> None:
+        await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
+                          .values(claimed_at=at, sent_at=at))
+
     async def mark_sent(self, msg_id: int, at: datetime, message_id: int | None) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
                           .values(status="sent", sent_at=at, message_id=message_id, error=""))
 
+    async def mark_sent_many(self, marks: list[tuple[int, datetime, int | None]]) -> None:
+        t = OutboxRow.__table__.c  # type: ignore[attr-defined]
+        stmt = (update(OutboxRow.__table__).where(t.id == bindparam("row_id"))  # type: ignore[attr-defined]
+                .values(status="sent", sent_at=bindparam("at"), message_id=bindparam("mid"),
+                        error=""))
+        await self._core(stmt, [{"row_id": i, "at": at, "mid": m} for i, at, m in marks])
+
     async def retry_at(self, msg_id: int, at: datetime, error: str) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
-                          .values(status="pending", not_before=at, error=error[:2000]))
+                          .values(status="pending", not_before=at, error=error[:2000],
+                                  sent_at=None))
 
     async def release(self, msg_id: int, at: datetime, why: str) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
                           .values(status="pending", not_before=at, error=why[:2000],
                                   attempts=OutboxRow.__table__.c.attempts - 1))
 
-    async def chat_busy(self, chat_id: int, now: datetime) -> bool:
+    async def chat_busy(self, chat_id: int, now: datetime, sent_in_order_by: str = "") -> bool:
         t = OutboxRow.__table__.c  # type: ignore[attr-defined]
         busy = (t.chat_id == chat_id) & (
-            (t.status == "claimed")
+            ((t.status == "claimed") & (t.claimed_by != sent_in_order_by))
             | ((t.status == "pending") & ((t.not_before <= now) | (t.claimed_by != ""))))
-        row = (await self.s.exec(select(t.id).where(busy).limit(1))).first()  # type: ignore[call-overload]
-        return row is not None
+        return (await self._core(select(t.id).where(busy).limit(1))).first() is not None
 
     async def add_claimed(self, messages: list[OutboxMessage], worker: str,
                           now: datetime) -> list[OutboxMessage]:
@@ -94,9 +133,10 @@ class SqlOutbox(Repository):
             return []
         rows = [{**values_of(m), "status": "claimed", "claimed_by": worker, "claimed_at": now,
                  "attempts": 1} for m in messages]
-        stmt = (self._insert(OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(*OutboxRow.__table__.c))  # type: ignore[attr-defined]
-        result = await self.s.exec(stmt, params=rows)  # type: ignore[call-overload]
+        table = OutboxRow.__table__  # type: ignore[attr-defined]
+        stmt = (self._insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(*table.c))
+        result = await self._core(stmt, rows)
         claimed = [OutboxMessage(**dict(r)) for r in result.mappings().all()]
         return sorted(claimed, key=lambda m: m.id or 0)
 

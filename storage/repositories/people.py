@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import update
 from sqlmodel import col, select
 
 from storage.mapping import to_domain, to_row, values_of
 from storage.repositories.base import Repository
 from storage.tables import (
+    ComplainantBlockRow,
     ComplainantRow,
     InviteCodeRow,
     StaffRow,
 )
 from workflow.model import (
     Complainant,
+    ComplainantBlock,
     InviteCode,
     StaffMember,
 )
@@ -48,6 +51,40 @@ class SqlComplainants(Repository):
         rows = await self.s.exec(select(ComplainantRow.id, ComplainantRow.telegram_id)
                                  .where(col(ComplainantRow.id).in_(complainant_ids)))
         return {int(i): int(tg) for i, tg in rows if i is not None}
+
+
+_block, _person = ComplainantBlockRow.__table__, ComplainantRow.__table__  # type: ignore[attr-defined]
+_ACTIVE_FOR_CHAT = (
+    sa.select(_block.c.id).select_from(_block.join(_person, _person.c.id == _block.c.complainant_id))
+    .where(_person.c.telegram_id == sa.bindparam("chat"), _block.c.lifted_at.is_(None))
+    .order_by(_block.c.id.desc()).limit(1))
+
+
+class SqlBlocks(Repository):
+    async def add(self, b: ComplainantBlock) -> ComplainantBlock:
+        row = to_row(b, ComplainantBlockRow)
+        self.s.add(row)
+        await self.s.flush()
+        b.id = row.id
+        return b
+
+    async def active(self, complainant_id: int) -> ComplainantBlock | None:
+        row = (await self.s.exec(
+            select(ComplainantBlockRow).where(ComplainantBlockRow.complainant_id == complainant_id,
+                                              col(ComplainantBlockRow.lifted_at).is_(None))
+            .order_by(col(ComplainantBlockRow.id).desc()).limit(1))).first()
+        return to_domain(row, ComplainantBlock) if row else None
+
+    async def active_for_chat(self, chat_id: int) -> ComplainantBlock | None:
+        """Asked for every citizen update: a Core query for the id (no ORM row unless blocked)."""
+        conn = await self.s.connection()
+        found = (await conn.execute(_ACTIVE_FOR_CHAT, {"chat": chat_id})).first()
+        row = await self.s.get(ComplainantBlockRow, found[0]) if found else None
+        return to_domain(row, ComplainantBlock) if row else None
+
+    async def save(self, b: ComplainantBlock) -> None:
+        await self.s.exec(update(ComplainantBlockRow).where(col(ComplainantBlockRow.id) == b.id)
+                          .values(**values_of(b)))  # type: ignore[call-overload]
 
 
 class SqlStaff(Repository):

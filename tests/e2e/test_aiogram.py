@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,23 @@ from bot.aio.runner import AiogramBot
 from bot.app import App, build_app
 from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
-from tests.e2e.test_citizen_flow import COMPLAINT
-from tests.e2e.test_script import COMPLAINT_TW, assert_traditional, file_traditional
-from tests.e2e.test_staff_desk import card_of, current, file_complaint, has
+from tests.e2e.test_answers import voice_and_location_answers
+from tests.e2e.test_citizen_flow import COMPLAINT, finish_filing, number_of, start_filing
+from tests.e2e.test_night import FIRE, SATURDAY_3AM, rang, send_call
+from tests.e2e.test_script import (
+    COMPLAINT_TW,
+    assert_traditional,
+    file_traditional,
+    switch_script_mid_filing,
+)
+from tests.e2e.test_staff_desk import (
+    block_and_appeal,
+    card_of,
+    current,
+    file_complaint,
+    has,
+    supplement_with_files,
+)
 from workflow.deadlines.clock import FakeClock
 from workflow.desk.staff import create_staff_invite
 
@@ -112,6 +127,9 @@ async def test_typed_and_swipe_answers_through_aiogram(
         await citizen.send(answer, reply_to=asked if swipe else None)
         await citizen.wait_for(has("转达"))
         await housing.wait_for(has(answer))
+    await voice_and_location_answers(citizen, staff, housing, card.message_id)
+
+
 async def test_the_stats_chart_is_uploaded_through_aiogram(
         aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
     emu, app, _ = aio
@@ -126,3 +144,88 @@ async def test_the_stats_chart_is_uploaded_through_aiogram(
     assert "办理情况图" in (picture.caption or "") and picture.file_id
     assert emu.files.get(picture.file_id).data.startswith(b"\x89PNG")
     await group.wait_for(lambda m: "部门考核" in (m.plain or ""))
+
+
+async def test_location_and_voice_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot]
+                                                  ) -> None:
+    emu, app, _ = aio
+    citizen = emu.user(6660021, "孙老伯")
+    await start_filing(citizen)
+    await citizen.send_location(30.593100, 114.305500)         # a location with no text
+    await citizen.wait_for(has("1 个附件"))
+    await citizen.send(COMPLAINT)
+    await citizen.wait_for(has("已记下"))
+    await citizen.send_voice(duration=0)
+    await citizen.wait_for(has("0 秒"))
+    await citizen.send_voice(duration=600, data=b"OggS" + bytes(21 * 1024 * 1024))
+    await citizen.wait_for(has("语音太大"))
+    await citizen.send_voice(duration=12)
+    await citizen.wait_for(has("2 个附件"))
+    number = number_of(await finish_filing(citizen))
+    async with app.ctx.uow() as uow:
+        ticket = await uow.tickets.by_number(number)
+    assert ticket is not None
+    chat = app.settings.departments[ticket.department].chat_id or 0
+    card = await emu.wait_for(chat, lambda m: number in (m.plain or "") and "投诉内容" in (m.plain or ""),
+                              timeout=10)
+    assert "openstreetmap.org/?mlat=30.593100&amp;mlon=114.305500" in (card.text or "")
+    assert "附件：1 个" in (card.plain or "")
+    await emu.wait_for(chat, lambda m: m.kind == "voice" and number in (m.caption or ""),
+                       timeout=10)
+
+
+async def test_block_appeal_unblock_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot]
+                                                    ) -> None:
+    emu, app, _ = aio
+    citizen = emu.user(6660031, "屠阿发")
+    office = emu.user(6660032, "施督查")
+    invite = await create_staff_invite(app.ctx, None, "supervisor")
+    await office.send(f"/join {invite.code}")
+    await office.wait_for(has("欢迎"))
+    group = emu.group(app.settings.departments["supervision"].chat_id or 0, "")
+    group.add_member(office)
+    number = await file_complaint(citizen)
+    await block_and_appeal(emu, citizen, office, group, number)
+
+
+async def test_supplement_with_files_through_aiogram(
+        aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, app, _ = aio
+    citizen = emu.user(6660041, "卫阿姨")
+    housing = emu.group(app.settings.departments["housing"].chat_id or 0, "住建局工作群")
+    number = await file_complaint(citizen)
+    await card_of(housing, number)
+    await supplement_with_files(citizen, housing, number)
+
+
+async def test_buttons_rendered_before_a_script_switch_through_aiogram(
+        aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, _, _ = aio
+    await switch_script_mid_filing(emu.user(6660051, "李先生", language_code="zh-hans"))
+
+
+async def test_at_3am_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    """Urgent: the 119 advice first, a natural-hours sign-for clock, a card that rings; an
+    ordinary card at the same hour goes at once, silently."""
+    emu, app, _ = aio
+    saved, app.ctx.clock = app.ctx.clock, FakeClock(SATURDAY_3AM)
+    try:
+        for user_id, text, urgent in ((6660061, FIRE, True), (6660062, COMPLAINT, False)):
+            citizen = emu.user(user_id, "夜里的市民")
+            await start_filing(citizen)
+            await citizen.send(text)
+            if urgent:
+                await citizen.wait_for(has("119"))
+            await citizen.wait_for(has("已记下"))
+            number = number_of(await finish_filing(citizen, accused="某某单位"))
+            async with app.ctx.uow() as uow:
+                t = await uow.tickets.by_number(number)
+            assert t is not None and t.urgent is urgent
+            if urgent:
+                assert t.sign_due == SATURDAY_3AM + timedelta(hours=2)
+            chat = app.settings.departments[t.department].chat_id or 0
+            await emu.wait_for(chat, lambda m, n=number: n in (m.plain or "")
+                               and "投诉内容" in (m.plain or ""), timeout=10)
+            assert rang(send_call(emu, chat, number)) is urgent
+    finally:
+        app.ctx.clock = saved

@@ -67,3 +67,69 @@ async def test_typed_and_swipe_answers_reach_the_group(desk_world: DeskWorld) ->
     await citizen.wait_for(lambda m: "已记下" in plain(m) and m is not which
                            and "臭味" not in plain(m))
     assert not any("北门的垃圾站" in plain(m) for m in housing.sent())
+
+
+async def test_a_reply_goes_to_its_own_ticket_and_not_to_an_answered_one(
+        desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "冯市民", username="two_tickets")
+    staff = await w.staff("褚办事", "housing")
+    housing = w.groups["housing"]
+    first = await file_complaint(citizen)
+    card1 = await card_of(housing, first)
+    second = await file_complaint(citizen, again=True)
+    card2 = await card_of(housing, second)
+    for card in (card1, card2):
+        await staff.press(card, text="签收")
+        await housing.wait_for(lambda m, c=card: m.edited and m.message_id == c.message_id)
+
+    await ask(staff, housing, card1.message_id, "第一件：是几号楼？")
+    q1 = await citizen.wait_for(has("第一件"))
+    await ask(staff, housing, card2.message_id, "第二件：是几楼？")
+    q2 = await citizen.wait_for(has("第二件"))
+    await citizen.send("5号楼。", reply_to=q1)       # two questions open: the swipe decides
+    relayed = await housing.wait_for(has("5号楼"))
+    assert first in plain(relayed) and relayed.reply_to == card1.message_id
+
+    await staff.press(current(housing, card2), text="答复")
+    await staff.wait_for(has("提交答复"))
+    await staff.send("经核查，物业已整改。")
+    prompt = await staff.wait_for(has("提交答复"))
+    await staff.press(prompt, text="提交答复")
+    await citizen.wait_for(has("物业已整改"))
+    await citizen.send("三楼。", reply_to=q2)        # its ticket was answered meanwhile
+    refused = await citizen.wait_for(has(second))
+    assert "已答复" in plain(refused)
+    await citizen.send("/mine")
+    await citizen.wait_for(has("我的投诉"))
+    assert not any("三楼" in plain(m) for m in housing.sent())
+
+
+async def voice_and_location_answers(citizen: User, staff: User, housing: Group,
+                                     card_id: int) -> None:
+    """A spoken answer and a shared location answer a 追问 too (a 0 s voice is refused).
+    Shared by both frameworks' tests."""
+    await ask(staff, housing, card_id, "请说一下具体位置？")
+    asked = await citizen.wait_for(has("具体位置"))
+    await citizen.send_voice(duration=0)
+    await citizen.wait_for(has("0 秒"))
+    await citizen.send_voice(duration=15)
+    await citizen.wait_for(has("转达"))
+    voice = await housing.wait_for(lambda m: m.kind == "voice" and "回复" in (m.caption or ""))
+    assert voice.reply_to == card_id
+    await citizen.send_location(30.5931, 114.3055, reply_to=asked)
+    await citizen.wait_for(has("已作为补充转达"))
+    where = await housing.wait_for(lambda m: "openstreetmap.org" in (m.text or ""))
+    assert where.reply_to == card_id and "在地图上查看" in plain(where)
+
+
+async def test_voice_and_location_answer_a_question(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "严老伯")
+    staff = await w.staff("华办事", "housing")
+    housing = w.groups["housing"]
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+    await staff.press(card, text="签收")
+    await citizen.wait_for(has("签收办理"))
+    await voice_and_location_answers(citizen, staff, housing, card.message_id)

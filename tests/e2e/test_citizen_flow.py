@@ -132,6 +132,8 @@ async def test_short_empty_and_unsupported_input_get_clear_replies(live: Live, c
     await citizen.wait_for(lambda m: "贴纸" in (m.plain or ""))
     await citizen.send_voice(duration=0)
     await citizen.wait_for(lambda m: "0 秒" in (m.plain or ""))
+    await citizen.send_voice(duration=900, data=b"OggS" + bytes(21 * 1024 * 1024))
+    await citizen.wait_for(lambda m: "语音太大" in (m.plain or ""))
     await citizen.send_poll("满意吗", ["是", "否"])
     await citizen.wait_for(lambda m: "投票" in (m.plain or ""))
     await citizen.send("/frobnicate")

@@ -302,10 +302,9 @@ class RoundRobin:
             await self._runner.cleanup()
 
 
+@pytest.mark.backends("postgresql")
 async def test_two_webhook_processes_behind_one_address_each_update_once(
         backend: str, own_db: str, tmp_path: Path) -> None:
-    if backend != "postgresql":
-        pytest.skip("two processes on one database: PostgreSQL")
     emu = await BotApiEmulator(token="414000:PAIR").start()
     ports = [free_port(), free_port()]
     proxy = RoundRobin([f"http://127.0.0.1:{p}/tg" for p in ports])

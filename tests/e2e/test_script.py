@@ -72,3 +72,28 @@ async def test_traditional_complaint_answered_in_traditional(desk_world: DeskWor
     await citizen.wait_for(has("物業已打開消防通道"))
     assert_traditional(citizen)
     assert all("簽收" not in plain(m) for m in staff.sent())   # staff keep their script
+
+
+async def switch_script_mid_filing(citizen: User) -> None:
+    """A citizen starts in Simplified, then writes Traditional: a button rendered before the
+    switch still works, and what it answers is in Traditional. Shared by both frameworks."""
+    await citizen.send("/start")
+    welcome = await citizen.wait_for(has("隐私"))
+    await citizen.press(welcome, text="我要投诉")
+    prompt = await citizen.wait_for(has("请描述"))            # Simplified, with 完成
+    await citizen.send(COMPLAINT_TW)
+    await citizen.wait_for(has("已記下"))
+    mark = len(citizen.sent())
+    await citizen.press(prompt, text="完成")                   # rendered before the switch
+    await citizen.wait_for(has("被投訴"))
+    await citizen.press(welcome, text="我要投诉")              # the old Simplified welcome
+    resumed = await citizen.wait_for(has("未提交的投訴"))
+    assert resumed
+    for m in citizen.sent()[mark:]:
+        text = plain(m) + "".join(m.button_texts)
+        assert script.convert(text, "t") == text, f"Simplified after the switch: {text}"
+
+
+async def test_buttons_rendered_before_a_script_switch_still_work(desk_world: DeskWorld) -> None:
+    citizen = desk_world.emu.user(next(_users), "李先生", language_code="zh-hans")
+    await switch_script_mid_filing(citizen)

@@ -99,3 +99,32 @@ async def test_outbox_dedupes_and_claims_each_row_once(quiet_database: Database)
                  if m.chat_id == chat]
         await uow.commit()
     assert len(again) == 1 and again[0].claimed_by == "c" and again[0].attempts == 2
+
+
+async def test_replies_sent_together_are_marked_in_one_transaction(
+        quiet_database: Database) -> None:
+    """SentMarks: concurrent senders' marks share a commit; each waits for its own."""
+    from workflow.outbox.sent import SentMarks
+
+    database = quiet_database
+    chats = [-secrets.randbelow(10**9) for _ in range(5)]
+    async with database.uow() as uow:
+        claimed = await uow.outbox.add_claimed(
+            [OutboxMessage(chat_id=c, payload={"key": "x"}, dedupe_key=f"marks:{c}",
+                           created_at=NOW, not_before=NOW) for c in chats], "w", NOW)
+        await uow.commit()
+    commits = 0
+
+    class Counting:
+        def uow(self):  # type: ignore[no-untyped-def]
+            nonlocal commits
+            commits += 1
+            return database.uow()
+
+    marks = SentMarks(Counting())  # type: ignore[arg-type]
+    await asyncio.gather(*(marks.mark(m.id or 0, NOW, 100 + i) for i, m in enumerate(claimed)))
+    assert commits == 1
+    async with database.uow() as uow:
+        for i, m in enumerate(claimed):
+            got = await uow.outbox.by_message(m.chat_id, 100 + i)
+            assert got is not None and got.status == "sent" and got.sent_at is not None

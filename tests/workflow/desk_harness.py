@@ -163,8 +163,9 @@ class Person:
     def keys(self) -> list[str]:
         return [m.key for m in self.last.messages]
 
-    async def file(self, real_name: bool = False) -> str:
-        """File a complaint (anonymous unless real_name) and return its number."""
+    async def file(self, real_name: bool = False, again: bool = False) -> str:
+        """File a complaint (anonymous unless real_name) and return its number; `again`: the
+        same complaint once more, filed as new when the bot offers to add it to the first."""
         await self.command("start")
         await self.press_key("btn.file")
         await self.text(COMPLAINT)
@@ -176,6 +177,9 @@ class Person:
         else:
             await self.press_key("btn.anonymous")
         await self.press_key("btn.submit")
+        if again:
+            assert self.keys() == ["file.duplicate"], self.keys()
+            await self.press_key("btn.file_anyway")
         out = self.last.messages[-1]
         assert out.key == "file.submitted", self.keys()
         return str(out.params["number"])

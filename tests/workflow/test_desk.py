@@ -172,7 +172,7 @@ async def test_sign_ask_reply_note_answer(desk: Desk) -> None:
 
 async def test_pending_lists_open_tickets_by_due_date(desk: Desk) -> None:
     citizen, a, _, c, office = await world(desk)
-    first, second = await citizen.file(), await citizen.file()
+    first, second = await citizen.file(), await citizen.file(again=True)
     await a.press(sign(await ticket(desk, first)), chat=desk.groups["housing"])
     await a.command("pending", chat=desk.groups["housing"])
     items = a.last.messages[0].params["items"]
@@ -348,7 +348,7 @@ async def test_refusals_change_nothing(desk: Desk) -> None:
 
     await revoke(desk.ctx, revoked.id)
     t = await ticket(desk, await citizen.file())
-    other = await ticket(desk, await citizen.file())
+    other = await ticket(desk, await citizen.file(again=True))
     housing = desk.groups["housing"]
     cases = [
         (stranger, sign(t), "error.not_staff"),

@@ -203,5 +203,39 @@ async def test_daily_cap_keeps_the_draft(app: App, new_id: Callable[[], int]) ->
     c = Citizen(_strict(app), new_id())
     assert (await file_complaint(c)).messages[-1].key == "file.submitted"
     c.app.ctx.clock.advance(minutes=2)                    # a new flood window  # type: ignore[attr-defined]
-    resp = await file_complaint(c)
+    await file_complaint(c)
+    assert c.keys() == ["file.duplicate"]                 # the same again: add to the first?
+    resp = await c.press("btn.file_anyway")
     assert resp.answer_key == "error.daily_cap" and resp.answer_params["max"] == 1
+
+
+async def test_the_same_complaint_again_becomes_a_supplement(app: App,
+                                                             new_id: Callable[[], int]) -> None:
+    c = Citizen(app, new_id())
+    first = (await file_complaint(c)).messages[-1].params["number"]
+    await c.command("start")
+    await c.press("btn.file")
+    await c.text(COMPLAINT.replace("五趟", "六趟") + "今天又去了一次。")
+    await c.photo("新拍的排队照片")
+    await c.press("btn.done")
+    await c.press("btn.skip")
+    await c.press("btn.anonymous")
+    await c.press("btn.submit")
+    assert c.keys() == ["file.duplicate"] and c.last.messages[0].params["number"] == first
+    await c.press("btn.supplement")
+    assert c.keys() == ["file.supplemented"]
+    async with app.ctx.uow() as uow:
+        t = await uow.tickets.by_number(first)
+        assert t is not None and t.id is not None
+        assert [e.kind for e in await uow.events.for_ticket(t.id)][-1] == "supplement"
+        assert len(await uow.attachments.for_ticket(t.id)) == 2
+        who = await uow.complainants.by_telegram_id(c.id)
+        assert who is not None and who.id is not None
+        assert len(await uow.tickets.for_complainant(who.id)) == 1   # no second ticket
+
+
+def test_similarity_tells_the_same_problem_from_another() -> None:
+    from workflow.tickets.supplement import SIMILAR, similarity
+    assert similarity(COMPLAINT, COMPLAINT + "今天又去了。") >= SIMILAR
+    assert similarity(COMPLAINT, "小区物业把消防通道锁了三个月，住建局一直推诿。") < SIMILAR
+    assert similarity("", COMPLAINT) == 0.0

@@ -21,7 +21,7 @@ from workflow.chat.messages import Outgoing
 from workflow.context import Context
 from workflow.deadlines.clock import FakeClock
 from workflow.outbox.queue import enqueue
-from workflow.outbox.ratelimit import RateLimiter
+from workflow.outbox.ratelimit import LocalSlots, RateLimits, SharedSlots
 from workflow.outbox.sender import (
     DeliveryPolicy,
     OutboxSender,
@@ -40,6 +40,7 @@ class FlakyTransport:
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
         self.arrived: list[tuple[int, str]] = []
+        self.arrived_at: list[datetime] = []
         self.attempts: list[tuple[int, str]] = []
         self.fail: Callable[[int, str], Exception | None] = lambda chat, text: None
 
@@ -50,6 +51,7 @@ class FlakyTransport:
         if error is not None:
             raise error
         self.arrived.append((out.chat_id, text))
+        self.arrived_at.append(self.clock.now())
         return len(self.arrived)
 
     def to(self, chat: int) -> list[str]:
@@ -98,10 +100,13 @@ async def rig(delivery_app: App) -> Rig:
     async def sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
 
-    limiter = RateLimiter(monotonic=lambda: clock.now().timestamp())
-    sender = OutboxSender(ctx, transport, "test", DeliveryPolicy(batch=200), limiter, sleep)
-    await sender.drain(rounds=50)      # leftovers of other tests, so rounds here are ours
+    # leftovers of other tests go first (without limits: they take no slots), so rounds here
+    # are ours
+    await OutboxSender(ctx, transport, "test", DeliveryPolicy(batch=200)).drain(rounds=50)
+    sender = OutboxSender(ctx, transport, "test", DeliveryPolicy(batch=200),
+                          SharedSlots(ctx, RateLimits()), sleep)
     transport.arrived.clear()
+    transport.arrived_at.clear()
     transport.attempts.clear()
     return Rig(ctx, clock, transport, sender)
 
@@ -182,3 +187,43 @@ async def test_quiet_hours_send_citizen_messages_silently(rig: Rig,
     assert rig.transport.to(citizen) == ["late"]                 # not held until morning
     (row,) = await rig.rows(citizen)
     assert row.payload["silent"] is True
+
+
+async def test_two_senders_share_the_group_limit(rig: Rig, new_id: Callable[[], int]) -> None:
+    """Two senders (two processes' worth) on one database: 20 a minute to the group together."""
+    group = -new_id()
+    texts = [f"s{i:02d}" for i in range(70)]
+    await rig.queue(group, *texts)
+    other = OutboxSender(rig.ctx, rig.transport, "other", DeliveryPolicy(batch=7),
+                         SharedSlots(rig.ctx, RateLimits()), rig.sender.sleep)
+    rig.sender.policy.batch = 7
+    for _ in range(60):
+        await rig.sender.run_once()
+        await other.run_once()
+        rig.clock.advance(seconds=3)
+    rig.sender.policy.batch = 200
+    assert rig.transport.to(group) == texts
+    rows = await rig.rows(group)
+    assert {r.claimed_by for r in rows} == {"test", "other"}
+    slots = sorted(r.claimed_at for r in rows if r.claimed_at is not None)
+    assert all(b - a >= timedelta(minutes=1) for a, b in zip(slots, slots[20:], strict=False))
+
+
+async def test_local_slots_keep_the_same_limits_in_memory(rig: Rig, new_id: Callable[[], int]
+                                                          ) -> None:
+    """One process (SQLite): the same windows from memory, no transaction per message."""
+    group, person = -new_id(), new_id()
+    await rig.queue(group, *[f"g{i:02d}" for i in range(45)])
+    await rig.queue(person, *[f"p{i:02d}" for i in range(6)])
+    rig.sender.slots = LocalSlots(rig.clock, RateLimits())
+    start = rig.clock.now()
+    for _ in range(100):
+        await rig.sender.run_once()
+        rig.clock.advance(seconds=1)
+    arrivals = list(zip(rig.transport.arrived, rig.transport.arrived_at, strict=True))
+    to_group = [at for (chat, _), at in arrivals if chat == group]
+    assert len(to_group) == 45
+    for at in to_group:   # never more than 20 in any minute
+        assert sum(at <= t < at + timedelta(minutes=1) for t in to_group) <= 20
+    to_person = [at for (chat, _), at in arrivals if chat == person]
+    assert len(to_person) == 6 and to_person[-1] >= start + timedelta(seconds=3)

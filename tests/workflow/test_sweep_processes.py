@@ -108,9 +108,10 @@ def delivered(*files: Path) -> Counter[tuple[str, str]]:
 
 async def test_two_processes_send_each_reminder_once(fresh_url: str, tmp_path: Path) -> None:
     a_out, b_out = tmp_path / "a.txt", tmp_path / "b.txt"
-    # no one dies here: a claim is never taken over, so a slow machine cannot fake a repeat
-    a, b = await asyncio.gather(spawn(fresh_url, "proc-a", a_out, 4, stale=60),
-                                spawn(fresh_url, "proc-b", b_out, 4, stale=60))
+    # no one dies here: a claim is never taken over, so a slow machine cannot fake a repeat;
+    # each stops once idle, the 15 s are for a loaded machine (seeding alone can take seconds)
+    a, b = await asyncio.gather(spawn(fresh_url, "proc-a", a_out, 15, stale=60),
+                                spawn(fresh_url, "proc-b", b_out, 15, stale=60))
     numbers = await seed(fresh_url, N)              # both are already polling
     assert await a.wait() == 0 and await b.wait() == 0
     seen = delivered(a_out, b_out)
@@ -131,7 +132,7 @@ async def test_kill_9_mid_sweep_loses_nothing(fresh_url: str, tmp_path: Path) ->
     assert await a.wait() == -signal.SIGKILL
     before = sum(delivered(a_out).values())
     assert 0 < before < N * len(KEYS), before
-    b = await spawn(fresh_url, "proc-b", b_out, 4)
+    b = await spawn(fresh_url, "proc-b", b_out, 15)   # it stops once idle
     assert await b.wait() == 0
     seen = delivered(a_out, b_out)
     assert set(seen) == {(n, k) for n in numbers for k in KEYS}, "a notice was lost"

@@ -22,7 +22,7 @@ from workflow.model import OutboxMessage, Ticket, TicketEvent
 from workflow.ports import UnitOfWork
 
 QUESTION_KEY = "relay.question"       # the template of the message that carries a question
-INPUT_KINDS = ("text", "photo", "document")
+INPUT_KINDS = relay.INPUT_KINDS
 MAX_CHOICES = 3                       # open questions offered as buttons, newest first
 
 
@@ -68,7 +68,8 @@ async def on_choice(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatSta
     resp.answer("ack.ok")
     typed = dataclasses.replace(msg, kind=held.kind, text=held.text, file_id=held.file_id,  # type: ignore[arg-type]
                                 file_unique_id=held.file_unique_id, file_name=held.file_name,
-                                data="")
+                                latitude=held.latitude, longitude=held.longitude,
+                                duration=held.duration, file_size=held.file_size, data="")
     if press.action == "question":
         await relay.deliver(ctx, uow, typed, press.id, resp)
         return
@@ -131,7 +132,9 @@ async def _answer_replied(ctx: Context, uow: UnitOfWork, msg: Incoming, state: C
 def _ask_which(msg: Incoming, state: ChatState, questions: list[Ticket], drafting: bool,
                resp: Response) -> None:
     state.held = HeldInput(kind=msg.kind, text=msg.text, file_id=msg.file_id,
-                           file_unique_id=msg.file_unique_id, file_name=msg.file_name)
+                           file_unique_id=msg.file_unique_id, file_name=msg.file_name,
+                           latitude=msg.latitude, longitude=msg.longitude,
+                           duration=msg.duration, file_size=msg.file_size)
     buttons = [[Button("btn.meant.question", callbacks.meant(t.id), params={"number": t.number})]
                for t in questions[:MAX_CHOICES]]
     buttons.append([Button("btn.meant.draft", callbacks.meant("draft")) if drafting

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from workflow.chat import answers, filing, flood, rating, relay, script
+from workflow.chat import answers, blocked, filing, flood, rating, relay, script
 from workflow.chat.messages import Incoming, Response
 from workflow.chat.state import ChatState, remembered_script
 from workflow.context import Context
@@ -81,8 +81,9 @@ DESK_HANDLERS: tuple[object, ...] = (router.handle, dialog.on_input, dialog.stal
 async def handle(ctx: Context, msg: Incoming, claim_as: str = "") -> Response:
     """Handle an update exactly once; its state changes and its outbox rows commit together.
 
-    `claim_as`: the adapter's sender, which then sends the replies itself right after the
-    commit (`Response.claimed`) unless their chat has something earlier still to go.
+    `claim_as`: the adapter's reply sender, which then sends the replies itself right after
+    the commit (`Response.claimed`), after its own earlier replies to the chat, unless the
+    chat has something else earlier still to go.
     """
     async with ctx.uow() as uow:
         if not await uow.updates.first_time(msg.update_id, ctx.now()):
@@ -112,7 +113,7 @@ async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Resp
             for i, out in enumerate(resp.messages)]
     for chat in dict.fromkeys(r.chat_id for r in rows):
         mine = [r for r in rows if r.chat_id == chat]
-        if claim_as and not await uow.outbox.chat_busy(chat, now):
+        if claim_as and not await uow.outbox.chat_busy(chat, now, sent_in_order_by=claim_as):
             resp.claimed += await uow.outbox.add_claimed(mine, claim_as, now)
         else:
             await uow.outbox.add_many(mine)
@@ -125,6 +126,9 @@ async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
         state = ChatState.from_row(await uow.conversations.get(msg.chat_id), msg.chat_id)
     before = _snapshot(state)
     handler = _pick(msg, state)
+    if state is not None and handler not in DESK_HANDLERS \
+            and await blocked.turned_away(ctx, uow, msg, resp):
+        return resp
     if state is not None and handler not in DESK_HANDLERS and flood.throttled(ctx, state, msg, resp):
         state.updated_at = ctx.now()
         await uow.conversations.save(state.to_row())

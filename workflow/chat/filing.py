@@ -20,7 +20,7 @@ from workflow.context import Context
 from workflow.errors import NotAGroup, StaleButton, UserError
 from workflow.model import Complainant
 from workflow.ports import UnitOfWork
-from workflow.tickets import intake
+from workflow.tickets import intake, supplement
 
 SUMMARY_EXCERPT = 600  # the summary shows the start of a long description, the card shows all
 
@@ -330,12 +330,55 @@ async def _submit(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sende
         resp.messages.extend(prompt(state))
         return
     who = await _complainant(ctx, uow, state, sender)
+    if not d.duplicate_ok and await _offer_supplement(uow, state, who, resp):
+        return
     await _within_daily_cap(ctx, uow, who)
     filed = await intake.submit(ctx, uow, who, d, d.classification)
     t = filed.ticket
     state.end_draft()
     resp.say(state.chat_id, "file.submitted", number=t.number, department=t.department,
              answer_due=t.answer_due, urgent=t.urgent, note=t.routing_note).buttons = HOME
+
+
+async def _offer_supplement(uow: UnitOfWork, state: ChatState, who: Complainant,
+                            resp: Response) -> bool:
+    """The same problem as one of their tickets in hand: add to it, or file anew?"""
+    t = await supplement.near_duplicate(uow, who, state.filing.description())
+    if t is None:
+        return False
+    state.filing.duplicate_of = t.number
+    resp.say(state.chat_id, "file.duplicate", number=t.number, created_at=t.created_at,
+             state=t.state, department=t.department).buttons = [
+        [Button("btn.supplement", callbacks.filing("supplement", state.token),
+                params={"number": t.number})],
+        [_b("btn.file_anyway", "anyway", state)], [_b("btn.cancel", "cancel", state)]]
+    return True
+
+
+async def _file_anyway(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
+                       resp: Response) -> None:
+    state.filing.duplicate_ok = True
+    await _submit(ctx, uow, state, sender, resp)
+
+
+async def _supplement(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,
+                      resp: Response) -> None:
+    """补充材料: the draft's text and files go to the earlier ticket; no new complaint."""
+    d = state.filing
+    who = await uow.complainants.by_telegram_id(state.chat_id)
+    t = await uow.tickets.by_number(d.duplicate_of) if d.duplicate_of else None
+    if state.step != CONFIRM or t is None or who is None or t.complainant_id != who.id:
+        resp.messages.extend(prompt(state))
+        return
+    if t.state not in supplement.IN_HAND:
+        d.duplicate_ok = True
+        resp.say(state.chat_id, "file.duplicate_gone", number=t.number, state=t.state)
+        resp.messages.append(_summary(state))
+        return
+    await supplement.add(ctx, uow, t, d.description(), d.attachments, f"supplement:{state.token}")
+    resp.say(state.chat_id, "file.supplemented", number=t.number, department=t.department,
+             chars=len(d.description()), files=len(d.attachments)).buttons = HOME
+    state.end_draft()
 
 
 class DailyCapReached(UserError):
@@ -454,6 +497,7 @@ _DRAFT_ACTIONS: dict[str, DraftAction] = {
     "edit": _edit_menu, "rewrite": _rewrite, "more": _add_more, "accused": _edit_accused,
     "identity": _edit_identity, "back": _back, "cancel": _cancel_pressed,
     "resume": _resume, "discard": _cancel_pressed,
+    "supplement": _supplement, "anyway": _file_anyway,
 }
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from workflow.chat import callbacks
+from workflow.chat import callbacks, evidence
+from workflow.chat.evidence import map_link
 from workflow.chat.messages import Button, Incoming, Media, Outgoing, Response
 from workflow.chat.state import ChatState, QuestionReply
 from workflow.context import Context
@@ -24,6 +25,7 @@ from workflow.tickets.routing import group_of
 log = logging.getLogger("zhiyong.relay")
 
 OPEN = (TicketState.SIGNED, TicketState.REOPENED)
+INPUT_KINDS = ("text", "photo", "document", "voice", "location")   # what can answer a 追问
 
 
 def is_reply_button(msg: Incoming, state: ChatState | None) -> bool:
@@ -33,7 +35,7 @@ def is_reply_button(msg: Incoming, state: ChatState | None) -> bool:
 def wants(msg: Incoming, state: ChatState | None) -> bool:
     """In reply mode the next text or file (or /cancel) is the reply."""
     return state is not None and state.reply is not None and (
-        msg.kind in ("text", "photo", "document")
+        msg.kind in INPUT_KINDS
         or (msg.kind == "command" and msg.command == "cancel"))
 
 
@@ -97,6 +99,8 @@ async def deliver(ctx: Context, uow: UnitOfWork, msg: Incoming, ticket_id: int,
     text = msg.text.strip()
     if msg.kind == "text":
         text = actions.check_text(ctx, text, ctx.rules.max_description_chars)
+    elif msg.kind in ("voice", "location"):
+        text = evidence.attachment(msg)["caption"]     # refuses a 0 s voice, a bad location
     dedupe = f"relay:{msg.update_id}"
     await uow.events.add(TicketEvent(
         ticket_id=t.id, kind="citizen_reply", at=ctx.now(), actor="citizen",
@@ -106,10 +110,13 @@ async def deliver(ctx: Context, uow: UnitOfWork, msg: Incoming, ticket_id: int,
         params = {"number": t.number, "text": text, **await _asker(uow, t.id)}
         if msg.kind == "text":
             out = Outgoing(chat, "relay.reply_group", params, thread_card_of=t.id)
+        elif msg.kind == "location":
+            params.update(text="", location=map_link(text) or "")
+            out = Outgoing(chat, "relay.reply_group", params, thread_card_of=t.id)
         else:
+            kind: Any = msg.kind if msg.kind in ("photo", "voice") else "document"
             out = Outgoing(chat, "relay.reply_file", params, thread_card_of=t.id,
-                           media=Media("photo" if msg.kind == "photo" else "document",
-                                       msg.file_id))
+                           media=Media(kind, msg.file_id))
         await enqueue(ctx, uow, out, f"{dedupe}:{chat}", t, "relay")
     resp.say(msg.chat_id, key, number=t.number)
     return t

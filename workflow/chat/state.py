@@ -50,6 +50,8 @@ class FilingDraft:
     classification: Classified | None = None
     beside_questions: bool = False       # told us this draft is not the answer to a 追问
     danger_told: str = ""                # the danger whose emergency number we already gave
+    duplicate_of: str = ""               # the person's own ticket this draft repeats
+    duplicate_ok: bool = False           # told so, they file it as a new complaint anyway
 
     def description(self) -> str:
         return "\n".join(p for p in self.parts if p.strip())
@@ -64,6 +66,7 @@ class DeskDialog:
     ticket_id: int
     number: str
     from_department: str
+    returned_from: str = ""              # a returned ticket is never offered back to it
     step: int = 0                        # index into the action's dialog steps; -1: own words
     parts: list[str] = field(default_factory=list)
     files: list[dict[str, str]] = field(default_factory=list)
@@ -88,6 +91,10 @@ class HeldInput:
     file_id: str = ""
     file_unique_id: str = ""
     file_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    duration: int = 0
+    file_size: int = 0
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 from workflow.chat import callbacks
 from workflow.chat.messages import Button, Media, Outgoing, Response
 from workflow.context import Context
+from workflow.deadlines import schedule
 from workflow.desk import access, cards, staff
 from workflow.errors import (
     AlreadySigned,
@@ -21,7 +22,9 @@ from workflow.errors import (
     EmptyInput,
     ExtensionDecided,
     ExtensionLimit,
+    ExtensionPending,
     InputTooLong,
+    RerouteToReturner,
     StaleButton,
     TicketMoved,
     UnknownDepartment,
@@ -36,6 +39,7 @@ log = logging.getLogger("zhiyong.desk")
 
 S = TicketState
 RETURN_REASONS = ("territory", "function", "info", "other")
+EXTENSION_CARD, EXTENSION_CARD_KIND = "desk.extension_card", "extension_card"
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -50,9 +54,13 @@ async def _event(ctx: Context, uow: UnitOfWork, t: Ticket, member: StaffMember |
                                      detail=detail))
 
 
-async def _save(uow: UnitOfWork, t: Ticket, member: StaffMember, what: str) -> None:
-    """Optimistic lock: when someone changed the ticket first, say what happened instead."""
+async def _save(ctx: Context, uow: UnitOfWork, t: Ticket, member: StaffMember,
+                what: str) -> None:
+    """Optimistic lock: when someone changed the ticket first, say what happened instead.
+    A saved change re-plans the ticket's deadline actions in the same transaction, so the
+    chase of a new deadline starts on time, not at the next sweep."""
     if await uow.tickets.save(t):
+        await schedule.plan_ticket(ctx, uow, t)
         return
     assert t.id is not None
     fresh = await uow.tickets.get(t.id)
@@ -105,7 +113,7 @@ async def sign(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, ke
     told = t.answer_due                  # what the complainant was told at filing
     t.state, t.signed_by, t.signed_at = S.SIGNED, member.telegram_id, now
     t.answer_due = ctx.deadlines.answer_due(now, t.category, t.urgent)
-    await _save(uow, t, member, "sign")
+    await _save(ctx, uow, t, member, "sign")
     await _event(ctx, uow, t, member, "signed", department=t.department)
     await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
     await _citizen(ctx, uow, t, "desk.accepted_citizen", f"{key}:citizen", number=t.number,
@@ -124,9 +132,8 @@ async def must_handle(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Tic
 
 
 async def _last_returned_from(uow: UnitOfWork, t: Ticket) -> str | None:
-    assert t.id is not None
-    returns = [e for e in await uow.events.for_ticket(t.id) if e.kind == "returned"]
-    return str(returns[-1].detail.get("from")) if returns else None
+    last = await cards.last_return(uow, t)
+    return str(last.detail.get("from")) if last is not None else None
 
 
 async def _move(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, department: str,
@@ -140,7 +147,7 @@ async def _move(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, d
     t.signed_by = t.signed_at = None
     t.sign_due = ctx.deadlines.sign_for_due(now, t.urgent)
     t.answer_due = ctx.deadlines.answer_due(t.sign_due, t.category, t.urgent)
-    await _save(uow, t, member, kind)
+    await _save(ctx, uow, t, member, kind)
     await _event(ctx, uow, t, member, kind, department=department, **{"from": from_department},
                  **detail)
     await cards.refresh(ctx, uow, t, old_chat, key)
@@ -165,8 +172,12 @@ async def transfer(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket
 
 async def reroute(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
                   department: str) -> None:
-    """改派 by the oversight office."""
+    """改派 by the oversight office; never back to the department that returned it (that is
+    the ruling 责令原部门办理, recorded as such)."""
     check_department(ctx, t, department)
+    if t.department == TRIAGE and department == await _last_returned_from(uow, t):
+        raise staff.refuse(RerouteToReturner(number=t.number, department=department),
+                           member, "reroute")
     await _move(ctx, uow, member, t, department, key, "rerouted")
 
 
@@ -180,7 +191,7 @@ async def request_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, 
     if not ctx.deadlines.can_extend(t.extensions):
         raise staff.refuse(ExtensionLimit(number=t.number), member, "extend")
     if any(r.status == "pending" for r in await uow.extensions.for_ticket(t.id)):
-        raise staff.refuse(ExtensionDecided(number=t.number), member, "extend")
+        raise staff.refuse(ExtensionPending(number=t.number), member, "extend")
     req = await uow.extensions.add(ExtensionRequest(
         ticket_id=t.id, requested_by=member.telegram_id, reason=reason, requested_due=due,
         created_at=ctx.now()))
@@ -188,12 +199,12 @@ async def request_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, 
                  requested_due=due.isoformat(), request=req.id)
     office = await group_of(ctx, uow, TRIAGE)
     if office is not None:
-        out = Outgoing(office, "desk.extension_card", {
+        out = Outgoing(office, EXTENSION_CARD, {
             "number": t.number, "department": t.department, "reason": reason,
             "requested_due": due, "answer_due": t.answer_due, "name": member.display_name},
             buttons=[[Button("btn.desk.approve", callbacks.extension("approve", req.id)),
                       Button("btn.desk.refuse", callbacks.extension("refuse", req.id))]])
-        await enqueue(ctx, uow, out, f"{key}:extension:{office}", t, "desk")
+        await enqueue(ctx, uow, out, f"{key}:extension:{office}", t, EXTENSION_CARD_KIND)
 
 
 async def ask(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, key: str,
@@ -220,7 +231,7 @@ async def answer(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, 
                  text: str, files: list[dict[str, str]]) -> None:
     """答复: to the complainant (files re-sent by file_id); the ticket awaits their rating."""
     t.state, t.answered_at = S.ANSWERED, ctx.now()
-    await _save(uow, t, member, "answer")
+    await _save(ctx, uow, t, member, "answer")
     await _event(ctx, uow, t, member, "answered", text=text,
                  files=[f["file_id"] for f in files])
     await _citizen(ctx, uow, t, "desk.answer_citizen", f"{key}:answer", number=t.number,
@@ -241,21 +252,27 @@ async def answer(ctx: Context, uow: UnitOfWork, member: StaffMember, t: Ticket, 
 # ---- the oversight office's decision on an extension ---------------------------------------
 
 async def decide_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, decision: str,
-                           request_id: int, key: str, resp: Response) -> None:
+                           request_id: int, key: str, resp: Response,
+                           card: tuple[int, int] = (0, 0)) -> None:
+    """批准延期 / 不批准; `card` is (chat, message) of the pressed request card, which is
+    edited to show the decision, who and when, without buttons."""
     staff.require_office(member, f"{decision} extension {request_id}")
     req = await uow.extensions.get(request_id)
     t = await uow.tickets.get(req.ticket_id) if req else None
     if req is None or t is None:
         raise staff.refuse(StaleButton(), member, f"{decision} extension {request_id}")
-    if req.status != "pending" or t.state not in (S.SIGNED, S.REOPENED):
-        raise staff.refuse(ExtensionDecided(number=t.number), member, "extension")
+    if req.status != "pending":
+        raise staff.refuse(await _decided(uow, t, req), member, "extension")
+    if t.state not in (S.SIGNED, S.REOPENED):
+        raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, "extension")
     req.status = "approved" if decision == "approve" else "refused"
     req.decided_by, req.decided_at = member.telegram_id, ctx.now()
     if not await uow.extensions.decide(req):
-        raise staff.refuse(ExtensionDecided(number=t.number), member, "extension")
+        fresh = await uow.extensions.get(request_id)
+        raise staff.refuse(await _decided(uow, t, fresh or req), member, "extension")
     if req.status == "approved":
         t.answer_due, t.extensions = req.requested_due, t.extensions + 1
-        await _save(uow, t, member, "extension")
+        await _save(ctx, uow, t, member, "extension")
         await _citizen(ctx, uow, t, "desk.extension_citizen", f"{key}:citizen",
                        number=t.number, department=t.department, answer_due=t.answer_due)
         await cards.refresh(ctx, uow, t, await group_of(ctx, uow, t.department), key)
@@ -263,4 +280,29 @@ async def decide_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, d
                  requested_due=req.requested_due.isoformat())
     await _group(ctx, uow, t, t.department, "desk.extension_decided", f"{key}:decided",
                  number=t.number, status=req.status, answer_due=t.answer_due)
+    await _close_extension_card(ctx, uow, t, req, member, card, key)
     resp.answer("desk.extension_done", status=req.status, number=t.number)
+
+
+async def _decided(uow: UnitOfWork, t: Ticket, req: ExtensionRequest) -> ExtensionDecided:
+    name = await staff.name_of(uow, req.decided_by) if req.decided_by is not None else ""
+    return ExtensionDecided(number=t.number, status=req.status, name=name,
+                            decided_at=req.decided_at)
+
+
+async def _close_extension_card(ctx: Context, uow: UnitOfWork, t: Ticket, req: ExtensionRequest,
+                                member: StaffMember, card: tuple[int, int], key: str) -> None:
+    """The request card keeps its text and says the decision instead of offering it."""
+    chat, message = card
+    row = await uow.outbox.by_message(chat, message) if message else None
+    if row is None or row.payload.get("key") != EXTENSION_CARD:
+        office = await group_of(ctx, uow, TRIAGE)
+        row = await uow.outbox.last_sent(t.id, office, (EXTENSION_CARD_KIND,)) \
+            if office is not None and t.id is not None else None
+    if row is None or row.message_id is None:
+        log.warning("extension card of %s not found; decision shown in the group only", t.number)
+        return
+    params = {**row.payload.get("params", {}), "status": req.status,
+              "decided_by": member.display_name, "decided_at": req.decided_at}
+    out = Outgoing(row.chat_id, EXTENSION_CARD, params, edit_message_id=row.message_id)
+    await enqueue(ctx, uow, out, f"{key}:extension_card", t, EXTENSION_CARD_KIND)

@@ -15,7 +15,7 @@ from workflow.chat.evidence import map_link
 from workflow.chat.messages import CARD_KINDS, Button, Media, Outgoing, to_payload
 from workflow.context import Context
 from workflow.deadlines import schedule
-from workflow.model import Attachment, Ticket, TicketState
+from workflow.model import Attachment, Ticket, TicketEvent, TicketState
 from workflow.outbox.queue import enqueue, json_safe
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
@@ -61,12 +61,34 @@ async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgo
         **_evidence(await uow.attachments.for_ticket(t.id)),
         "note": t.routing_note, "tags": t.tags, "created_at": t.created_at,
         "anonymous": t.anonymous, **schedule.deadlines_of(ctx, t)})
+    if t.department == TRIAGE:
+        out.params.update(await returned(uow, t))
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)
         out.params["accountable"] = member.display_name if member else str(t.signed_by)
         out.params["signed_at"] = t.signed_at
     out.buttons = buttons(ctx, t)
     return out
+
+
+async def returned(uow: UnitOfWork, t: Ticket) -> dict[str, Any]:
+    """Who returned a ticket to the office, when and why (the office decides on it)."""
+    last = await last_return(uow, t)
+    if last is None:
+        return {}
+    return {"returned_from": str(last.detail.get("from", "")),
+            "returned_by": str(last.detail.get("name", "")), "returned_at": last.at,
+            "returned_reason_code": str(last.detail.get("reason_code", "")),
+            "returned_reason": str(last.detail.get("reason", ""))}
+
+
+async def last_return(uow: UnitOfWork, t: Ticket, department: str | None = None
+                      ) -> TicketEvent | None:
+    """The latest 退回 of the ticket (by `department`, if given)."""
+    assert t.id is not None
+    returns = [e for e in await uow.events.for_ticket(t.id) if e.kind == "returned"
+               and (department is None or e.detail.get("from") == department)]
+    return returns[-1] if returns else None
 
 
 def _evidence(files: list[Attachment]) -> dict[str, Any]:

@@ -47,8 +47,10 @@ async def stale(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState |
 def start(ctx: Context, state: ChatState, t: Ticket, action: str, resp: Response) -> None:
     """Open (or replace) the dialog for `action` on `t` and ask the first question."""
     assert t.id is not None
+    kind, _, returned_from = t.routing_note.partition(":")
     state.dialog = DeskDialog(token=new_token(), action=action, ticket_id=t.id, number=t.number,
-                              from_department=t.department)
+                              from_department=t.department,
+                              returned_from=returned_from if kind == "returned" else "")
     resp.messages.append(prompt(ctx, state.chat_id, state.dialog))
 
 
@@ -60,6 +62,10 @@ def _step(d: DeskDialog) -> str:
     return registry.spec(d.action).dialog[d.step] if d.step >= 0 else "reason_text"
 
 
+def _not_offered(d: DeskDialog) -> tuple[str, ...]:
+    return (TRIAGE, d.from_department, d.returned_from)
+
+
 def prompt(ctx: Context, chat_id: int, d: DeskDialog) -> Outgoing:
     step = _step(d)
     cancel = [_b(d, "btn.cancel", "cancel")]
@@ -68,9 +74,10 @@ def prompt(ctx: Context, chat_id: int, d: DeskDialog) -> Outgoing:
         rows = [[_b(d, f"btn.desk.reason.{r}", "reason", r)] for r in registry.RETURN_REASONS]
         return Outgoing(chat_id, "desk.ask_reason", params, buttons=[*rows, cancel])
     if step == "department":
-        choices = [x for x in ctx.departments if x not in (TRIAGE, d.from_department)]
+        choices = [x for x in ctx.departments if x not in _not_offered(d)]
         buttons = [_b(d, "btn.desk.department", "dept", x, department=x) for x in choices]
         rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+        params["returned_from"] = d.returned_from
         return Outgoing(chat_id, "desk.ask_department", params, buttons=[*rows, cancel])
     if step == "answer":
         params.update(chars=sum(len(p) for p in d.parts), files=len(d.files))
@@ -131,8 +138,8 @@ async def _button(ctx: Context, uow: UnitOfWork, state: ChatState, d: DeskDialog
             resp.messages.append(prompt(ctx, state.chat_id, d))
         else:
             await _finish(ctx, uow, state, d, msg, resp)
-    elif kind == "dept" and step == "department" and value in ctx.departments and value not in (
-            TRIAGE, d.from_department):
+    elif kind == "dept" and step == "department" and value in ctx.departments \
+            and value not in _not_offered(d):
         d.values["department"] = value
         await _advance(ctx, uow, state, d, msg, resp)
     elif kind == "submit" and step == "answer":

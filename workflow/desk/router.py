@@ -13,14 +13,14 @@ from workflow.chat import callbacks
 from workflow.chat.messages import Incoming, Response
 from workflow.chat.state import ChatState
 from workflow.context import Context
-from workflow.desk import actions, dialog, registry, staff, views
+from workflow.desk import actions, blocks, dialog, registry, staff, views
 from workflow.errors import StaleButton
 from workflow.model import StaffMember
 from workflow.ports import UnitOfWork
 
 log = logging.getLogger("zhiyong.desk")
 
-DESK_COMMANDS = ("join", "pending", "ticket")
+DESK_COMMANDS = ("join", "pending", "ticket", *blocks.COMMANDS)
 
 
 def claims(msg: Incoming, state: ChatState | None = None) -> bool:
@@ -36,6 +36,8 @@ async def handle(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState 
         await staff.join(ctx, uow, msg, resp)
     elif msg.kind == "command" and msg.command == "pending":
         await views.pending(ctx, uow, msg, resp)
+    elif msg.kind == "command" and msg.command in blocks.COMMANDS:
+        await blocks.handle(ctx, uow, msg, resp)
     elif msg.kind == "command":
         await views.show_ticket(ctx, uow, msg, resp)
     else:
@@ -48,7 +50,8 @@ async def handle(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState 
             raise
         if press.kind == "extension":
             await actions.decide_extension(ctx, uow, member, press.action, press.id,
-                                           f"desk:{msg.update_id}", resp)
+                                           f"desk:{msg.update_id}", resp,
+                                           (msg.chat_id, msg.message_id))
         else:
             await _ticket_button(ctx, uow, msg, state, member, press, resp)
 

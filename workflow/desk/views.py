@@ -19,6 +19,8 @@ from workflow.office import audit
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
 
+OFFICE_ONLY = ("complainant_blocked", "complainant_unblocked", "block_appealed")
+
 
 async def chat_department(ctx: Context, uow: UnitOfWork, msg: Incoming) -> str | None:
     binding = await uow.bindings.for_chat(msg.chat_id)
@@ -70,6 +72,8 @@ async def show_ticket(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Respon
     if t is None:
         raise TicketNotFound(number=number)
     if room != TRIAGE and room != t.department:
+        if await _passed_on(uow, msg, t, room, resp):
+            return
         raise staff.refuse(TicketNotFound(number=number), member, f"/ticket {number} in {room}")
     staff.require_department(member, t.department, f"/ticket {number}")
     assert t.id is not None
@@ -77,11 +81,30 @@ async def show_ticket(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Respon
     if room != t.department:
         card.buttons = []
     resp.messages.append(card)
-    params: dict[str, Any] = {"number": t.number,
-                              "items": await history(uow, await uow.events.for_ticket(t.id))}
+    events = await uow.events.for_ticket(t.id)
+    if not staff.is_office(member):     # a block must not colour how the department handles it
+        events = [e for e in events if e.kind not in OFFICE_ONLY]
+    params: dict[str, Any] = {"number": t.number, "items": await history(uow, events)}
     if staff.is_office(member) and audit.shows_identity(t):
         params.update(await _identity(ctx, uow, msg, member, t))
     resp.say(msg.chat_id, "desk.history", **params)
+
+
+async def _passed_on(uow: UnitOfWork, msg: Incoming, t: Ticket, room: str,
+                    resp: Response) -> bool:
+    """A ticket this department returned or transferred is no longer theirs, but it is not
+    unknown to them: say where it went, by whom, when and why (nothing else of it)."""
+    assert t.id is not None
+    left = [e for e in await uow.events.for_ticket(t.id)
+            if e.kind in ("returned", "transferred") and e.detail.get("from") == room]
+    if not left:
+        return False
+    e = left[-1]
+    resp.say(msg.chat_id, "desk.ticket_passed_on", number=t.number, how=e.kind, left_at=e.at,
+             name=str(e.detail.get("name", "")), department=room, now_department=t.department,
+             reason_code=str(e.detail.get("reason_code", "")),
+             reason=str(e.detail.get("reason", "")))
+    return True
 
 
 async def _identity(ctx: Context, uow: UnitOfWork, msg: Incoming, member: StaffMember,

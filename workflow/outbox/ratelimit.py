@@ -1,18 +1,46 @@
-"""Telegram's sending limits, kept on our side so we rarely meet a 429.
+"""Telegram's sending limits: about 30 messages per second per bot, 20 per minute per group,
+1 per second per chat, with short bursts allowed
+(https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
 
-About 30 messages per second per bot, 20 per minute per group, 1 per second per chat, with
-short bursts allowed (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
-Sliding windows (a token bucket per chat) over a monotonic clock (injected: tests need no real waiting).
+Each limit is a sliding window over the send slots taken so far; a message takes a slot just
+before it is handed to Telegram. Two books of slots, one rule:
+- `SharedSlots`: the slots recorded in the outbox itself, taken in a transaction that every
+  process serialises on (`OutboxRepo.recent_slots`), so two processes cannot both take the
+  last slot: for several processes on one PostgreSQL.
+- `LocalSlots`: the slots in this process's memory, no transaction per message: for the
+  embedded SQLite database, which one process serves.
+Time is the injected clock's, so tests need no real waiting.
 """
 
 from __future__ import annotations
 
-import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-CHAT_BURST = 3   # per chat: a reply of up to 3 messages goes at once, then 1 per second
+from workflow.context import Context
+from workflow.model import OutboxMessage
+from workflow.ports import Clock
+
+CHAT_BURST = 3   # per chat: a reply of up to 3 messages (or a second's worth) goes at once
+CHAT_STEADY = 60  # ... kept over windows of up to a minute (a token bucket, as windows)
+BOT_WINDOW = 1.0
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most `limit` slots in any `span` seconds."""
+
+    limit: int
+    span: float
+
+    def wait(self, now: datetime, slots: list[datetime]) -> float:
+        """Seconds until one more slot fits, given the slots taken so far."""
+        recent = sorted(t for t in slots if t > now - timedelta(seconds=self.span))
+        if len(recent) < self.limit:
+            return 0.0
+        frees = recent[len(recent) - self.limit] + timedelta(seconds=self.span)
+        return max((frees - now).total_seconds(), 1e-3)
 
 
 @dataclass(frozen=True)
@@ -20,81 +48,83 @@ class RateLimits:
     per_bot_per_second: int = 30
     per_group_per_minute: int = 20
     per_chat_per_second: int = 1
+    group_window: float = 60.0      # the "minute" of per_group_per_minute
 
+    @property
+    def bot(self) -> Window:
+        return Window(self.per_bot_per_second, BOT_WINDOW)
 
-class _Window:
-    """At most `limit` events in any `span` seconds."""
-
-    def __init__(self, limit: int, span: float) -> None:
-        self.limit, self.span = limit, span
-        self.times: deque[float] = deque()
-
-    def wait(self, now: float) -> float:
-        while self.times and self.times[0] <= now - self.span:
-            self.times.popleft()
-        if len(self.times) < self.limit:
-            return 0.0
-        return self.times[0] + self.span - now
-
-    def record(self, now: float) -> None:
-        self.times.append(now)
-
-
-class _Bucket:
-    """`rate` events per second on average, `burst` at once (a token bucket)."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens, self.last = float(burst), 0.0
-
-    def _refill(self, now: float) -> None:
-        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-
-    def wait(self, now: float) -> float:
-        self._refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-
-    def record(self, now: float) -> None:
-        self._refill(now)
-        self.tokens -= 1
-
-
-class RateLimiter:
-    def __init__(self, limits: RateLimits | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.limits = limits or RateLimits()
-        self.monotonic = monotonic
-        self._bot = _Window(self.limits.per_bot_per_second, 1.0)
-        self._chats: dict[int, _Bucket] = {}
-        self._groups: dict[int, _Window] = {}
-
-    @classmethod
-    def unlimited(cls) -> RateLimiter:
-        """For tools and tests that talk to no real Telegram."""
-        big = 10**9
-        return cls(RateLimits(big, big, big))
-
-    def _for(self, chat_id: int) -> list[_Window | _Bucket]:
-        windows: list[_Window | _Bucket] = [self._bot]
-        if chat_id not in self._chats:
-            self._chats[chat_id] = _Bucket(self.limits.per_chat_per_second, CHAT_BURST)
-        windows.append(self._chats[chat_id])
+    def chat_windows(self, chat_id: int) -> list[Window]:
+        """Per chat: the burst, then its rate (at most burst - 1 + k in any k periods of the
+        rate, so a token bucket); groups (negative ids) also per minute."""
+        rate = self.per_chat_per_second
+        burst = max(CHAT_BURST, rate)
+        windows = [Window(burst - 1 + k, k / rate) for k in range(1, CHAT_STEADY + 1)]
         if chat_id < 0:
-            if chat_id not in self._groups:
-                self._groups[chat_id] = _Window(self.limits.per_group_per_minute, 60.0)
-            windows.append(self._groups[chat_id])
+            windows.append(Window(self.per_group_per_minute, self.group_window))
         return windows
 
-    def delay(self, chat_id: int) -> float:
-        """Seconds to wait before a message to `chat_id` stays within every limit."""
-        now = self.monotonic()
-        return max(w.wait(now) for w in self._for(chat_id))
+    def lookback(self, chat_id: int) -> float:
+        """How far back this chat's slots matter, in seconds."""
+        return max(w.span for w in self.chat_windows(chat_id))
 
-    def record(self, chat_id: int) -> None:
-        now = self.monotonic()
-        for w in self._for(chat_id):
-            w.record(now)
-        if len(self._chats) > 10_000:     # forget idle chats now and then
-            self._chats = {k: w for k, w in self._chats.items() if w.wait(now) > 0}
-            self._groups = {k: w for k, w in self._groups.items() if w.times}
+    def wait(self, chat_id: int, now: datetime, bot_slots: list[datetime],
+             chat_slots: list[datetime]) -> float:
+        """Seconds to wait before a message to `chat_id` stays within every limit."""
+        waits = [self.bot.wait(now, bot_slots)]
+        waits += [w.wait(now, chat_slots) for w in self.chat_windows(chat_id)]
+        return max(waits)
+
+
+@dataclass
+class SharedSlots:
+    """The slots of every process of the bot, read and taken through the shared database."""
+
+    ctx: Context
+    limits: RateLimits
+
+    async def take(self, msg: OutboxMessage) -> float:
+        return await take_slot(self.ctx, self.limits, msg)
+
+
+@dataclass
+class LocalSlots:
+    """The slots of this process only, kept in memory (one process per database)."""
+
+    clock: Clock
+    limits: RateLimits
+    _bot: deque[datetime] = field(default_factory=deque)
+    _chats: dict[int, deque[datetime]] = field(default_factory=dict)
+
+    async def take(self, msg: OutboxMessage) -> float:
+        now = self.clock.now()
+        chat = self._chats.setdefault(msg.chat_id, deque())
+        _forget_before(self._bot, now - timedelta(seconds=BOT_WINDOW))
+        _forget_before(chat, now - timedelta(seconds=self.limits.lookback(msg.chat_id)))
+        wait = self.limits.wait(msg.chat_id, now, list(self._bot), list(chat))
+        if wait == 0:
+            self._bot.append(now)
+            chat.append(now)
+        elif not chat:
+            del self._chats[msg.chat_id]
+        return wait
+
+
+def _forget_before(slots: deque[datetime], since: datetime) -> None:
+    while slots and slots[0] <= since:
+        slots.popleft()
+
+
+async def take_slot(ctx: Context, limits: RateLimits, msg: OutboxMessage) -> float:
+    """0 when `msg` may be sent now (its slot is taken and committed), else seconds to wait."""
+    assert msg.id is not None
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        bot, chat = await uow.outbox.recent_slots(
+            msg.chat_id, now - timedelta(seconds=BOT_WINDOW),
+            now - timedelta(seconds=limits.lookback(msg.chat_id)))
+        wait = limits.wait(msg.chat_id, now, bot, chat)
+        if wait == 0:
+            await uow.outbox.take_slot(msg.id, now)
+            await uow.commit()
+    return wait

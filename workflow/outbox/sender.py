@@ -4,8 +4,9 @@ A row is claimed in one short transaction and marked sent in another, so a proce
 in between loses nothing: its claim goes stale and another sender re-takes it.
 Per chat, order is strict: a row waiting for a retry (or held by the rate limiter) holds back
 every later row of its chat, here and in the claim query, so nothing overtakes it.
-Telegram's limits (per bot, per group, per chat) are kept by a RateLimiter: short waits are
-slept, longer ones hand the row back with a later not_before.
+Telegram's limits (per bot, per group, per chat) are kept across processes: each message takes
+a send slot in the database first (`ratelimit.take_slot`); short waits are slept, longer ones
+hand the row back with a later not_before.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from workflow.chat.messages import CARD_KINDS, Outgoing, from_payload
 from workflow.chat.state import remembered_script
 from workflow.context import Context
 from workflow.model import OutboxMessage
-from workflow.outbox.ratelimit import RateLimiter
-from workflow.ports import Transport
+from workflow.outbox.sent import SentMarks
+from workflow.ports import SendSlots, Transport
 
 log = logging.getLogger("zhiyong.delivery")
 
@@ -56,13 +57,14 @@ class DeliveryPolicy:
 
 class OutboxSender:
     def __init__(self, ctx: Context, transport: Transport, worker: str,
-                 policy: DeliveryPolicy | None = None, limiter: RateLimiter | None = None,
+                 policy: DeliveryPolicy | None = None, slots: SendSlots | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.ctx, self.transport, self.worker = ctx, transport, worker
         self.policy = policy or DeliveryPolicy()
-        self.limiter = limiter or RateLimiter.unlimited()   # the bot passes Telegram's limits
+        self.slots = slots     # the bot passes Telegram's limits; None (tools, tests): none
         self.sleep = sleep
         self._wake = asyncio.Event()
+        self._sent = SentMarks(ctx)   # marks of messages sent at once share a transaction
         self._stopping = False
 
     def wake(self) -> None:
@@ -83,20 +85,36 @@ class OutboxSender:
             if msg.chat_id in held:
                 await self._release(msg, held[msg.chat_id], "after an earlier message of this chat")
                 continue
-            wait = self.limiter.delay(msg.chat_id)
-            if wait > self.policy.max_inline_wait:
+            wait = await self._slot(msg)
+            if wait > 0:
                 held[msg.chat_id] = self.ctx.now() + timedelta(seconds=wait)
                 await self._release(msg, held[msg.chat_id], "rate limit")
                 continue
-            if wait > 0:
-                await self.sleep(wait)
-            self.limiter.record(msg.chat_id)
             retry = await self._deliver(msg)
             if retry is None:
                 sent += 1
             else:
                 held[msg.chat_id] = retry
         return sent
+
+    async def hand_back(self, claimed: list[OutboxMessage], why: str) -> None:
+        """Give claimed rows back untried: the claim loop then sends them in their chat's order."""
+        now = self.ctx.now()
+        for msg in claimed:
+            await self._release(msg, now, why)
+        self.wake()
+
+    async def _slot(self, msg: OutboxMessage) -> float:
+        """0 once `msg` holds a send slot; short waits are slept (another process may take
+        the freed slot first, so a few tries), else the seconds this row must wait."""
+        if self.slots is None:
+            return 0.0
+        for _ in range(5):
+            wait = await self.slots.take(msg)
+            if wait == 0 or wait > self.policy.max_inline_wait:
+                return wait
+            await self.sleep(wait)
+        return self.policy.max_inline_wait
 
     async def drain(self, rounds: int = 20) -> int:
         """Send until nothing is due (tests, demo)."""
@@ -195,9 +213,7 @@ class OutboxSender:
                 await uow.outbox.mark_failed(msg.id, str(exc))
                 await uow.commit()
             return None
-        async with self.ctx.uow() as uow:
-            await uow.outbox.mark_sent(msg.id, self.ctx.now(), message_id)
-            await uow.commit()
+        await self._sent.mark(msg.id, self.ctx.now(), message_id)
         return None
 
     async def _retry(self, msg: OutboxMessage, wait: timedelta, error: str) -> datetime:

@@ -15,6 +15,7 @@ from bot.intake import Intake
 from bot.monitoring.server import monitoring_routes
 from bot.replies import ReplyChains
 from bot.webhook import WebhookListener, webhook_secret
+from storage.repositories.inbox import SqlInbox
 
 Fetch = Callable[[int | None, float], Awaitable[list[dict[str, Any]]]]
 
@@ -37,6 +38,7 @@ class Running:
             await set_webhook(cfg.url, self.webhook.secret)
         else:
             await delete_webhook()
+            self.intake.inbox = SqlInbox(self.app.db)   # a polled backlog's durable copy
             self._poll = asyncio.create_task(self.intake.poll(fetch, cfg.poll_timeout),
                                              name="zhiyong-intake")
         await self.background.release_dead_claims()

@@ -244,3 +244,14 @@ class LedgerRow(SQLModel, table=True):
     deadline: datetime = _when(nullable=False)
     at: datetime = _when(nullable=False)
     accountable: int | None = _bigint(nullable=True, index=True)
+
+
+class UpdateInboxRow(SQLModel, table=True):
+    """A fetched update acknowledged to Telegram before it was handled (a backlog behind a
+    busy chat): kept here, as Telegram sent it, until it is handled."""
+
+    __tablename__ = "update_inbox"
+    update_id: int = Field(sa_type=BigInteger, primary_key=True,
+                           sa_column_kwargs={"autoincrement": False})
+    chat_key: int | None = _bigint(nullable=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))   # JSON, ASCII-escaped

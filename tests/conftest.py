@@ -51,6 +51,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", names, scope="session")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """All SQLite tests, then all PostgreSQL ones: the session fixtures of a database (its
+    emulator, its live bot) are built once, never torn down and rebuilt in the middle — a
+    test narrowed to one database would otherwise sit among the other's and leave a live bot
+    polling an emulator already stopped."""
+    def database_of(item: pytest.Item) -> int:
+        spec = getattr(item, "callspec", None)
+        return 1 if spec is not None and spec.params.get("backend") == "postgresql" else 0
+    items.sort(key=database_of)
+
+
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'zhiyong-test.db'}"

@@ -30,10 +30,10 @@ def test_db_upgrade_and_group_invite(tmp_path: Path) -> None:
         "sqlite:///data/zhiyong.db", f"sqlite:///{tmp_path / 'z.db'}"), encoding="utf-8")
     up = zhiyong("--config", str(config), "db", "upgrade", cwd=tmp_path)
     assert up.returncode == 0, up.stderr
-    assert "applied 5 migration(s): 0001 initial schema; 0002 staff desk; 0003" in up.stdout
-    assert "now at revision 0005 (head)" in up.stdout
+    assert "applied 6 migration(s): 0001 initial schema; 0002 staff desk; 0003" in up.stdout
+    assert "now at revision 0006 (head)" in up.stdout
     again = zhiyong("--config", str(config), "db", "upgrade", cwd=tmp_path)
-    assert again.returncode == 0 and "up to date at revision 0005" in again.stdout
+    assert again.returncode == 0 and "up to date at revision 0006" in again.stdout
     assert "nothing to apply" in again.stdout
     invite = zhiyong("--config", str(config), "group", "invite", "--department", "housing",
                      cwd=tmp_path)

@@ -69,6 +69,20 @@ def test_offset_confirms_only_up_to_the_oldest_unfinished() -> None:
     assert not o.begin(12)
 
 
+def test_kept_updates_are_confirmed_while_still_in_flight() -> None:
+    o = Offsets()
+    assert all(o.begin(u) for u in (10, 11, 12))
+    o.end(10)
+    assert o.unkept() == [11, 12] and o.next == 11
+    assert o.keep([11, 12]) == [] and o.next == 13, "kept in the inbox: confirmed"
+    assert o.begin(13) and o.unkept() == [13]
+    assert o.keep([13]) == [] and o.next == 14
+    assert o.end(12) and not o.idle.is_set(), "a kept one ends: its row may go"
+    o.end(13)
+    assert o.end(11) and o.next == 14 and o.idle.is_set()
+    assert o.begin(14) and o.keep([14, 99]) == [99], "finished meanwhile: its row goes at once"
+
+
 async def test_one_chat_in_order_chats_in_parallel_bounded() -> None:
     lanes = Lanes(limit=2)
     running, peak, order = 0, 0, []

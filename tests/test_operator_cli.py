@@ -56,7 +56,7 @@ def test_backup_of_a_live_sqlite_database_is_consistent(tmp_path: Path) -> None:
     copy = sqlite3.connect(tmp_path / "copy.db")
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert [r[0] for r in copy.execute("SELECT id FROM department")] == ["d1"]
-    assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0005",)
+    assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
     copy.close()
     twice = zhiyong("db", "backup", "--out", "copy.db", cwd=tmp_path, ZHIYONG_STORAGE__URL=url)
     assert twice.returncode != 0 and "exists" in twice.stderr

@@ -12,16 +12,15 @@ import logging
 import warnings
 from typing import Any
 
-import httpx
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.app import App
 from bot.background import Background
 from bot.intake import Intake
 from bot.monitoring import metrics
+from bot.ptb.request import AiohttpRequest
 from bot.ptb.transport import PtbTransport
 from bot.replies import ReplyChains
 from bot.running import Running
@@ -35,16 +34,6 @@ log = logging.getLogger("zhiyong.ptb")
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'", category=PTBUserWarning)
 
 
-def _keep_alive_request() -> HTTPXRequest:
-    """PTB's request with a smaller pool, every connection of it kept alive. PTB allows 256
-    connections of which httpx keeps 20: with replies to many chats in flight, most requests
-    paid for a new TCP connection, and every request for a scan of all of them. Requests
-    beyond the pool wait for a connection (not the 1 s PTB allows: that would fail them)."""
-    size = 32
-    return HTTPXRequest(connection_pool_size=size, pool_timeout=60.0, httpx_kwargs={
-        "limits": httpx.Limits(max_connections=size, max_keepalive_connections=size)})
-
-
 class PtbBot:
     def __init__(self, app: App, token: str) -> None:
         self.app = app
@@ -53,7 +42,7 @@ class PtbBot:
         self.application: Application = (  # type: ignore[type-arg]
             ApplicationBuilder().token(token).updater(None)
             .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-            .request(_keep_alive_request())
+            .request(AiohttpRequest())
             .build())
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -9,6 +10,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.event_log import EventLog
+
+_PREPARED: dict[tuple[str, str], Any] = {}
 
 
 class Repository:
@@ -20,6 +23,16 @@ class Repository:
         """INSERT builder of the session's dialect (both support ON CONFLICT … RETURNING)."""
         dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
         return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+    def _prepared(self, key: str, build: Callable[[Callable[[Any], Any]], Any]) -> Any:
+        """An upsert built once per dialect (`build` gets its INSERT builder) and reused with
+        its values as parameters: SQLAlchemy then neither rebuilds nor re-keys it per update."""
+        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
+        stmt = _PREPARED.get((key, dialect))
+        if stmt is None:
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            stmt = _PREPARED[(key, dialect)] = build(insert)
+        return stmt
 
     async def _core(self, stmt: Any, params: Any = None) -> Any:
         """Run a Core statement on the session's connection, past the ORM's execution layer

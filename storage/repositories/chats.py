@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from storage.mapping import to_domain, values_of
@@ -19,29 +21,36 @@ from workflow.model import (
 )
 
 CONVERSATION = ConversationRow.__table__  # type: ignore[attr-defined]
+PROCESSED = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
+_GET = select(CONVERSATION).where(CONVERSATION.c.chat_id == bindparam("chat_id"))
+
+
+def _save(insert: Any) -> Any:
+    ins = insert(CONVERSATION)
+    kept = [c.name for c in CONVERSATION.c if c.name not in ("id", "chat_id")]
+    return ins.on_conflict_do_update(index_elements=["chat_id"],
+                                     set_={name: ins.excluded[name] for name in kept})
+
+
+def _first_time(insert: Any) -> Any:
+    return insert(PROCESSED).on_conflict_do_nothing(index_elements=["update_id"])
 
 
 class SqlConversations(Repository):
     """Read and written on every private update: Core statements, no ORM objects."""
 
     async def get(self, chat_id: int) -> Conversation | None:
-        row = (await self._core(select(CONVERSATION).where(CONVERSATION.c.chat_id == chat_id))
-               ).first()
+        row = (await self._core(_GET, {"chat_id": chat_id})).first()
         return Conversation(**row._mapping) if row else None
 
     async def save(self, conv: Conversation) -> None:
-        stmt = self._insert(CONVERSATION).values(**values_of(conv))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["chat_id"], set_=values_of(conv, exclude=("id", "chat_id")))
-        await self._core(stmt)
+        await self._core(self._prepared("conversation.save", _save), values_of(conv))
 
 
 class SqlUpdateLog(Repository):
     async def first_time(self, update_id: int, at: datetime) -> bool:
-        stmt = self._insert(ProcessedUpdateRow.__table__).values(  # type: ignore[attr-defined]
-            update_id=update_id, at=at)
-        stmt = stmt.on_conflict_do_nothing(index_elements=["update_id"])
-        result = await self._core(stmt)
+        result = await self._core(self._prepared("update_log.first_time", _first_time),
+                                  {"update_id": update_id, "at": at})
         return bool(result.rowcount == 1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, exists, func, or_, union_all, update
 from sqlalchemy.orm import aliased
@@ -21,6 +22,24 @@ OUTBOX_CLAIM_LOCK = 0x7A7901   # pg_advisory_xact_lock key: one outbox claim at 
 OUTBOX_SLOT_LOCK = 0x7A7902    # pg_advisory_xact_lock key: one send slot taken at a time
 SLOTTED = ("claimed", "sent")   # rows whose slot counts: in Telegram's hands or on the way
 OUTBOX_DUE = "zhiyong.outbox_due"   # session.info flag: a row was queued for now
+
+
+def _chat_busy() -> object:
+    """Rows that hold a chat's next replies back: claimed by another sender, or pending and
+    either due or still marked by a sender."""
+    t = OutboxRow.__table__.c  # type: ignore[attr-defined]
+    busy = (t.chat_id == bindparam("chat_id")) & (
+        ((t.status == "claimed") & (t.claimed_by != bindparam("worker")))
+        | ((t.status == "pending") & ((t.not_before <= bindparam("now")) | (t.claimed_by != ""))))
+    return select(t.id).where(busy).limit(1)
+
+
+_CHAT_BUSY = _chat_busy()
+
+
+def _add_claimed(insert: Any) -> Any:
+    table = OutboxRow.__table__  # type: ignore[attr-defined]
+    return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(*table.c)
 
 
 class SqlOutbox(Repository):
@@ -121,11 +140,8 @@ class SqlOutbox(Repository):
                                   attempts=OutboxRow.__table__.c.attempts - 1))
 
     async def chat_busy(self, chat_id: int, now: datetime, sent_in_order_by: str = "") -> bool:
-        t = OutboxRow.__table__.c  # type: ignore[attr-defined]
-        busy = (t.chat_id == chat_id) & (
-            ((t.status == "claimed") & (t.claimed_by != sent_in_order_by))
-            | ((t.status == "pending") & ((t.not_before <= now) | (t.claimed_by != ""))))
-        return (await self._core(select(t.id).where(busy).limit(1))).first() is not None
+        params = {"chat_id": chat_id, "now": now, "worker": sent_in_order_by}
+        return (await self._core(_CHAT_BUSY, params)).first() is not None
 
     async def add_claimed(self, messages: list[OutboxMessage], worker: str,
                           now: datetime) -> list[OutboxMessage]:
@@ -133,10 +149,7 @@ class SqlOutbox(Repository):
             return []
         rows = [{**values_of(m), "status": "claimed", "claimed_by": worker, "claimed_at": now,
                  "attempts": 1} for m in messages]
-        table = OutboxRow.__table__  # type: ignore[attr-defined]
-        stmt = (self._insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(*table.c))
-        result = await self._core(stmt, rows)
+        result = await self._core(self._prepared("outbox.add_claimed", _add_claimed), rows)
         claimed = [OutboxMessage(**dict(r)) for r in result.mappings().all()]
         return sorted(claimed, key=lambda m: m.id or 0)
 

@@ -30,17 +30,15 @@ def slowed(user: User) -> int:
     return len([m for m in user.sent() if "发送得太快" in (m.plain or "")])
 
 
-QUIET_PACE = 0.010   # s per flood update at or below which the 2 s budget applies unscaled
+OTHERS_BUDGET = 2.0   # s: every other user's reply while one chat floods
 
 
 async def flood_beside_others(emu: BotApiEmulator, flooder: User, others: list[User]) -> None:
     """200 messages from one chat, then other citizens: each of them answered before the
-    flood is through, and within 2 s while the bot handles the flood at 10 ms per update or
-    faster (on a quiet machine it runs at 3–5 ms). The others' updates are only fetched once
-    about 100 of the flood's are done (getUpdates hands out 100 from the lowest unconfirmed
-    one, and an update is confirmed only once committed), so their wait is about 100 flood
-    updates: on a slower (shared, loaded) machine the budget grows with the flood's own pace,
-    measured by a button the flooder presses after the flood, never from the others' wait."""
+    flood is through and within 2 s. getUpdates hands out 100 updates from the lowest
+    unconfirmed one; the flood's backlog still in flight at the next fetch is kept in the
+    inbox and confirmed, so the others' updates are fetched at once, not after ~100 flood
+    updates. The flood's own pace is printed beside the waits (a loaded machine shows there)."""
     before = helps(flooder)
     await flooder.send("/start")
     welcome = await flooder.wait_for(lambda m: "隐私" in (m.plain or ""))
@@ -64,7 +62,7 @@ async def flood_beside_others(emu: BotApiEmulator, flooder: User, others: list[U
     print(f"\nflood of 200 handled at {pace * 1000:.1f} ms/update; other citizens answered "
           f"within {[round(w, 2) for w in waits]} s")
     assert others_done < flood_done, "the others were answered before the flood's end"
-    assert max(waits) < 2.0 * max(1.0, pace / QUIET_PACE), f"other citizens waited {waits}"
+    assert max(waits) < OTHERS_BUDGET, f"other citizens waited {waits}"
     assert helps(flooder) - before == FLOOD_LIMIT - 1, "answered up to the limit (/start counts)"
     assert slowed(flooder) == 1, "one polite notice, then quiet dropping"
 

@@ -18,12 +18,15 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.emulator import BotApiEmulator, User
 from storage.uow import Database
 from tests.conftest import PG_ENV, _admin
 from tests.e2e.test_citizen_flow import COMPLAINT, number_of
+from tests.e2e.test_intake import FLOOD_LIMIT
 from tests.e2e.test_webhook import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -178,6 +181,90 @@ async def kill9_after_fetch_mid_handling_and_before_the_reply(
     assert await ticket_text(own_db, number_of(done)) == COMPLAINT
     for log in logs:
         assert "Traceback" not in log.read_text(errors="replace"), log.read_text()[-3000:]
+
+
+async def inbox_figures(url: str) -> tuple[int, int]:
+    """(updates kept in the inbox, of which not yet handled)."""
+    db = Database(url)
+    try:
+        async with db.engine.connect() as c:
+            kept = (await c.execute(text("SELECT count(*) FROM update_inbox"))).scalar_one()
+            unhandled = (await c.execute(text(
+                "SELECT count(*) FROM update_inbox i WHERE NOT EXISTS (SELECT 1 FROM "
+                "processed_update p WHERE p.update_id = i.update_id)"))).scalar_one()
+    except DBAPIError:   # not migrated yet
+        return 0, 0
+    finally:
+        await db.dispose()
+    return int(kept), int(unhandled)
+
+
+async def handled_updates(url: str) -> list[int]:
+    db = Database(url)
+    try:
+        async with db.engine.connect() as c:
+            rows = await c.execute(text("SELECT update_id FROM processed_update ORDER BY 1"))
+            return [int(r[0]) for r in rows]
+    finally:
+        await db.dispose()
+
+
+async def test_kill9_with_a_kept_backlog_each_update_once_ptb(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    await kill9_with_a_kept_backlog("ptb", own_db, tmp_path)
+
+
+async def test_kill9_with_a_kept_backlog_each_update_once_aiogram(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    await kill9_with_a_kept_backlog("aiogram", own_db, tmp_path)
+
+
+async def kill9_with_a_kept_backlog(framework: str, own_db: str, tmp_path: Path) -> None:
+    """A flood of 200 beside 5 other citizens, killed while part of it is kept in the inbox
+    (confirmed to Telegram, not yet handled) and every reply is held by Telegram (so none is
+    mid-send at the kill): after the restart every update is handled, the flood limit counted
+    each once (29 answers, one notice), each other citizen answered once, the inbox empty."""
+    emu = await BotApiEmulator(token="515000:INBOX").start()
+    flooder, others = emu.user(5150000, "刷屏"), [emu.user(5150001 + i, f"市民{i}") for i in range(5)]
+    procs = [await BotProcess(emu, own_db, framework, tmp_path / "run0.log").start()]
+    killed = False
+    try:
+        await flooder.send("/start")
+        await flooder.wait_for(lambda m: "隐私" in (m.plain or ""), timeout=60)
+        held = emu.fail("sendMessage", "timeout", until=lambda: killed, hold=60)
+        for _ in range(200):
+            await flooder.send("/help")
+        for u in others:
+            await u.send("/help")
+        for _ in range(1000):
+            if (await inbox_figures(own_db))[1] > 0 and held.hits:
+                break
+            await asyncio.sleep(0.01)
+        procs[0].kill9()
+        await procs[0].proc.wait()  # type: ignore[union-attr]
+        killed = True
+        kept, unhandled = await inbox_figures(own_db)
+        print(f"\nkilled with {kept} updates in the inbox, {unhandled} of them unhandled")
+        assert unhandled > 0, "killed with a kept backlog"
+        procs.append(await BotProcess(emu, own_db, framework, tmp_path / "run1.log").start())
+        for _ in range(1200):
+            if said(flooder, "发送得太快") and all(said(u, "使用说明") for u in others):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)                   # nothing more arrives (no second copy)
+    finally:
+        killed = True
+        for p in procs:
+            await p.stop()
+        await emu.stop()
+    assert await handled_updates(own_db) == sorted(u["update_id"] for u in emu.updates)
+    assert said(flooder, "使用说明") == FLOOD_LIMIT - 1, "answered up to the limit, once each"
+    assert said(flooder, "发送得太快") == 1, "then one notice: no update was counted twice"
+    assert [said(u, "使用说明") for u in others] == [1] * 5, "each other citizen answered once"
+    assert "kept in the inbox" in procs[1].log, "the restart resumed the kept backlog"
+    assert await inbox_figures(own_db) == (0, 0), "handled updates leave the inbox"
+    for p in procs:
+        assert "Traceback" not in p.log, p.log[-3000:]
 
 
 class RoundRobin:

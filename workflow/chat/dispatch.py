@@ -136,7 +136,9 @@ async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
     if state is not None and handler not in DESK_HANDLERS:
         state.script = script.observe(state.script, msg.text,
                                       msg.sender.language if msg.sender else "")
-        resp.script = state.script
+        # known either way: a reader not yet placed reads Simplified, and the sender need not
+        # look the chat's script up again for these replies
+        resp.script = state.script or script.SIMPLIFIED
     await handler(ctx, uow, msg, state, resp)
     if state is not None and _snapshot(state) != before:
         state.updated_at = ctx.now()

@@ -161,6 +161,7 @@ class SchedulerConfig(_Strict):
     digest_time: time = time(9, 0)          # morning digest per department, working days
     weekly_day: str = Field(default="mon", pattern="^(mon|tue|wed|thu|fri|sat|sun)$")
     weekly_time: time = time(9, 30)         # weekly summary to the oversight office
+    quarterly_time: time = time(10, 0)      # 每季度汇总, on 1 Jan/Apr/Jul/Oct
     stale_claim_seconds: int = Field(default=120, ge=10)
     per_bot_per_second: int = Field(default=30, ge=1)
     per_group_per_minute: int = Field(default=20, ge=1)

@@ -46,12 +46,13 @@ class DeadlineScheduler:
             minute=cfg.weekly_time.minute, timezone=zone),
             id="weekly", max_instances=1, coalesce=True, misfire_grace_time=3600)
         self.scheduler.add_job(self.quarterly, CronTrigger(
-            month="1,4,7,10", day=1, hour=cfg.weekly_time.hour, minute=cfg.weekly_time.minute,
-            timezone=zone), id="quarterly", max_instances=1, coalesce=True,
-            misfire_grace_time=3600)
+            month="1,4,7,10", day=1, hour=cfg.quarterly_time.hour,
+            minute=cfg.quarterly_time.minute, timezone=zone),
+            id="quarterly", max_instances=1, coalesce=True, misfire_grace_time=3600)
         self.scheduler.start(paused=paused)
-        log.info("scheduler started: sweep every %ss, digest %s, weekly %s %s",
-                 cfg.sweep_seconds, cfg.digest_time, cfg.weekly_day, cfg.weekly_time)
+        log.info("scheduler started: sweep every %ss, digest %s, weekly %s %s, quarterly %s",
+                 cfg.sweep_seconds, cfg.digest_time, cfg.weekly_day, cfg.weekly_time,
+                 cfg.quarterly_time)
 
     def shutdown(self) -> None:
         if self.scheduler.running:

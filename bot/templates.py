@@ -67,12 +67,17 @@ CARD_TITLES = {"routed": "📮 新投诉", "signed": "🛠 办理中", "triage":
 def _card(v: View) -> str:
     title = "➡️ 已移交" if v.get("moved_to_raw") else CARD_TITLES.get(v["state_raw"], "📮 投诉")
     lines = [f"<b>{title} {v['number']}</b>" + ("  🔴 <b>紧急</b>" if v["urgent_raw"] else "")]
+    if v.get("triage_raw") and not v.get("moved_to_raw"):
+        lines.append("🗂 待分拣：请选择承办部门，并确认或更正类别")
     if v.get("note_raw"):
         lines.append(f"⚠️ {v['note']}")
     if v.get("returned_by_raw") or v.get("returned_reason_code_raw"):
         lines.append(_card_returned(v))
+    if v.get("confirmed_by_raw"):       # the office's own label
+        lines.append(f"类别：{v['category']}（{v['confirmed_by']} 已确认）")
+    else:
+        lines.append(f"类别：{v['category']}" + ("（待核定）" if v.get("unconfirmed_raw") else ""))
     lines += [
-        f"类别：{v['category']}",
         f"承办部门：{v['department']}",
         f"状态：{v['state']}",
     ]
@@ -731,25 +736,16 @@ def _officials(v: View) -> str:
 
 
 def _triage_card(v: View) -> str:
-    lines = [f"<b>🗂 待分拣 {v['number']}</b>"]
-    if v.get("note_raw") and not v.get("returned_from_raw"):
-        lines.append(f"⚠️ {v['note']}")
-    if v.get("returned_from_raw"):
-        reason = REASON_NAMES.get(v["reason_code_raw"], v["reason_code"])
-        lines.append(f"↩️ {v['returned_from']} 退回，理由：{reason}"
-                     + (f"（{v['reason']}）" if v.get("reason_raw") else ""))
+    """A ticket routed to a department with its category unsure: the office confirms it."""
+    lines = [f"<b>🗂 待核定类别 {v['number']}</b>"]
     if v.get("confirmed_by_raw"):
         lines.append(f"类别：{v['category']}（{v['confirmed_by']} 已确认）")
     else:
         lines.append(f"类别：{v['category']}" + ("（待核定）" if v["unconfirmed_raw"] else ""))
     lines.append(f"承办部门：{v['department']}")
-    if v.get("routed_to_raw"):
-        lines.append(f"✅ 已派：{v['routed_to']}")
     lines += ["", "<b>投诉内容：</b>", v["text"] + ("……" if v["cut_raw"] else "")]
-    if v["state_raw"] in ("triage", "routed") and v["department_raw"] == "supervision":
-        lines.append("\n请选择承办部门，并确认或更正类别。")
-    else:
-        lines.append("\n请确认或更正类别。")
+    lines.append("\n已退回治庸问责办公室，请在其工单卡片上分派。" if v.get("superseded_raw")
+                 else "\n请确认或更正类别。")
     return "\n".join(lines)
 
 

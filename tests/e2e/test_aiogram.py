@@ -16,6 +16,8 @@ from bot.emulator import BotApiEmulator
 from tests.e2e.test_answers import voice_and_location_answers
 from tests.e2e.test_citizen_flow import COMPLAINT, finish_filing, number_of, start_filing
 from tests.e2e.test_night import FIRE, SATURDAY_3AM, rang, send_call
+from tests.e2e.test_office_findings import findings_dialog
+from tests.e2e.test_office_triage import route_and_correct, unsure_tickets_queue
 from tests.e2e.test_script import (
     COMPLAINT_TW,
     assert_traditional,
@@ -23,6 +25,8 @@ from tests.e2e.test_script import (
     switch_script_mid_filing,
 )
 from tests.e2e.test_staff_desk import (
+    DEPARTMENTS,
+    DeskWorld,
     block_and_appeal,
     card_of,
     current,
@@ -227,5 +231,35 @@ async def test_at_3am_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot
             await emu.wait_for(chat, lambda m, n=number: n in (m.plain or "")
                                and "投诉内容" in (m.plain or ""), timeout=10)
             assert rang(send_call(emu, chat, number)) is urgent
+    finally:
+        app.ctx.clock = saved
+
+
+def _desk(emu: BotApiEmulator, app: App) -> DeskWorld:
+    """The desk tests' world on the aiogram bot (its groups, its database)."""
+    return DeskWorld(emu, app, {d: emu.group(app.settings.departments[d].chat_id or 0, "")
+                                for d in DEPARTMENTS})
+
+
+async def test_triage_on_the_office_card_through_aiogram(
+        aio: tuple[BotApiEmulator, App, AiogramBot]) -> None:
+    emu, app, _ = aio
+    w = _desk(emu, app)
+    number, _, _ = await route_and_correct(w)
+    async with app.ctx.uow() as uow:
+        t = await uow.tickets.by_number(number)
+        assert t is not None and t.department == "market"
+        labels = await uow.corrections.for_ticket(t.id or 0)
+    assert [(c.field, c.new) for c in labels] == [("department", "market"),
+                                                  ("category", "misconduct")]
+    await unsure_tickets_queue(w)
+
+
+async def test_finding_dialog_through_aiogram(aio: tuple[BotApiEmulator, App, AiogramBot]
+                                              ) -> None:
+    emu, app, _ = aio
+    saved = app.ctx.clock
+    try:
+        await findings_dialog(_desk(emu, app))
     finally:
         app.ctx.clock = saved

@@ -51,7 +51,11 @@ async def _record(boss: User, number: str, verdict: str, measure: str) -> None:
 
 
 async def test_findings_dialog_refusals_and_the_repeat_flag(desk_world: DeskWorld) -> None:
-    w = desk_world
+    await findings_dialog(desk_world)
+
+
+async def findings_dialog(w: DeskWorld) -> None:
+    """The chat path of /finding (either adapter); moves the app's clock into 2025."""
     # a year of its own: the flag raised here must not show in other tests' /officials
     w.app.ctx.clock = FakeClock(datetime(2025, 6, 10, 2, 0, tzinfo=UTC))   # a Tuesday, 10:00
     clerk = await w.staff("蒋答复", "housing")

@@ -47,6 +47,10 @@ async def test_stats_and_officials_for_the_office_only(desk_world: DeskWorld) ->
     await housing.wait_for(has("请在治庸问责办公室工作群"))
     await office.send("/stats 2026Q5", chat=office_group)
     await office_group.wait_for(has("看不懂时段「2026Q5」"))
+    await office.send("/stats 2026-13", chat=office_group)
+    await office_group.wait_for(has("看不懂时段「2026-13」"))
+    await clerk.send("/officials", chat=office_group)      # a department clerk, any group
+    await office_group.wait_for(has("只有治庸问责办公室"))
     await office.send("/officials 20x6", chat=office_group)
     await office_group.wait_for(has("看不懂时段「20x6」"))
 

@@ -1,7 +1,8 @@
 """The office's triage queue end to end (real PTB against the emulator): a ticket returned by
-housing reaches the office group with housing's reason; a supervisor routes it (housing is not
-offered) and corrects its category; department staff are refused; the corrections are
-exported by the CLI and a retrain on them says so in its metadata."""
+housing reaches the office group as ONE card with housing's reason and the triage choices; a
+supervisor routes it (housing is not offered) and corrects its category; department staff are
+refused; the corrections are exported by the CLI and a retrain on them says so in its
+metadata."""
 
 from __future__ import annotations
 
@@ -31,7 +32,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _triage_card(number: str):  # type: ignore[no-untyped-def]
-    return lambda m: number in plain(m) and "待分拣" in plain(m) and bool(m.callback_data)
+    """The office's card of a ticket in its queue, or a category-only triage card."""
+    return lambda m: number in plain(m) and ("待分拣" in plain(m) or "待核定类别" in plain(m)) \
+        and bool(m.callback_data)
+
+
+def _office_cards(w: DeskWorld, number: str) -> list[SentMessage]:
+    return [m for m in w.emu.sent(w.groups["supervision"].id) if number in plain(m)
+            and "投诉内容" in plain(m)]
 
 
 async def _cli(w: DeskWorld, *args: str) -> Result:
@@ -54,12 +62,12 @@ async def _return_to_office(w: DeskWorld) -> tuple[str, SentMessage]:
     return number, triage
 
 
-async def test_triage_routes_corrects_exports_and_retrains(desk_world: DeskWorld,
-                                                           tmp_path: Path) -> None:
-    w = desk_world
+async def route_and_correct(w: DeskWorld) -> tuple[str, str, User]:
+    """The chat path (either adapter): one office card with the choices, refusals, a route,
+    a category correction; the ticket's number, classified category and the supervisor."""
     office_group = w.groups["supervision"]
     number, triage = await _return_to_office(w)
-    assert "住房和城乡建设局 退回，理由：职能不符" in plain(triage)
+    assert "退回理由：职能不符（郑退回" in plain(triage)
     assert "➡️ 住房和城乡建设局" not in triage.button_texts
     assert "➡️ 市场监督管理局" in triage.button_texts
     assert "⚖️ 责令住房和城乡建设局办理" in triage.button_texts
@@ -79,8 +87,9 @@ async def test_triage_routes_corrects_exports_and_retrains(desk_world: DeskWorld
     assert done is not None and "已派给 市场监督管理局" in (done.text or "")
     await card_of(w.groups["market"], number)
     edited = await office_group.wait_for(lambda m: m.message_id == triage.message_id
-                                         and "已派：市场监督管理局" in plain(m))
-    assert not any(t.startswith("➡️") for t in edited.button_texts)
+                                         and "已移交：市场监督管理局" in plain(m))
+    assert not any(t.startswith(("➡️", "⚖️", "🔀")) for t in edited.button_texts)
+    assert {m.message_id for m in _office_cards(w, number)} == {triage.message_id}
     done = await boss.press(edited, text="乱作为")
     assert done is not None and "类别已记为：乱作为" in (done.text or "")
     await office_group.wait_for(lambda m: m.message_id == triage.message_id
@@ -88,14 +97,20 @@ async def test_triage_routes_corrects_exports_and_retrains(desk_world: DeskWorld
     again = await boss.press(office_group.emu.message(office_group.id, triage.message_id),
                              text="乱作为")
     assert again is not None and "没有任何改动" in (again.text or "")
+    return number, t.category, boss
 
+
+async def test_triage_routes_corrects_exports_and_retrains(desk_world: DeskWorld,
+                                                           tmp_path: Path) -> None:
+    w = desk_world
+    number, category, boss = await route_and_correct(w)
     exported = tmp_path / "corrections.csv"
     result = await _cli(w, "nlp", "corrections", "export", "--out", str(exported))
     assert result.exit_code == 0, result.output
     with exported.open(encoding="utf-8") as f:
         mine = [r for r in csv.DictReader(f) if r["ticket"] == number]
     assert [(r["field"], r["old"], r["new"]) for r in mine] == [
-        ("department", "housing", "market"), ("category", t.category, "misconduct")]
+        ("department", "housing", "market"), ("category", category, "misconduct")]
     assert {r["by"] for r in mine} == {str(boss.id)}
 
     model = tmp_path / "model"
@@ -143,7 +158,12 @@ UNSURE_CATEGORY = "物业公司的人说话很难听，态度不好"
 
 
 async def test_unsure_tickets_join_the_queue(desk_world: DeskWorld) -> None:
-    w = desk_world
+    await unsure_tickets_queue(desk_world)
+
+
+async def unsure_tickets_queue(w: DeskWorld) -> None:
+    """Unsure department: decided on the office's card; unsure category: a category-only card,
+    retired when the department returns the ticket."""
     office_group = w.groups["supervision"]
     boss = await w.staff("蒋分拣", None, role="supervisor")
     number = await _file(w.emu.user(next(_users), "尤不明"), UNSURE_DEPARTMENT)
@@ -163,3 +183,14 @@ async def test_unsure_tickets_join_the_queue(desk_world: DeskWorld) -> None:
     async with w.app.ctx.uow() as uow:
         labels = await uow.corrections.for_ticket(t.id or 0)
     assert [(c.field, c.old, c.new) for c in labels] == [("category", t.category, "will_not")]
+
+    clerk = await w.staff("吕退回", "housing")
+    await clerk.press(await card_of(w.groups["housing"], number), text="退回")
+    await clerk.press(await clerk.wait_for(has("退回")), text="职能不符")
+    await clerk.wait_for(has("已退回"))
+    office_card = await office_group.wait_for(lambda m: number in plain(m) and "待分拣" in plain(m))
+    retired = await office_group.wait_for(lambda m: m.message_id == card.message_id
+                                          and "请在其工单卡片上分派" in plain(m))
+    assert not retired.callback_data                      # no stale live buttons
+    assert "不想为（蒋分拣 已确认）" in plain(office_card)
+    assert "⚖️ 责令住房和城乡建设局办理" in office_card.button_texts

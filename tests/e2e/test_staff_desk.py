@@ -189,9 +189,9 @@ async def test_return_arbitration_and_transfer(desk_world: DeskWorld) -> None:
     await a.press(reasons, text="属地不符")
     await a.wait_for(has("已退回"))
     triage = await card_of(office_group, number)
-    answer = await a.press(triage, text="责令原部门办理")
+    answer = await a.press(triage, text="⚖️ 责令住房和城乡建设局办理")
     assert answer is not None and "治庸问责办" in (answer.text or "")
-    await office.press(triage, text="责令原部门办理")
+    await office.press(triage, text="⚖️ 责令住房和城乡建设局办理")
     again = await housing.wait_for(lambda m: number in plain(m) and "不得再退回" in plain(m))
     answer = await a.press(again, text="退回")
     assert answer is not None and "不能再退回" in (answer.text or "")
@@ -318,18 +318,15 @@ async def test_returned_card_gives_the_reason_and_reroute_skips_the_returner(
 
     triage = await card_of(office_group, number)
     assert "退回理由：本小区由街道物业办管理，不归住建局（许办事，" in plain(triage)
-    assert "责令原部门办理" in " ".join(triage.button_texts)
+    assert "⚖️ 责令住房和城乡建设局办理" in triage.button_texts       # the triage choices are
+    assert "➡️ 住房和城乡建设局" not in triage.button_texts           # on the office's one card
     await a.send(f"/ticket {number}", chat=housing)
     told = await housing.wait_for(has("不再由住房和城乡建设局办理"))
     assert "许办事" in plain(told) and "退回治庸问责办公室" in plain(told)
     assert "本小区由街道物业办管理" in plain(told) and "没有找到" not in plain(told)
 
-    await office.press(triage, text="改派")
-    choose = await office.wait_for(has("交给哪个部门"))
-    assert "住房和城乡建设局" not in " ".join(choose.button_texts)
-    assert "责令原部门办理" in plain(choose)
-    await office.press(choose, text="市场监督管理局")
-    await office.wait_for(has("改派"))
+    done = await office.press(triage, text="➡️ 市场监督管理局")
+    assert done is not None and "已派给 市场监督管理局" in (done.text or "")
     await card_of(w.groups["market"], number)
 
 

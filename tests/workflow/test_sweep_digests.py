@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 import pytest
 from sqlmodel import col, select
@@ -87,6 +88,12 @@ async def test_scheduler_runs_the_sweep_job(digest_app: App) -> None:
         assert {j.id for j in sched.scheduler.get_jobs()} == {"sweep", "digest", "weekly",
                                                                  "quarterly"}
         assert type(sched.scheduler).__name__ == "AsyncIOScheduler"
+        cfg = digest_app.settings.scheduler
+        assert cfg.quarterly_time != cfg.weekly_time     # its own key, not the weekly time
+        quarterly = sched.scheduler.get_job("quarterly")
+        fires = quarterly.trigger.get_next_fire_time(None, datetime.now(digest_app.settings.zone))
+        assert (fires.month in (1, 4, 7, 10), fires.day) == (True, 1)
+        assert (fires.hour, fires.minute) == (cfg.quarterly_time.hour, cfg.quarterly_time.minute)
         result = await sched.sweep_now()
         assert result is not None
     finally:

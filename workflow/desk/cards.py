@@ -18,10 +18,11 @@ from workflow.deadlines import schedule
 from workflow.model import Attachment, Ticket, TicketEvent, TicketState
 from workflow.outbox.queue import enqueue, json_safe
 from workflow.ports import UnitOfWork
-from workflow.taxonomy import TRIAGE
+from workflow.taxonomy import CATEGORIES, TRIAGE
 from workflow.tickets.routing import group_of
 
 EDIT_TEXT_CHARS = 2500      # leaves room for the card's other lines within Telegram's 4096
+ROUTABLE = (TicketState.ROUTED, TicketState.TRIAGE)   # the office may still choose a department
 
 _DEPARTMENT_ACTIONS: dict[str, list[list[str]]] = {
     TicketState.ROUTED: [["sign", "return"], ["transfer", "note"]],
@@ -29,27 +30,53 @@ _DEPARTMENT_ACTIONS: dict[str, list[list[str]]] = {
     TicketState.REOPENED: [["ask", "answer"], ["extend", "note"]],
     TicketState.ANSWERED: [["note"]],
 }
-_OFFICE_ACTIONS: dict[str, list[list[str]]] = {
-    TicketState.ROUTED: [["reroute", "sign"], ["note"]],
-    TicketState.TRIAGE: [["reroute", "must"], ["note"]],
+_OFFICE_ACTIONS: dict[str, list[list[str]]] = {     # 改派 / 责令 are the triage rows
+    TicketState.ROUTED: [["sign", "note"]],
+    TicketState.TRIAGE: [["note"]],
     TicketState.SIGNED: [["ask", "answer"], ["extend", "note"]],
     TicketState.REOPENED: [["ask", "answer"], ["extend", "note"]],
     TicketState.ANSWERED: [["note"]],
 }
 
 
-def buttons(ctx: Context, t: Ticket) -> list[list[Button]]:
-    """The actions that make sense in the ticket's state, for the group it is shown in."""
+def buttons(ctx: Context, t: Ticket, returned_from: str | None = None) -> list[list[Button]]:
+    """The actions that make sense in the ticket's state, for the group it is shown in; the
+    office's card also carries the triage choices (department, 责令, category)."""
     from workflow.chat import callbacks
     if t.id is None:
         return []
     table = _OFFICE_ACTIONS if t.department == TRIAGE else _DEPARTMENT_ACTIONS
-    rows = []
+    rows = triage_rows(ctx, t, returned_from) if t.department == TRIAGE else []
     for row in table.get(t.state, []):
         keep = [a for a in row if a != "transfer" or ctx.desk.allow_direct_transfer]
         if keep:
             rows.append([Button(f"btn.desk.{a}", callbacks.ticket(a, t.id)) for a in keep])
+    return rows + (category_rows(t) if t.department == TRIAGE else [])
+
+
+def triage_rows(ctx: Context, t: Ticket, returned_from: str | None) -> list[list[Button]]:
+    """Every department but the office and the one that returned it; 责令 that one instead."""
+    from workflow.chat import callbacks
+    if t.id is None or t.state not in ROUTABLE:
+        return []
+    choices = [d for d in ctx.departments if d not in (TRIAGE, returned_from)]
+    dept = [Button("btn.office.department", callbacks.triage("department", t.id, d),
+                   params={"department": d}) for d in choices]
+    rows = [dept[i:i + 3] for i in range(0, len(dept), 3)]
+    if returned_from:
+        rows.append([Button("btn.office.must", callbacks.triage("must", t.id),
+                            params={"department": returned_from})])
     return rows
+
+
+def category_rows(t: Ticket) -> list[list[Button]]:
+    """The office confirms or corrects the category (不能为 … 一般诉求)."""
+    from workflow.chat import callbacks
+    if t.id is None:
+        return []
+    cats = [Button("btn.office.category", callbacks.triage("category", t.id, c),
+                   params={"category": c}) for c in CATEGORIES]
+    return [cats[:3], cats[3:]]
 
 
 async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoing:
@@ -63,12 +90,27 @@ async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgo
         "anonymous": t.anonymous, **schedule.deadlines_of(ctx, t)})
     if t.department == TRIAGE:
         out.params.update(await returned(uow, t))
+        out.params["triage"] = t.state in ROUTABLE
+    if t.department == TRIAGE or await department_of_chat(ctx, uow, chat_id) == TRIAGE:
+        out.params.update(await confirmed_category(uow, t))
     if t.signed_by is not None:
         member = await uow.staff.by_telegram_id(t.signed_by)
         out.params["accountable"] = member.display_name if member else str(t.signed_by)
         out.params["signed_at"] = t.signed_at
-    out.buttons = buttons(ctx, t)
+    out.buttons = buttons(ctx, t, out.params.get("returned_from") or None)
     return out
+
+
+async def confirmed_category(uow: UnitOfWork, t: Ticket) -> dict[str, Any]:
+    """The office's own label, and who gave it, shown on the office's card."""
+    assert t.id is not None
+    labels = [c for c in await uow.corrections.for_ticket(t.id) if c.field == "category"]
+    if not labels:
+        routed = [e for e in await uow.events.for_ticket(t.id) if e.kind == "routed"]
+        return {"unconfirmed": bool(routed and routed[0].detail.get("category_unconfirmed"))}
+    member = await uow.staff.by_telegram_id(labels[-1].by)
+    return {"category": labels[-1].new,
+            "confirmed_by": member.display_name if member else str(labels[-1].by)}
 
 
 async def returned(uow: UnitOfWork, t: Ticket) -> dict[str, Any]:
@@ -123,9 +165,10 @@ async def refresh(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     if chat_id is None or t.id is None:
         return
     out = await build(ctx, uow, t, chat_id)
-    if t.department != await department_of_chat(ctx, uow, chat_id):
-        out.buttons = []          # the ticket has left this group: the old card loses its buttons
-        out.params["moved_to"] = t.department
+    here = await department_of_chat(ctx, uow, chat_id)
+    if t.department != here:      # the ticket has left this group: the old card loses its
+        out.buttons = category_rows(t) if here == TRIAGE else []   # buttons (the office: its
+        out.params["moved_to"] = t.department                      # category stays open)
     last = await uow.outbox.last_sent(t.id, chat_id, CARD_KINDS)
     if last is not None and last.message_id is not None:
         out.edit_message_id = last.message_id

@@ -1,5 +1,8 @@
-"""The office's triage queue: one card per ticket the classifier was unsure about or a
-department returned, with buttons that choose the department and confirm the category.
+"""The office's triage queue: tickets the classifier was unsure about or a department
+returned. Their choices (department, 责令原部门办理, category) are buttons on the office's own
+ticket card (workflow.desk.cards), so the office sees one card a ticket and a move by any path
+re-renders it; a ticket routed to a department with an unsure category gets a category-only
+triage card here.
 
 Each choice is a correction (workflow.office.corrections), so the classifier learns from the
 office; moving the ticket is the desk's reroute (or its 责令原部门办理 ruling). A department
@@ -12,12 +15,12 @@ import logging
 from typing import Any
 
 from workflow.chat import callbacks
-from workflow.chat.messages import Button, Incoming, Outgoing, Response
+from workflow.chat.messages import CARD_KINDS, Incoming, Outgoing, Response
 from workflow.chat.state import ChatState
 from workflow.context import Context
-from workflow.desk import actions, staff
+from workflow.desk import actions, cards, staff
 from workflow.errors import NothingChanged, ReturnedByDepartment, StaleButton, TicketMoved
-from workflow.model import StaffMember, Ticket, TicketEvent, TicketState
+from workflow.model import StaffMember, Ticket, TicketEvent
 from workflow.office import corrections
 from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
@@ -28,7 +31,7 @@ log = logging.getLogger("zhiyong.office")
 
 KIND = "triage"            # outbox kind of a triage card
 EXCERPT_CHARS = 300
-ROUTABLE = (TicketState.ROUTED, TicketState.TRIAGE)   # not yet signed for by the office
+ROUTABLE = cards.ROUTABLE
 
 
 def claims(msg: Incoming, state: ChatState | None = None) -> bool:
@@ -62,49 +65,43 @@ async def _category_unconfirmed(uow: UnitOfWork, t: Ticket) -> bool:
 
 
 async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, key: str) -> None:
-    """The triage card to the office group, when the ticket needs the office's decision."""
+    """A category-only triage card to the office group, for a ticket routed to a department
+    with its category unconfirmed; a ticket in the office's own queue is decided on its card
+    (workflow.desk.cards carries the triage choices), so the office sees one card a ticket."""
     chat = await group_of(ctx, uow, TRIAGE)
-    if chat is None or t.id is None or not await needs_triage(uow, t):
+    if chat is None or t.id is None:
         return
-    await enqueue(ctx, uow, await card(ctx, uow, t, chat), f"{key}:triage:{t.id}", t, KIND)
+    if t.department == TRIAGE:
+        await _retire(ctx, uow, t, chat, key)
+    elif await needs_triage(uow, t):
+        await enqueue(ctx, uow, await card(ctx, uow, t, chat), f"{key}:triage:{t.id}", t, KIND)
+
+
+async def _retire(ctx: Context, uow: UnitOfWork, t: Ticket, chat: int, key: str) -> None:
+    """The ticket came back to the office: its category-only card loses its buttons (the
+    office's ticket card carries them now)."""
+    assert t.id is not None
+    last = await uow.outbox.last_sent(t.id, chat, (KIND,))
+    if last is None or last.message_id is None:
+        return
+    out = await card(ctx, uow, t, chat)
+    out.buttons, out.params["superseded"] = [], True
+    out.edit_message_id = last.message_id
+    await enqueue(ctx, uow, out, f"{key}:triage_retire:{t.id}", t, KIND)
 
 
 async def card(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoing:
-    """What the office decides on: why it is here, the current labels, the choices left."""
+    """The category to confirm: the current label, the complaint, the five categories."""
     assert t.id is not None
-    returned = await returned_by(uow, t)
     labels = await uow.corrections.for_ticket(t.id)
     confirmed = next((c for c in reversed(labels) if c.field == "category"), None)
-    routed = next((c for c in reversed(labels) if c.field == "department"), None)
     params: dict[str, Any] = {
         "number": t.number, "category": await corrections.current_label(uow, t, "category"),
         "department": t.department, "text": t.text[:EXCERPT_CHARS],
         "cut": max(0, len(t.text) - EXCERPT_CHARS), "state": t.state,
         "unconfirmed": await _category_unconfirmed(uow, t) and confirmed is None,
-        "note": t.routing_note if t.department == TRIAGE else "",
-        "confirmed_by": await staff.name_of(uow, confirmed.by) if confirmed else "",
-        "routed_to": routed.new if routed else ""}
-    if returned is not None:
-        params.update(returned_from=str(returned.detail.get("from")),
-                      reason_code=str(returned.detail.get("reason_code", "")),
-                      reason=str(returned.detail.get("reason", "")))
-    return Outgoing(chat_id, "office.triage_card", params,
-                    buttons=_buttons(ctx, t, params.get("returned_from")))
-
-
-def _buttons(ctx: Context, t: Ticket, returned_from: str | None) -> list[list[Button]]:
-    rows: list[list[Button]] = []
-    if t.department == TRIAGE and t.state in ROUTABLE:
-        choices = [d for d in ctx.departments if d not in (TRIAGE, returned_from)]
-        dept = [Button("btn.office.department", callbacks.triage("department", t.id, d),
-                       params={"department": d}) for d in choices]
-        rows += [dept[i:i + 3] for i in range(0, len(dept), 3)]
-        if returned_from:
-            rows.append([Button("btn.office.must", callbacks.triage("must", t.id),
-                                params={"department": returned_from})])
-    cats = [Button("btn.office.category", callbacks.triage("category", t.id, c),
-                   params={"category": c}) for c in corrections.CATEGORIES]
-    return [*rows, cats[:3], cats[3:]]
+        "confirmed_by": await staff.name_of(uow, confirmed.by) if confirmed else ""}
+    return Outgoing(chat_id, "office.triage_card", params, buttons=cards.category_rows(t))
 
 
 async def handle(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState | None,
@@ -128,7 +125,20 @@ async def handle(ctx: Context, uow: UnitOfWork, msg: Incoming, state: ChatState 
         resp.answer("office.triage.routed_ok", number=t.number, department=department)
     fresh = await uow.tickets.get(press.id)
     assert fresh is not None
-    out = await card(ctx, uow, fresh, msg.chat_id)
+    await _redraw(ctx, uow, fresh, msg, resp, key, moved=press.action != "category")
+
+
+async def _redraw(ctx: Context, uow: UnitOfWork, t: Ticket, msg: Incoming, resp: Response,
+                  key: str, moved: bool) -> None:
+    """The pressed card shows the choice: the office's ticket card is re-rendered in place
+    (a move already did that), a category-only triage card is edited."""
+    assert t.id is not None
+    sent = await uow.outbox.last_sent(t.id, msg.chat_id, CARD_KINDS)
+    if sent is not None and sent.message_id == msg.message_id:
+        if not moved:
+            await cards.refresh(ctx, uow, t, msg.chat_id, key)
+        return
+    out = await card(ctx, uow, t, msg.chat_id)
     out.edit_message_id = msg.message_id or None
     resp.messages.append(out)
 

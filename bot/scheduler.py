@@ -91,7 +91,7 @@ class DeadlineScheduler:
         await self._report("week")
 
     async def quarterly(self) -> None:
-        """每季度汇总: last quarter's chart and ledger, on the first day of a quarter."""
+        """The quarterly summary: last quarter's chart and ledger, on the first day of a quarter."""
         await self._report("quarter")
 
     async def _report(self, kind: str) -> None:

@@ -31,7 +31,7 @@ class OfficeScreens:
         return stats_text.officials_message(chat_id, year, flagged)
 
     async def period_report(self, chat_id: int, ledger: Ledger) -> list[Outgoing]:
-        """Chart, table and the 问题台账 workbook of the period (drawn and written in threads)."""
+        """Chart, table and the ledger workbook of the period (drawn and written in threads)."""
         label = ledger.period.label
         book = await asyncio.to_thread(self._xlsx, ledger)
         document = Outgoing(chat_id, "office.period_ledger",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import functools
 from dataclasses import dataclass
 
 import nlp
@@ -24,12 +24,14 @@ class LazyClassifier:
     """The configured classifier, injected into the domain; loaded at start (App.prepare) or
     on first use, so tools that never classify never pay for the model."""
 
-    RECENT = 512   # texts remembered: a draft is classified as it grows and again at its summary
+    RECENT = 512   # texts whose answers are remembered
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._loaded: nlp.Classifier | None = None
-        self._recent: OrderedDict[str, nlp.Classification] = OrderedDict()
+        # a draft is classified as it grows and again at its summary: the same text (the danger
+        # check, then the summary of a draft that did not change) runs through the model once
+        self._recent = functools.lru_cache(maxsize=self.RECENT)(self._classify)
 
     def load(self) -> nlp.Classifier:
         if self._loaded is None:
@@ -37,16 +39,10 @@ class LazyClassifier:
         return self._loaded
 
     def __call__(self, text: str) -> nlp.Classification:
-        """The model's answer for `text`; the same text (the danger check, then the summary of
-        a draft that did not change) is not run through the model twice."""
-        found = self._recent.get(text)
-        if found is not None:
-            self._recent.move_to_end(text)
-            return found
-        found = self._recent[text] = self.load().classify(text)
-        if len(self._recent) > self.RECENT:
-            self._recent.popitem(last=False)
-        return found
+        return self._recent(text)
+
+    def _classify(self, text: str) -> nlp.Classification:
+        return self.load().classify(text)
 
 
 @dataclass

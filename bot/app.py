@@ -61,7 +61,8 @@ class App:
         await upgrade_async(self.settings.storage.url)
         await sync_departments(self.db, {k: d.name for k, d in self.settings.departments.items()})
         if classifier:
-            self.classifier.load()
+            # one text through it: the segmenter is built on first use, not on a citizen's
+            self.classifier.load().classify("")
 
 
     async def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from typing import Any
@@ -107,6 +108,9 @@ async def _run(settings: Settings, token: str) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         async with listener(app), Runner(app, token):
+            # Everything loaded so far (libraries, the model, the catalogue) lives as long as the
+            # process: out of the collector's sight, a full collection costs ~0.25 s less.
+            gc.freeze()
             logging.getLogger("zhiyong").info("bot (%s) running against %s (%s)",
                                               settings.telegram.framework,
                                               settings.telegram.api_url, settings.telegram.mode)

@@ -17,6 +17,19 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendVoice,
+    SetWebhook,
+)
+from aiogram.methods import Response as ApiResponse
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from aiohttp import ClientTimeout
 
@@ -53,6 +66,13 @@ async def in_group(event: TelegramObject) -> bool:
     return _chat_type(event) in GROUPS
 
 
+# aiogram parses every answer as Response[the method's type]; pydantic keeps such generic
+# classes only weakly, so without a reference each collection makes it build them anew.
+RESPONSES = tuple(ApiResponse[m.__returning__]
+                  for m in (SendMessage, SendPhoto, SendVoice, SendDocument, EditMessageText,
+                            AnswerCallbackQuery, GetMe, GetUpdates, SetWebhook, DeleteWebhook))
+
+
 class FetchFailed(Exception):
     """getUpdates answered with an error (409 conflict, 5xx, …): the intake retries."""
 
@@ -63,7 +83,7 @@ class AiogramBot:
         cfg = app.settings.telegram
         session = AiohttpSession(api=TelegramAPIServer.from_base(cfg.api_url))
         self.bot = Bot(token, session=session)
-        self.dispatcher = Dispatcher()
+        self.dispatcher = Dispatcher(disable_fsm=True)   # the conversation state is ours
         self.dispatcher.include_routers(self._router("citizens", in_private),
                                         self._router("groups", in_group))
         self.transport = AiogramTransport(self.bot, app.renderer)

@@ -20,6 +20,7 @@ from workflow.chat.state import ChatState, remembered_script
 from workflow.context import Context
 from workflow.desk import binding, dialog, router
 from workflow.errors import UserError
+from workflow.model import Conversation
 from workflow.office import finding_dialog, screens, triage
 from workflow.outbox import queue
 from workflow.ports import UnitOfWork
@@ -140,17 +141,20 @@ async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
         # look the chat's script up again for these replies
         resp.script = state.script or script.SIMPLIFIED
     await handler(ctx, uow, msg, state, resp)
-    if state is not None and _snapshot(state) != before:
-        state.updated_at = ctx.now()
-        await uow.conversations.save(state.to_row())
+    if state is not None:
+        row = state.to_row()
+        if _written(row) != before:
+            state.updated_at = row.updated_at = ctx.now()
+            await uow.conversations.save(row)
     return resp
 
 
 def _snapshot(state: ChatState | None) -> tuple[object, ...] | None:
     """What would be written: the state is saved only when the update changed it."""
-    if state is None:
-        return None
-    row = state.to_row()
+    return None if state is None else _written(state.to_row())
+
+
+def _written(row: Conversation) -> tuple[object, ...]:
     return row.state, row.token, row.draft
 
 

@@ -69,6 +69,7 @@ class Classified(Protocol):
 
 
 Classify = Callable[[str], Classified]
+Normalize = Callable[[str], str]   # one script for comparing texts (Traditional → Simplified)
 
 
 class Transport(Protocol):

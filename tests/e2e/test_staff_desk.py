@@ -450,3 +450,30 @@ async def test_the_same_complaint_again_is_added_as_a_supplement(desk_world: Des
     number = await file_complaint(citizen)
     await card_of(w.groups["housing"], number)
     await supplement_with_files(citizen, w.groups["housing"], number)
+
+
+async def test_a_declined_appeal_is_announced_and_recorded(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "柏申诉")
+    office = await w.staff("韦督办", None, role="supervisor")
+    group = w.groups["supervision"]
+    number = await file_complaint(citizen)
+    await office.send(f"/block {number} 辱骂工作人员", chat=group)
+    await group.wait_for(has(f"已暂停 {number} 的投诉人"))
+    await office.send(f"/decline {number}", chat=group)
+    await group.wait_for(has("没有提出申诉"))
+    await citizen.send("/appeal 我没有辱骂，请复核。")
+    await citizen.wait_for(has("已转交治庸问责办公室复核"))
+    appeal = await group.wait_for(has(f"申诉 {number}"))
+    assert f"/decline {number}" in plain(appeal)
+    await office.send(f"/decline {number} 复核了聊天记录，维持暂停。", chat=group)
+    done = await group.wait_for(has(f"已驳回 {number} 的申诉"))
+    assert "韦督办" in plain(done)
+    told = await citizen.wait_for(has("决定维持暂停"))
+    assert "复核了聊天记录" in plain(told) and "韦督办" not in plain(told)
+    await office.send(f"/decline {number}", chat=group)
+    again = await group.wait_for(has("已于"))
+    assert "韦督办" in plain(again) and "驳回" in plain(again)
+    await office.send(f"/ticket {number}", chat=group)
+    history = await group.wait_for(has("办理记录"))
+    assert "驳回申诉，维持暂停：复核了聊天记录" in plain(history) and "韦督办" in plain(history)

@@ -302,7 +302,8 @@ TEXTS: dict[str, Template] = {
 ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "duty": "值班人员", "supervisor": "督办人员",
               "admin": "管理员"}
 REASON_NAMES = {"territory": "属地不符", "function": "职能不符", "info": "信息不足", "other": "其他"}
-EXTENSION_STATUS_NAMES = {"approved": "已批准", "refused": "未批准", "pending": "待审批"}
+EXTENSION_STATUS_NAMES = {"approved": "已批准", "refused": "未批准", "pending": "待审批",
+                          "lapsed": "因工单已流转而失效"}
 EVENT_NAMES = {
     "filed": "提交投诉", "routed": "分派", "signed": "签收", "returned": "退回",
     "transferred": "转办", "rerouted": "治庸问责办改派", "ruled_must_handle": "裁定必须办理",
@@ -410,6 +411,9 @@ def _desk_extension_card(v: View) -> str:
         lines.append(f"✅ <b>已批准延期</b>（{v['decided_by']}，{v['decided_at']}）")
     elif v.get("status_raw") == "refused":
         lines.append(f"❌ <b>不批准延期</b>（{v['decided_by']}，{v['decided_at']}）")
+    elif v.get("status_raw") == "lapsed":
+        lines.append(f"↪️ <b>工单已流转（{v['state']}），无需再审批</b>"
+                     f"（{v['decided_by']}，{v['decided_at']}）")
     return "\n".join(lines)
 
 

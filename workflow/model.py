@@ -177,7 +177,7 @@ class ExtensionRequest:
     reason: str
     requested_due: datetime
     created_at: datetime
-    status: str = "pending"          # pending | approved | refused
+    status: str = "pending"          # pending | approved | refused | lapsed (ticket moved on)
     decided_by: int | None = None
     decided_at: datetime | None = None
     id: int | None = None

@@ -344,6 +344,35 @@ async def test_desk_actions_plan_their_chase_at_once(desk_world: DeskWorld) -> N
     assert "urge" in kinds and not kinds & {"sign_urge", "sign_supervise"}
 
 
+async def test_a_pending_extension_card_retires_when_the_ticket_is_answered(
+        desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "龚市民")
+    a = await w.staff("匡办事", "housing")
+    housing, office_group = w.groups["housing"], w.groups["supervision"]
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+    await a.press(card, text="签收")
+    await housing.wait_for(lambda m: m.edited and "匡办事" in plain(m))
+    mark = office_group.mark()
+    await _extend(w, a, card, "等待检测报告", "2026-12-30")
+    request = await _request_card(w, number, mark)
+    await a.press(current(housing, card), text="答复")
+    await a.wait_for(has("提交答复"))
+    await a.send("检测报告已出，问题已整改。")
+    prompt = await a.wait_for(has("提交答复"))
+    await a.press(prompt, text="提交答复")
+    await a.wait_for(has("已答复投诉人"))
+    await office_group.wait_for(lambda m: m.edited and m.message_id == request.message_id)
+    retired = current(office_group, request)
+    assert "工单已流转（已答复" in plain(retired) and "匡办事" in plain(retired)
+    assert not retired.callback_data and "等待检测报告" in plain(retired)
+    async with w.app.ctx.uow() as uow:
+        t = await uow.tickets.by_number(number)
+        assert t is not None and t.id is not None
+        assert [r.status for r in await uow.extensions.for_ticket(t.id)] == ["lapsed"]
+
+
 async def block_and_appeal(emu: BotApiEmulator, citizen: User, office: User, office_group: Group,
                            number: str) -> None:
     """The office blocks the person behind `number`; they are told once, appeal once, and

@@ -134,7 +134,7 @@ class OutboxMessage:
     not_before: datetime
     ticket_id: int | None = None
     kind: str = ""
-    status: str = "pending"          # pending | claimed | sent | failed
+    status: str = "pending"          # pending | claimed | sent | failed | cancelled
     attempts: int = 0
     claimed_at: datetime | None = None
     claimed_by: str = ""

@@ -211,6 +211,11 @@ class OutboxRepo(Protocol):
     async def has_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]) -> bool:
         """A row of these kinds still waiting or in flight (a card not yet sent)."""
         ...
+    async def cancel_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...],
+                            why: str) -> int:
+        """Rows of these kinds still waiting (not in flight) will not be sent: status
+        cancelled, `why` as the error. How many."""
+        ...
 
 
 class StaffRepo(Protocol):

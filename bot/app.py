@@ -10,6 +10,7 @@ from bot.cli_nlp import load_from_settings
 from bot.config import Settings
 from bot.render import Renderer
 from bot.reports.screens import OfficeScreens
+from nlp.normalize import to_simplified
 from storage.catalogue import sync_departments
 from storage.migrate import upgrade_async
 from storage.uow import Database
@@ -91,6 +92,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         desk=DeskRules(**settings.desk.model_dump()),
         office_screens=OfficeScreens({k: d.name for k, d in settings.departments.items()},
                                      settings.zone),
+        normalize=to_simplified,
     )
     renderer = Renderer({k: c.name for k, c in settings.categories.items()},
                         {k: d.name for k, d in settings.departments.items()}, settings.zone)

@@ -302,7 +302,8 @@ TEXTS: dict[str, Template] = {
 ROLE_NAMES = {"staff": "工作人员", "head": "部门负责人", "duty": "值班人员", "supervisor": "督办人员",
               "admin": "管理员"}
 REASON_NAMES = {"territory": "属地不符", "function": "职能不符", "info": "信息不足", "other": "其他"}
-EXTENSION_STATUS_NAMES = {"approved": "已批准", "refused": "未批准", "pending": "待审批"}
+EXTENSION_STATUS_NAMES = {"approved": "已批准", "refused": "未批准", "pending": "待审批",
+                          "lapsed": "因工单已流转而失效"}
 EVENT_NAMES = {
     "filed": "提交投诉", "routed": "分派", "signed": "签收", "returned": "退回",
     "transferred": "转办", "rerouted": "治庸问责办改派", "ruled_must_handle": "裁定必须办理",
@@ -315,7 +316,8 @@ EVENT_NAMES = {
     "double_check": "一案双查", "label_confirmed": "治庸问责办确认分类",
     "label_corrected": "治庸问责办更正分类",
     "complainant_blocked": "暂停投诉人使用本渠道", "complainant_unblocked": "恢复投诉人使用本渠道",
-    "block_appealed": "申诉暂停使用", "supplement": "补充材料",
+    "block_appealed": "申诉暂停使用", "appeal_declined": "驳回申诉，维持暂停",
+    "supplement": "补充材料",
 }
 ACTION_NAMES = {"return": "退回", "transfer": "转办", "extend": "申请延期", "ask": "追问",
                 "note": "备注", "answer": "答复", "reroute": "改派"}
@@ -409,6 +411,9 @@ def _desk_extension_card(v: View) -> str:
         lines.append(f"✅ <b>已批准延期</b>（{v['decided_by']}，{v['decided_at']}）")
     elif v.get("status_raw") == "refused":
         lines.append(f"❌ <b>不批准延期</b>（{v['decided_by']}，{v['decided_at']}）")
+    elif v.get("status_raw") == "lapsed":
+        lines.append(f"↪️ <b>工单已流转（{v['state']}），无需再审批</b>"
+                     f"（{v['decided_by']}，{v['decided_at']}）")
     return "\n".join(lines)
 
 
@@ -513,6 +518,9 @@ DESK_TEXTS: dict[str, Template] = {
     "blocked.appeal_usage": "请在 /appeal 后面写上您的说明，例如：/appeal 我反映的是不同的问题。",
     "blocked.appeal_sent": "✅ 您的申诉已转交治庸问责办公室复核；恢复使用时会在这里通知您。",
     "blocked.appeal_already": "您的申诉已转交治庸问责办公室，正在复核，请耐心等待。",
+    "blocked.appeal_declined": (
+        "治庸问责办公室复核了您的申诉，决定维持暂停。{reason}\n"
+        "紧急情况请直接拨打 110 / 119 / 120；其他诉求也可拨打 12345 市民服务热线。"),
     "blocked.lifted_citizen": "✅ 治庸问责办公室已恢复本账号的使用，您可以重新提交投诉了。发送 /start 开始。",
     "desk.block_usage": "用法：/block 投诉编号 理由（例如 /block ZY-20261201-0001 一分钟内重复提交二十次）。",
     "desk.unblock_usage": "用法：/unblock 投诉编号 [理由]",
@@ -520,12 +528,15 @@ DESK_TEXTS: dict[str, Template] = {
         "⛔ 已暂停 {number} 的投诉人使用本渠道（理由：{reason}）。对方下次发消息时会收到一次说明和申诉方法。\n"
         "解除：/unblock {number}"),
     "desk.unblocked": "✅ 已恢复 {number} 的投诉人使用本渠道。",
+    "desk.appeal_declined": "已驳回 {number} 的申诉，维持暂停（{name}，{declined_at}）。已通知投诉人。",
     "desk.block_appeal": (
         "📨 <b>申诉 {number}</b>：被暂停的投诉人申请复核。\n暂停理由：{reason}（{blocked_at}）\n"
-        "申诉说明：{text}\n恢复使用：/unblock {number} 理由"),
+        "申诉说明：{text}\n恢复使用：/unblock {number} 理由\n驳回申诉：/decline {number} 理由"),
     "error.block_here": "请在治庸问责办公室群或与机器人的私聊中使用 /block、/unblock。",
     "error.already_blocked": "{number} 的投诉人已于 {blocked_at} 被 {name} 暂停使用（理由：{reason}）。",
     "error.not_blocked": "{number} 的投诉人没有被暂停使用。",
+    "error.no_appeal": "{number} 的投诉人没有提出申诉，无需驳回。",
+    "error.appeal_already_declined": "{number} 的申诉已于 {declined_at} 被 {name} 驳回。",
     "error.unknown_role": "没有这个角色：{role}。可用：{known}",
     "error.staff_not_found": "没有登记 Telegram id 为 {telegram_id} 的工作人员。",
     "error.join_private_only": "请在与机器人的私聊中发送 /join 邀请码。",

@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from workflow.deadlines.policy import DeadlinePolicy
-from workflow.ports import Classify, Clock, OfficeScreens, UnitOfWorkFactory
+from workflow.ports import Classify, Clock, Normalize, OfficeScreens, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Context:
     rules: FilingRules
     desk: DeskRules
     office_screens: OfficeScreens
+    normalize: Normalize = str          # the app injects the classifier's script normaliser
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -148,6 +148,14 @@ class NotBlocked(UserError):
     key = "error.not_blocked"
 
 
+class NoAppeal(UserError):
+    key = "error.no_appeal"
+
+
+class AppealAlreadyDeclined(UserError):
+    key = "error.appeal_already_declined"
+
+
 class GroupNotBound(UserError):
     key = "error.group_not_bound"
 

@@ -134,7 +134,7 @@ class OutboxMessage:
     not_before: datetime
     ticket_id: int | None = None
     kind: str = ""
-    status: str = "pending"          # pending | claimed | sent | failed
+    status: str = "pending"          # pending | claimed | sent | failed | cancelled
     attempts: int = 0
     claimed_at: datetime | None = None
     claimed_by: str = ""
@@ -177,7 +177,7 @@ class ExtensionRequest:
     reason: str
     requested_due: datetime
     created_at: datetime
-    status: str = "pending"          # pending | approved | refused
+    status: str = "pending"          # pending | approved | refused | lapsed (ticket moved on)
     decided_by: int | None = None
     decided_at: datetime | None = None
     id: int | None = None

@@ -69,6 +69,7 @@ class Classified(Protocol):
 
 
 Classify = Callable[[str], Classified]
+Normalize = Callable[[str], str]   # one script for comparing texts (Traditional → Simplified)
 
 
 class Transport(Protocol):
@@ -209,6 +210,11 @@ class OutboxRepo(Protocol):
 
     async def has_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...]) -> bool:
         """A row of these kinds still waiting or in flight (a card not yet sent)."""
+        ...
+    async def cancel_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...],
+                            why: str) -> int:
+        """Rows of these kinds still waiting (not in flight) will not be sent: status
+        cancelled, `why` as the error. How many."""
         ...
 
 

@@ -70,7 +70,7 @@ ERROR_CODES = {
 }
 
 
-OUTBOX_STATUSES = ("pending", "claimed", "sent", "failed")
+OUTBOX_STATUSES = ("pending", "claimed", "sent", "failed", "cancelled")
 for _code in sorted(set(ERROR_CODES.values())) + ["other"]:   # series exist from the start,
     TELEGRAM_ERRORS.labels(_code)                              # so rate() works at once
 for _result in ("acted", "skipped", "failed"):

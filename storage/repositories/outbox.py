@@ -197,6 +197,15 @@ class SqlOutbox(Repository):
             .limit(1))).first()
         return row is not None
 
+    async def cancel_unsent(self, ticket_id: int, chat_id: int, kinds: tuple[str, ...],
+                            why: str) -> int:
+        result = await self.s.exec(  # type: ignore[call-overload]
+            update(OutboxRow).where(OutboxRow.ticket_id == ticket_id, OutboxRow.chat_id == chat_id,
+                                    col(OutboxRow.kind).in_(kinds),
+                                    OutboxRow.status == "pending")
+            .values(status="cancelled", error=why[:2000]))
+        return int(result.rowcount)
+
     async def add_many(self, messages: list[OutboxMessage]) -> int:
         added = await self._insert_many(OutboxRow, [values_of(m) for m in messages],
                                         ["dedupe_key"])

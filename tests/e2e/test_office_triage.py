@@ -194,3 +194,27 @@ async def unsure_tickets_queue(w: DeskWorld) -> None:
     assert not retired.callback_data                      # no stale live buttons
     assert "不想为（蒋分拣 已确认）" in plain(office_card)
     assert "⚖️ 责令住房和城乡建设局办理" in office_card.button_texts
+
+
+async def test_an_unsent_category_card_is_not_sent_once_the_ticket_is_returned(
+        desk_world: DeskWorld) -> None:
+    """The office group is rate-limited: the category-only card waits in the outbox while
+    housing returns the ticket, and it never goes out with buttons."""
+    w = desk_world
+    office_group = w.groups["supervision"]
+    fault = w.emu.fail("sendMessage", 429, retry_after=30, chat_id=office_group.id, times=1)
+    number = await _file(w.emu.user(next(_users), "应限流"), UNSURE_CATEGORY)
+    clerk = await w.staff("祁退回", "housing")
+    await clerk.press(await card_of(w.groups["housing"], number), text="退回")
+    await clerk.press(await clerk.wait_for(has("退回")), text="职能不符")
+    await clerk.wait_for(has("已退回"))
+    assert fault.hits == 1
+    w.app.ctx.clock.advance(seconds=31)  # type: ignore[attr-defined]
+    office_card = await office_group.wait_for(lambda m: number in plain(m) and "待分拣" in plain(m))
+    assert office_card.callback_data
+    stale = [m for m in w.emu.sent(office_group.id)
+             if number in plain(m) and "待核定类别" in plain(m) and m.callback_data]
+    assert stale == []
+    t = await _ticket(w, number)
+    async with w.app.ctx.uow() as uow:
+        assert not await uow.outbox.has_unsent(t.id or 0, office_group.id, ("triage",))

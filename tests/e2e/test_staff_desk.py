@@ -344,6 +344,35 @@ async def test_desk_actions_plan_their_chase_at_once(desk_world: DeskWorld) -> N
     assert "urge" in kinds and not kinds & {"sign_urge", "sign_supervise"}
 
 
+async def test_a_pending_extension_card_retires_when_the_ticket_is_answered(
+        desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "龚市民")
+    a = await w.staff("匡办事", "housing")
+    housing, office_group = w.groups["housing"], w.groups["supervision"]
+    number = await file_complaint(citizen)
+    card = await card_of(housing, number)
+    await a.press(card, text="签收")
+    await housing.wait_for(lambda m: m.edited and "匡办事" in plain(m))
+    mark = office_group.mark()
+    await _extend(w, a, card, "等待检测报告", "2026-12-30")
+    request = await _request_card(w, number, mark)
+    await a.press(current(housing, card), text="答复")
+    await a.wait_for(has("提交答复"))
+    await a.send("检测报告已出，问题已整改。")
+    prompt = await a.wait_for(has("提交答复"))
+    await a.press(prompt, text="提交答复")
+    await a.wait_for(has("已答复投诉人"))
+    await office_group.wait_for(lambda m: m.edited and m.message_id == request.message_id)
+    retired = current(office_group, request)
+    assert "工单已流转（已答复" in plain(retired) and "匡办事" in plain(retired)
+    assert not retired.callback_data and "等待检测报告" in plain(retired)
+    async with w.app.ctx.uow() as uow:
+        t = await uow.tickets.by_number(number)
+        assert t is not None and t.id is not None
+        assert [r.status for r in await uow.extensions.for_ticket(t.id)] == ["lapsed"]
+
+
 async def block_and_appeal(emu: BotApiEmulator, citizen: User, office: User, office_group: Group,
                            number: str) -> None:
     """The office blocks the person behind `number`; they are told once, appeal once, and
@@ -450,3 +479,30 @@ async def test_the_same_complaint_again_is_added_as_a_supplement(desk_world: Des
     number = await file_complaint(citizen)
     await card_of(w.groups["housing"], number)
     await supplement_with_files(citizen, w.groups["housing"], number)
+
+
+async def test_a_declined_appeal_is_announced_and_recorded(desk_world: DeskWorld) -> None:
+    w = desk_world
+    citizen = w.emu.user(next(_users), "柏申诉")
+    office = await w.staff("韦督办", None, role="supervisor")
+    group = w.groups["supervision"]
+    number = await file_complaint(citizen)
+    await office.send(f"/block {number} 辱骂工作人员", chat=group)
+    await group.wait_for(has(f"已暂停 {number} 的投诉人"))
+    await office.send(f"/decline {number}", chat=group)
+    await group.wait_for(has("没有提出申诉"))
+    await citizen.send("/appeal 我没有辱骂，请复核。")
+    await citizen.wait_for(has("已转交治庸问责办公室复核"))
+    appeal = await group.wait_for(has(f"申诉 {number}"))
+    assert f"/decline {number}" in plain(appeal)
+    await office.send(f"/decline {number} 复核了聊天记录，维持暂停。", chat=group)
+    done = await group.wait_for(has(f"已驳回 {number} 的申诉"))
+    assert "韦督办" in plain(done)
+    told = await citizen.wait_for(has("决定维持暂停"))
+    assert "复核了聊天记录" in plain(told) and "韦督办" not in plain(told)
+    await office.send(f"/decline {number}", chat=group)
+    again = await group.wait_for(has("已于"))
+    assert "韦督办" in plain(again) and "驳回" in plain(again)
+    await office.send(f"/ticket {number}", chat=group)
+    history = await group.wait_for(has("办理记录"))
+    assert "驳回申诉，维持暂停：复核了聊天记录" in plain(history) and "韦督办" in plain(history)

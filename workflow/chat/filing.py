@@ -330,7 +330,7 @@ async def _submit(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sende
         resp.messages.extend(prompt(state))
         return
     who = await _complainant(ctx, uow, state, sender)
-    if not d.duplicate_ok and await _offer_supplement(uow, state, who, resp):
+    if not d.duplicate_ok and await _offer_supplement(ctx, uow, state, who, resp):
         return
     await _within_daily_cap(ctx, uow, who)
     filed = await intake.submit(ctx, uow, who, d, d.classification)
@@ -340,10 +340,10 @@ async def _submit(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sende
              answer_due=t.answer_due, urgent=t.urgent, note=t.routing_note).buttons = HOME
 
 
-async def _offer_supplement(uow: UnitOfWork, state: ChatState, who: Complainant,
-                            resp: Response) -> bool:
+async def _offer_supplement(ctx: Context, uow: UnitOfWork, state: ChatState,
+                            who: Complainant, resp: Response) -> bool:
     """The same problem as one of their tickets in hand: add to it, or file anew?"""
-    t = await supplement.near_duplicate(uow, who, state.filing.description())
+    t = await supplement.near_duplicate(ctx, uow, who, state.filing.description())
     if t is None:
         return False
     state.filing.duplicate_of = t.number

@@ -40,6 +40,7 @@ log = logging.getLogger("zhiyong.desk")
 S = TicketState
 RETURN_REASONS = ("territory", "function", "info", "other")
 EXTENSION_CARD, EXTENSION_CARD_KIND = "desk.extension_card", "extension_card"
+EXTENDABLE = (S.SIGNED, S.REOPENED)     # an extension can be asked for and decided
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -61,6 +62,8 @@ async def _save(ctx: Context, uow: UnitOfWork, t: Ticket, member: StaffMember,
     chase of a new deadline starts on time, not at the next sweep."""
     if await uow.tickets.save(t):
         await schedule.plan_ticket(ctx, uow, t)
+        if t.state not in EXTENDABLE:
+            await _lapse_extensions(ctx, uow, t, member)
         return
     assert t.id is not None
     fresh = await uow.tickets.get(t.id)
@@ -263,7 +266,7 @@ async def decide_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, d
         raise staff.refuse(StaleButton(), member, f"{decision} extension {request_id}")
     if req.status != "pending":
         raise staff.refuse(await _decided(uow, t, req), member, "extension")
-    if t.state not in (S.SIGNED, S.REOPENED):
+    if t.state not in EXTENDABLE:
         raise staff.refuse(TicketMoved(number=t.number, state=t.state), member, "extension")
     req.status = "approved" if decision == "approve" else "refused"
     req.decided_by, req.decided_at = member.telegram_id, ctx.now()
@@ -284,6 +287,20 @@ async def decide_extension(ctx: Context, uow: UnitOfWork, member: StaffMember, d
     resp.answer("desk.extension_done", status=req.status, number=t.number)
 
 
+async def _lapse_extensions(ctx: Context, uow: UnitOfWork, t: Ticket,
+                            member: StaffMember) -> None:
+    """A request pending when the ticket is answered or moved is moot: its card stops
+    offering approve/refuse and says the ticket moved on."""
+    assert t.id is not None
+    for req in await uow.extensions.for_ticket(t.id):
+        if req.status != "pending":
+            continue
+        req.status, req.decided_by, req.decided_at = "lapsed", member.telegram_id, ctx.now()
+        if await uow.extensions.decide(req):
+            await _close_extension_card(ctx, uow, t, req, member, (0, 0), f"lapse:{req.id}",
+                                        state=t.state)
+
+
 async def _decided(uow: UnitOfWork, t: Ticket, req: ExtensionRequest) -> ExtensionDecided:
     name = await staff.name_of(uow, req.decided_by) if req.decided_by is not None else ""
     return ExtensionDecided(number=t.number, status=req.status, name=name,
@@ -291,7 +308,8 @@ async def _decided(uow: UnitOfWork, t: Ticket, req: ExtensionRequest) -> Extensi
 
 
 async def _close_extension_card(ctx: Context, uow: UnitOfWork, t: Ticket, req: ExtensionRequest,
-                                member: StaffMember, card: tuple[int, int], key: str) -> None:
+                                member: StaffMember, card: tuple[int, int], key: str,
+                                **extra: Any) -> None:
     """The request card keeps its text and says the decision instead of offering it."""
     chat, message = card
     row = await uow.outbox.by_message(chat, message) if message else None
@@ -303,6 +321,6 @@ async def _close_extension_card(ctx: Context, uow: UnitOfWork, t: Ticket, req: E
         log.warning("extension card of %s not found; decision shown in the group only", t.number)
         return
     params = {**row.payload.get("params", {}), "status": req.status,
-              "decided_by": member.display_name, "decided_at": req.decided_at}
+              "decided_by": member.display_name, "decided_at": req.decided_at, **extra}
     out = Outgoing(row.chat_id, EXTENSION_CARD, params, edit_message_id=row.message_id)
     await enqueue(ctx, uow, out, f"{key}:extension_card", t, EXTENSION_CARD_KIND)

@@ -19,7 +19,8 @@ from workflow.office import audit
 from workflow.ports import UnitOfWork
 from workflow.taxonomy import TRIAGE
 
-OFFICE_ONLY = ("complainant_blocked", "complainant_unblocked", "block_appealed")
+OFFICE_ONLY = ("complainant_blocked", "complainant_unblocked", "block_appealed",
+               "appeal_declined")
 
 
 async def chat_department(ctx: Context, uow: UnitOfWork, msg: Incoming) -> str | None:

@@ -79,8 +79,14 @@ async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, key: str) -> None:
 
 async def _retire(ctx: Context, uow: UnitOfWork, t: Ticket, chat: int, key: str) -> None:
     """The ticket came back to the office: its category-only card loses its buttons (the
-    office's ticket card carries them now)."""
+    office's ticket card carries them now); one not yet sent is not sent at all."""
     assert t.id is not None
+    dropped = await uow.outbox.cancel_unsent(t.id, chat, (KIND,), "superseded: ticket returned")
+    if dropped:
+        log.info("unsent triage card of %s dropped: the ticket is back in triage", t.number)
+    if await uow.outbox.has_unsent(t.id, chat, (KIND,)):
+        log.warning("triage card of %s in flight while returned; it may keep its buttons",
+                    t.number)
     last = await uow.outbox.last_sent(t.id, chat, (KIND,))
     if last is None or last.message_id is None:
         return

@@ -1,8 +1,8 @@
 """A complainant's own earlier complaint about the same problem, and 补充材料 to it.
 
 Filing the same complaint again is caught at submission: a near-duplicate of one of the
-person's tickets still in hand (similar text, by character pairs, so any script and no
-segmenter) is offered as the place to add this one to instead. A supplement carries the text
+person's tickets still in hand (similar text, by character pairs of the normalised text, so
+a Traditional re-filing of a Simplified complaint matches, and no segmenter) is offered as the place to add this one to instead. A supplement carries the text
 and every file (photo, document, voice; a location as a map link) to the group that holds
 the ticket, under its card, and the files become the ticket's attachments.
 """
@@ -40,11 +40,13 @@ def similarity(a: str, b: str) -> float:
     return len(pa & pb) / len(pa | pb)
 
 
-async def near_duplicate(uow: UnitOfWork, who: Complainant, text: str) -> Ticket | None:
+async def near_duplicate(ctx: Context, uow: UnitOfWork, who: Complainant,
+                         text: str) -> Ticket | None:
     """The person's ticket in hand most like `text`, if it is like it enough."""
     if who.id is None:
         return None
-    scored = [(similarity(text, t.text), t)
+    text = ctx.normalize(text)
+    scored = [(similarity(text, ctx.normalize(t.text)), t)
               for t in await uow.tickets.for_complainant(who.id, limit=LOOK_BACK)
               if t.state in IN_HAND]
     best = max(scored, key=lambda s: s[0], default=None)

@@ -161,7 +161,7 @@ class Intake:
         self.handle = handle
         self.lanes = Lanes(limit)
         self.offsets = Offsets()
-        self.inbox = inbox          # polling only; without it a backlog holds the offset back
+        self.inbox = inbox          # without it a polled backlog holds the offset back
         self._running: dict[int, asyncio.Future[None]] = {}
         self._fetched: dict[int, Update] = {}   # in flight from getUpdates or the inbox
         self._handled_kept: list[int] = []      # their inbox rows to drop
@@ -216,6 +216,16 @@ class Intake:
                 # the other chats' new updates, not the backlog again.
                 await self._pause(self.refetch_lag, self.offsets.idle)
                 await self._keep_backlog()
+
+    async def replay(self, retry: float = 1.0) -> asyncio.Future[None]:
+        """Webhook mode: hand the updates a polling run kept to their lanes before any new
+        one; the returned future drops their rows once they are handled."""
+        await self._resume(retry)
+        return asyncio.ensure_future(self._drop_when_handled(list(self._running.values())))
+
+    async def _drop_when_handled(self, running: list[asyncio.Future[None]]) -> None:
+        await asyncio.gather(*running, return_exceptions=True)
+        await self._drop_handled()
 
     def _begin(self, update: Update, kept: bool = False) -> None:
         uid = int(update["update_id"])

@@ -26,19 +26,21 @@ class Running:
         self.app, self.intake, self.replies, self.background = app, intake, replies, background
         self.webhook: WebhookListener | None = None
         self._poll: asyncio.Task[None] | None = None
+        self._replayed: asyncio.Future[None] | None = None
         self.started = False
 
     async def start(self, fetch: Fetch, set_webhook: Callable[[str, str], Awaitable[object]],
                     delete_webhook: Callable[[], Awaitable[object]]) -> None:
         cfg = self.app.settings.telegram
+        self.intake.inbox = SqlInbox(self.app.db)   # a polled backlog's durable copy
         if cfg.mode == "webhook":
+            self._replayed = await self.intake.replay()   # what a polling run left kept
             self.webhook = WebhookListener(cfg, webhook_secret(), self.intake,
                                            monitoring_routes(self.app))
             await self.webhook.start()
             await set_webhook(cfg.url, self.webhook.secret)
         else:
             await delete_webhook()
-            self.intake.inbox = SqlInbox(self.app.db)   # a polled backlog's durable copy
             self._poll = asyncio.create_task(self.intake.poll(fetch, cfg.poll_timeout),
                                              name="zhiyong-intake")
         await self.background.release_dead_claims()
@@ -59,6 +61,8 @@ class Running:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poll
         await self.intake.close()
+        if self._replayed is not None:
+            await self._replayed
         await self.replies.drain()
         await self.background.stop()
         if self._poll is not None and self.intake.offsets.next is not None:

@@ -100,11 +100,13 @@ class BotApiEmulator:
         return self.webhook.url if self.webhook is not None else ""
 
     async def set_webhook(self, url: str, secret: str, max_connections: int) -> None:
-        """Push updates to `url` from now on ("" stops pushing: getUpdates works again)."""
+        """Push updates to `url` from now on ("" stops pushing: getUpdates works again).
+
+        What was handed out but not confirmed (by getUpdates or a push) is pending again."""
         if self._pusher is not None:
             await self._pusher.stop()
             self._pusher = None
-            self.queue.requeue_undelivered()
+        self.queue.requeue_undelivered()
         self.webhook = WebhookTarget(url, secret, max_connections) if url else None
         if self.webhook is not None:
             self._pusher = WebhookPusher(self.webhook, self.queue, self.webhook_retry_seconds)

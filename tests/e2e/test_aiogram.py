@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +12,7 @@ from bot.aio.runner import AiogramBot
 from bot.app import App, build_app
 from bot.config import Settings, StorageConfig, TelegramConfig
 from bot.emulator import BotApiEmulator
+from tests.conftest import own_database
 from tests.e2e.test_answers import voice_and_location_answers
 from tests.e2e.test_citizen_flow import COMPLAINT, finish_filing, number_of, start_filing
 from tests.e2e.test_night import FIRE, SATURDAY_3AM, rang, send_call
@@ -39,12 +39,23 @@ from workflow.desk.staff import create_staff_invite
 
 
 @pytest.fixture(scope="module")
-async def aio(settings: Settings, start_time: object, tmp_path_factory: pytest.TempPathFactory
+async def aio(backend: str, settings: Settings, start_time: object,
+              tmp_path_factory: pytest.TempPathFactory
               ) -> AsyncIterator[tuple[BotApiEmulator, App, AiogramBot]]:
+    """The aiogram bot on a database of its own (the PTB live bot's sender must not send its
+    rows), on each backend."""
+    async with own_database(backend, "aio", tmp_path_factory) as db:
+        url = db.engine.url.render_as_string(hide_password=False)
+        async for running in _aio_bot(settings, start_time, url):
+            yield running
+
+
+async def _aio_bot(settings: Settings, start_time: object, url: str
+                   ) -> AsyncIterator[tuple[BotApiEmulator, App, AiogramBot]]:
     emu = await BotApiEmulator(token="888000:AIOGRAM").start()
     s = settings.model_copy(deep=True)
     s.telegram = TelegramConfig(api_url=emu.api_url, poll_timeout=1)
-    s.storage = StorageConfig(url=f"sqlite:///{Path(tmp_path_factory.mktemp('aio')) / 'a.db'}")
+    s.storage = StorageConfig(url=url)
     s.scheduler.enabled = False
     for i, dept in enumerate(s.departments.values()):
         dept.chat_id = -1003000000000 - i

@@ -219,11 +219,27 @@ async def test_kill9_with_a_kept_backlog_each_update_once_aiogram(
     await kill9_with_a_kept_backlog("aiogram", own_db, tmp_path)
 
 
-async def kill9_with_a_kept_backlog(framework: str, own_db: str, tmp_path: Path) -> None:
+async def test_kill9_with_a_kept_backlog_restarted_as_webhook_ptb(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    await kill9_with_a_kept_backlog("ptb", own_db, tmp_path, webhook=True)
+
+
+async def test_kill9_with_a_kept_backlog_restarted_as_webhook_aiogram(
+        backend: str, own_db: str, tmp_path: Path) -> None:
+    await kill9_with_a_kept_backlog("aiogram", own_db, tmp_path, webhook=True)
+
+
+def webhook_args(port: int) -> tuple[str, ...]:
+    return ("--webhook", "--listen", f"127.0.0.1:{port}", "--url", f"http://127.0.0.1:{port}/tg")
+
+
+async def kill9_with_a_kept_backlog(framework: str, own_db: str, tmp_path: Path,
+                                    webhook: bool = False) -> None:
     """A flood of 200 beside 5 other citizens, killed while part of it is kept in the inbox
     (confirmed to Telegram, not yet handled) and every reply is held by Telegram (so none is
-    mid-send at the kill): after the restart every update is handled, the flood limit counted
-    each once (29 answers, one notice), each other citizen answered once, the inbox empty."""
+    mid-send at the kill): after the restart (polling, or `webhook` mode) every update is
+    handled, the flood limit counted each once (29 answers, one notice), each other citizen
+    answered once, the inbox empty."""
     emu = await BotApiEmulator(token="515000:INBOX").start()
     flooder, others = emu.user(5150000, "刷屏"), [emu.user(5150001 + i, f"市民{i}") for i in range(5)]
     procs = [await BotProcess(emu, own_db, framework, tmp_path / "run0.log").start()]
@@ -246,7 +262,9 @@ async def kill9_with_a_kept_backlog(framework: str, own_db: str, tmp_path: Path)
         kept, unhandled = await inbox_figures(own_db)
         print(f"\nkilled with {kept} updates in the inbox, {unhandled} of them unhandled")
         assert unhandled > 0, "killed with a kept backlog"
-        procs.append(await BotProcess(emu, own_db, framework, tmp_path / "run1.log").start())
+        args = webhook_args(free_port()) if webhook else ()
+        procs.append(await BotProcess(emu, own_db, framework, tmp_path / "run1.log", *args,
+                                      env={"ZHIYONG_WEBHOOK_SECRET": SECRET}).start())
         for _ in range(1200):
             if said(flooder, "发送得太快") and all(said(u, "使用说明") for u in others):
                 break

@@ -2,9 +2,10 @@
 
 Filing the same complaint again is caught at submission: a near-duplicate of one of the
 person's tickets still in hand (similar text, by character pairs of the normalised text, so
-a Traditional re-filing of a Simplified complaint matches, and no segmenter) is offered as the place to add this one to instead. A supplement carries the text
-and every file (photo, document, voice; a location as a map link) to the group that holds
-the ticket, under its card, and the files become the ticket's attachments.
+a Traditional re-filing of a Simplified complaint matches, and no segmenter) is offered as the
+place to add this one to instead. A supplement carries the text and every file (photo,
+document, voice; a location as a map link) to the group that holds the ticket, under its
+card, and the files become the ticket's attachments.
 """
 
 from __future__ import annotations

@@ -248,10 +248,13 @@ async def kill9_with_a_kept_backlog(framework: str, own_db: str, tmp_path: Path,
         await flooder.send("/start")
         await flooder.wait_for(lambda m: "隐私" in (m.plain or ""), timeout=60)
         held = emu.fail("sendMessage", "timeout", until=lambda: killed, hold=60)
+        flooding = [True]   # getUpdates answers 502 meanwhile: the flood comes as whole batches
+        emu.fail("getUpdates", 502, until=lambda: not flooding[0])
         for _ in range(200):
             await flooder.send("/help")
         for u in others:
             await u.send("/help")
+        flooding[0] = False
         for _ in range(1000):
             if (await inbox_figures(own_db))[1] > 0 and held.hits:
                 break

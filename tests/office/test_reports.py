@@ -271,6 +271,7 @@ def test_corrections_export(corrected: tuple[Ticket, StaffMember], office_settin
     assert datetime.fromisoformat(mine[0]["at"]).tzinfo is not None
 
 
+@pytest.mark.backends("postgresql")   # one retrain is enough: the rows read are the export's
 def test_retrain_with_the_stored_corrections(corrected: tuple[Ticket, StaffMember],
                                             office_settings: Settings, tmp_path: Path) -> None:
     out = tmp_path / "model"

@@ -100,6 +100,10 @@ class ComplainantRepo(Protocol):
 
 class ConversationRepo(Protocol):
     async def get(self, chat_id: int) -> Conversation | None: ...
+    async def get_with_block(self, chat_id: int) -> tuple[Conversation | None, bool]:
+        """The conversation and whether the chat's sender has an active block, in one read
+        (both are needed for every private update)."""
+        ...
     async def save(self, conv: Conversation) -> None: ...
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exists
 from sqlmodel import select
 
 from storage.mapping import to_domain, values_of
 from storage.repositories.base import Repository
 from storage.tables import (
+    ComplainantBlockRow,
+    ComplainantRow,
     ConversationRow,
     GroupBindingRow,
     ProcessedUpdateRow,
@@ -23,6 +25,21 @@ from workflow.model import (
 CONVERSATION = ConversationRow.__table__  # type: ignore[attr-defined]
 PROCESSED = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
 _GET = select(CONVERSATION).where(CONVERSATION.c.chat_id == bindparam("chat_id"))
+
+
+def _with_block() -> Any:
+    """One row whether or not the chat has a conversation: the active-block flag, then the
+    conversation's columns (all NULL for a chat never seen)."""
+    block, person = ComplainantBlockRow.__table__, ComplainantRow.__table__  # type: ignore[attr-defined]
+    blocked = exists().where(person.c.telegram_id == bindparam("chat_id"),
+                             block.c.complainant_id == person.c.id, block.c.lifted_at.is_(None))
+    one = select(blocked.label("blocked")).subquery("ctx")
+    return (select(one.c.blocked, CONVERSATION)
+            .select_from(one.outerjoin(CONVERSATION,
+                                       CONVERSATION.c.chat_id == bindparam("chat_id"))))
+
+
+_GET_WITH_BLOCK = _with_block()
 
 
 def _save(insert: Any) -> Any:
@@ -42,6 +59,12 @@ class SqlConversations(Repository):
     async def get(self, chat_id: int) -> Conversation | None:
         row = (await self._core(_GET, {"chat_id": chat_id})).first()
         return Conversation(**row._mapping) if row else None
+
+    async def get_with_block(self, chat_id: int) -> tuple[Conversation | None, bool]:
+        row = (await self._core(_GET_WITH_BLOCK, {"chat_id": chat_id})).one()
+        fields = dict(row._mapping)
+        blocked = bool(fields.pop("blocked"))
+        return (Conversation(**fields) if fields["chat_id"] is not None else None), blocked
 
     async def save(self, conv: Conversation) -> None:
         await self._core(self._prepared("conversation.save", _save), values_of(conv))

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner, Result
 
 from bot.cli import main

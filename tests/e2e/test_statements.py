@@ -21,8 +21,8 @@ NOT_COUNTED = ("SELECT pg_advisory_xact_lock", "SELECT outbox.id FROM outbox WHE
 
 # measured on the filing path (both databases) plus 2: an update handled slower than the
 # refetch lag is kept in the inbox and dropped again; a step over its bound needs a reason
-BOUNDS = {"start": 9, "complain": 9, "describe": 10, "done": 9, "skip": 9,
-          "anonymous": 10, "confirm": 31}
+BOUNDS = {"start": 8, "complain": 8, "describe": 9, "done": 8, "skip": 8,
+          "anonymous": 9, "confirm": 30}
 
 
 @contextmanager

@@ -1,8 +1,9 @@
 """A complainant the office blocked is told once, politely, how to appeal; then not answered.
 
-Checked for every private update that is not the staff desk (one indexed lookup). `/appeal
-说明` is the one thing a blocked person can still do, once per block: the office group gets it
-under the ticket number, never who sent it. Unblocked (workflow.desk.blocks), everything
+Checked for every private update that is not the staff desk (a flag read with the chat's
+conversation; the block itself only when there is one). `/appeal 说明` is the one thing a
+blocked person can still do, once per block: the office group gets it under the ticket
+number, never who sent it. Unblocked (workflow.desk.blocks), everything
 works again.
 """
 

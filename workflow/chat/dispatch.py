@@ -122,12 +122,13 @@ async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Resp
 
 async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:
     resp = Response()
-    state = None
+    state, maybe_blocked = None, False
     if msg.is_private:
-        state = ChatState.from_row(await uow.conversations.get(msg.chat_id), msg.chat_id)
+        row, maybe_blocked = await uow.conversations.get_with_block(msg.chat_id)
+        state = ChatState.from_row(row, msg.chat_id)
     before = _snapshot(state)
     handler = _pick(msg, state)
-    if state is not None and handler not in DESK_HANDLERS \
+    if maybe_blocked and handler not in DESK_HANDLERS \
             and await blocked.turned_away(ctx, uow, msg, resp):
         return resp
     if state is not None and handler not in DESK_HANDLERS and flood.throttled(ctx, state, msg, resp):

@@ -8,7 +8,7 @@ model's probability only sets the confidence.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nlp.situation import first_present, occurrences
 
@@ -29,6 +29,11 @@ class Combination:
     reason: str
     groups: tuple[tuple[str, ...], ...]
     window: int
+    # as sets, so "does the letter hold a word of each group" walks the smaller side in C
+    group_sets: tuple[frozenset[str], ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "group_sets", tuple(frozenset(g) for g in self.groups))
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
             if why and len(discounted) < 2:
                 discounted.append(f"「{word}」{why}，不计紧急")
     for combo in combinations:
-        if all(present.intersection(g) for g in combo.groups):
+        if not any(present.isdisjoint(g) for g in combo.group_sets):
             parts = _near(text, combo)
             if parts:
                 decided.append((URGENT_REASONS.index(combo.reason), combo.reason, "+".join(parts)))

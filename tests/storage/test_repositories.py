@@ -109,7 +109,7 @@ async def test_replies_sent_together_are_marked_in_one_transaction(
     database = quiet_database
     chats = [-secrets.randbelow(10**9) for _ in range(5)]
     async with database.uow() as uow:
-        claimed = await uow.outbox.add_claimed(
+        claimed = await uow.outbox.add_replies(
             [OutboxMessage(chat_id=c, payload={"key": "x"}, dedupe_key=f"marks:{c}",
                            created_at=NOW, not_before=NOW) for c in chats], "w", NOW)
         await uow.commit()

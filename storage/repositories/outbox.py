@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, case, exists, func, null, or_, union_all, update
+from sqlalchemy import bindparam, case, exists, func, null, or_, true, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -42,16 +42,20 @@ def _add_replies(insert: Any, n: int) -> Any:
         ((earlier.status == "claimed") & (earlier.claimed_by != worker))
         | ((earlier.status == "pending")
            & ((earlier.not_before <= now) | (earlier.claimed_by != ""))))
-    ctx = select(case((free, "claimed"), else_="pending").label("status"),
-                 case((free, worker), else_="").label("claimed_by"),
-                 case((free, now), else_=null()).label("claimed_at"),
-                 case((free, 1), else_=0).label("attempts")).cte("held")
-    held = {name: select(ctx.c[name]).scalar_subquery() for name in _HELD}
+    held = select(case((free, "claimed"), else_="pending").label("status"),
+                  case((free, worker), else_="").label("claimed_by"),
+                  case((free, now), else_=null()).label("claimed_at"),
+                  case((free, 1), else_=0).label("attempts")).cte("held")
     given = [c for c in table.c if c.name not in ("id", *_HELD)]
-    rows = [{**{c.name: bindparam(f"{c.name}_{i}", type_=c.type) for c in given}, **held}
+    # INSERT … SELECT of n rows: the CTE's parameters bound once, and SQLAlchemy caches it
+    # compiled (not a multi-row VALUES); `WHERE true` keeps SQLite's upsert unambiguous
+    rows = [select(*(bindparam(f"{c.name}_{i}", type_=c.type) for c in given),
+                   *(held.c[name] for name in _HELD)).where(true())
             for i in range(n)]
-    # one statement with n rows, not an executemany: the CTE's parameters are bound once
-    return (insert(table).values(rows).add_cte(ctx)
+    return (insert(table)
+            .from_select([*(c.name for c in given), *_HELD],
+                         rows[0] if n == 1 else union_all(*rows))
+            .add_cte(held)
             .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(*table.c))
 
 

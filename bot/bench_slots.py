@@ -54,7 +54,7 @@ async def _claimed(ctx: Any, chat: int, n: int) -> list[OutboxMessage]:
     rows = [queue.row(ctx, Outgoing(chat, "rating.done", {}), f"bench:{chat}:{i}", None,
                       "bench", ctx.now(), ctx.now()) for i in range(n)]
     async with ctx.uow() as uow:
-        claimed = await uow.outbox.add_claimed(rows, "bench", ctx.now())
+        claimed = await uow.outbox.add_replies(rows, "bench", ctx.now())
         await uow.commit()
     return claimed
 

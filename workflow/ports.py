@@ -185,15 +185,14 @@ class OutboxRepo(Protocol):
         ...
     async def retry_at(self, msg_id: int, at: datetime, error: str) -> None: ...
     async def mark_failed(self, msg_id: int, error: str) -> None: ...
-    async def chat_busy(self, chat_id: int, now: datetime, sent_in_order_by: str = "") -> bool:
-        """A row of this chat is due, in flight or waiting for a retry (a new one must queue).
-
-        Rows in flight under the claim `sent_in_order_by` do not count: that claimer sends a
-        chat's rows one after another anyway."""
-        ...
-    async def add_claimed(self, messages: list[OutboxMessage], worker: str,
+    async def add_replies(self, messages: list[OutboxMessage], worker: str,
                           now: datetime) -> list[OutboxMessage]:
-        """Queue rows already claimed by `worker` (it sends them itself); with their ids."""
+        """Queue rows claimed by `worker` (it sends them itself), with their ids; a row whose
+        chat has one due, in flight elsewhere or waiting for a retry queues pending instead,
+        so it goes after it. Returns the claimed rows only.
+
+        Rows in flight under `worker`'s own claim do not hold a chat back: that claimer sends
+        a chat's rows one after another anyway."""
         ...
     async def claimers(self) -> list[str]:
         """The workers holding claims right now."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, union_all, update
+from sqlalchemy import bindparam, case, exists, func, null, or_, true, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -24,22 +25,38 @@ SLOTTED = ("claimed", "sent")   # rows whose slot counts: in Telegram's hands or
 OUTBOX_DUE = "zhiyong.outbox_due"   # session.info flag: a row was queued for now
 
 
-def _chat_busy() -> object:
-    """Rows that hold a chat's next replies back: claimed by another sender, or pending and
-    either due or still marked by a sender."""
-    t = OutboxRow.__table__.c  # type: ignore[attr-defined]
-    busy = (t.chat_id == bindparam("chat_id")) & (
-        ((t.status == "claimed") & (t.claimed_by != bindparam("worker")))
-        | ((t.status == "pending") & ((t.not_before <= bindparam("now")) | (t.claimed_by != ""))))
-    return select(t.id).where(busy).limit(1)
+_HELD = ("status", "claimed_by", "claimed_at", "attempts")
 
 
-_CHAT_BUSY = _chat_busy()
-
-
-def _add_claimed(insert: Any) -> Any:
+def _add_replies(insert: Any, n: int) -> Any:
+    """Rows of one chat that go out claimed by `worker`, unless the chat has rows that hold
+    its next replies back (claimed by another sender, or pending and either due or still
+    marked by a sender): then they queue as pending. The INSERT decides, once for all its
+    rows (a CTE), against what the transaction sees when they go in."""
     table = OutboxRow.__table__  # type: ignore[attr-defined]
-    return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(*table.c)
+    earlier = table.alias("earlier").c
+    worker = bindparam("worker", type_=table.c.claimed_by.type)
+    now = bindparam("now", type_=table.c.claimed_at.type)
+    free = ~exists().where(
+        earlier.chat_id == bindparam("held_chat", type_=table.c.chat_id.type),
+        ((earlier.status == "claimed") & (earlier.claimed_by != worker))
+        | ((earlier.status == "pending")
+           & ((earlier.not_before <= now) | (earlier.claimed_by != ""))))
+    held = select(case((free, "claimed"), else_="pending").label("status"),
+                  case((free, worker), else_="").label("claimed_by"),
+                  case((free, now), else_=null()).label("claimed_at"),
+                  case((free, 1), else_=0).label("attempts")).cte("held")
+    given = [c for c in table.c if c.name not in ("id", *_HELD)]
+    # INSERT … SELECT of n rows: the CTE's parameters bound once, and SQLAlchemy caches it
+    # compiled (not a multi-row VALUES); `WHERE true` keeps SQLite's upsert unambiguous
+    rows = [select(*(bindparam(f"{c.name}_{i}", type_=c.type) for c in given),
+                   *(held.c[name] for name in _HELD)).where(true())
+            for i in range(n)]
+    return (insert(table)
+            .from_select([*(c.name for c in given), *_HELD],
+                         rows[0] if n == 1 else union_all(*rows))
+            .add_cte(held)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(*table.c))
 
 
 class SqlOutbox(Repository):
@@ -139,18 +156,22 @@ class SqlOutbox(Repository):
                           .values(status="pending", not_before=at, error=why[:2000],
                                   attempts=OutboxRow.__table__.c.attempts - 1))
 
-    async def chat_busy(self, chat_id: int, now: datetime, sent_in_order_by: str = "") -> bool:
-        params = {"chat_id": chat_id, "now": now, "worker": sent_in_order_by}
-        return (await self._core(_CHAT_BUSY, params)).first() is not None
-
-    async def add_claimed(self, messages: list[OutboxMessage], worker: str,
+    async def add_replies(self, messages: list[OutboxMessage], worker: str,
                           now: datetime) -> list[OutboxMessage]:
-        if not messages:
-            return []
-        rows = [{**values_of(m), "status": "claimed", "claimed_by": worker, "claimed_at": now,
-                 "attempts": 1} for m in messages]
-        result = await self._core(self._prepared("outbox.add_claimed", _add_claimed), rows)
-        claimed = [OutboxMessage(**dict(r)) for r in result.mappings().all()]
+        claimed: list[OutboxMessage] = []
+        for chat in dict.fromkeys(m.chat_id for m in messages):
+            mine = [m for m in messages if m.chat_id == chat]
+            params: dict[str, Any] = {"held_chat": chat, "worker": worker, "now": now}
+            for i, m in enumerate(mine):
+                params.update({f"{k}_{i}": v for k, v in
+                               values_of(m, exclude=("id", *_HELD)).items()})
+            stmt = self._prepared(f"outbox.add_replies.{len(mine)}",
+                                  partial(_add_replies, n=len(mine)))
+            result = await self._core(stmt, params)
+            added = [OutboxMessage(**dict(r)) for r in result.mappings().all()]
+            if any(m.status == "pending" and m.not_before <= now for m in added):
+                self.s.info[OUTBOX_DUE] = True   # held back: the claim loop sends them in order
+            claimed += (m for m in added if m.status == "claimed")
         return sorted(claimed, key=lambda m: m.id or 0)
 
     async def claimers(self) -> list[str]:

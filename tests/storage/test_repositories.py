@@ -101,6 +101,32 @@ async def test_outbox_dedupes_and_claims_each_row_once(quiet_database: Database)
     assert len(again) == 1 and again[0].claimed_by == "c" and again[0].attempts == 2
 
 
+async def test_replies_wait_behind_an_earlier_row_of_their_chat(quiet_database: Database) -> None:
+    """add_replies: claimed at once unless the chat has a row due or in another sender's hands;
+    the sender's own claims do not hold its chat back."""
+    database = quiet_database
+    chat = -secrets.randbelow(10**9)
+
+    def reply(key: str) -> OutboxMessage:
+        return OutboxMessage(chat_id=chat, payload={"key": "x"}, dedupe_key=f"{key}:{chat}",
+                             created_at=NOW, not_before=NOW)
+
+    async with database.uow() as uow:
+        first = await uow.outbox.add_replies([reply("a"), reply("b")], "w", NOW)
+        mine = await uow.outbox.add_replies([reply("c")], "w", NOW)
+        other = await uow.outbox.add_replies([reply("d"), reply("e")], "v", NOW)
+        behind = await uow.outbox.add_replies([reply("f")], "w", NOW)
+        await uow.commit()
+    assert [m.status for m in first + mine] == ["claimed"] * 3
+    assert all(m.claimed_by == "w" and m.attempts == 1 for m in first + mine)
+    assert other == [] and behind == []   # "v" waits behind w's claims; then "f" behind them
+    async with database.uow() as uow:
+        later = [m for m in await uow.outbox.claim(NOW, "z", 1000, NOW - timedelta(minutes=2))
+                 if m.chat_id == chat]
+        await uow.rollback()
+    assert later == []    # still behind w's claims in flight
+
+
 async def test_replies_sent_together_are_marked_in_one_transaction(
         quiet_database: Database) -> None:
     """SentMarks: concurrent senders' marks share a commit; each waits for its own."""
@@ -109,7 +135,7 @@ async def test_replies_sent_together_are_marked_in_one_transaction(
     database = quiet_database
     chats = [-secrets.randbelow(10**9) for _ in range(5)]
     async with database.uow() as uow:
-        claimed = await uow.outbox.add_claimed(
+        claimed = await uow.outbox.add_replies(
             [OutboxMessage(chat_id=c, payload={"key": "x"}, dedupe_key=f"marks:{c}",
                            created_at=NOW, not_before=NOW) for c in chats], "w", NOW)
         await uow.commit()

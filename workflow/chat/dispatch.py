@@ -112,12 +112,10 @@ async def queue_replies(ctx: Context, uow: UnitOfWork, msg: Incoming, resp: Resp
             out.script = resp.script
     rows = [queue.row(ctx, out, f"reply:{msg.update_id}:{i}", None, "reply", now, now)
             for i, out in enumerate(resp.messages)]
-    for chat in dict.fromkeys(r.chat_id for r in rows):
-        mine = [r for r in rows if r.chat_id == chat]
-        if claim_as and not await uow.outbox.chat_busy(chat, now, sent_in_order_by=claim_as):
-            resp.claimed += await uow.outbox.add_claimed(mine, claim_as, now)
-        else:
-            await uow.outbox.add_many(mine)
+    if claim_as:
+        resp.claimed += await uow.outbox.add_replies(rows, claim_as, now)
+    else:
+        await uow.outbox.add_many(rows)
 
 
 async def _route(ctx: Context, uow: UnitOfWork, msg: Incoming) -> Response:

@@ -269,8 +269,11 @@ async def kill9_with_a_kept_backlog(framework: str, own_db: str, tmp_path: Path,
         args = webhook_args(free_port()) if webhook else ()
         procs.append(await BotProcess(emu, own_db, framework, tmp_path / "run1.log", *args,
                                       env={**fast, "ZHIYONG_WEBHOOK_SECRET": SECRET}).start())
-        for _ in range(1200):
-            if said(flooder, "发送得太快") and all(said(u, "使用说明") for u in others):
+        for _ in range(1200):                      # the rest of the flood is answered by silence
+            if said(flooder, "发送得太快") and all(said(u, "使用说明") for u in others) \
+                    and await handled_updates(own_db) == sorted(
+                        u["update_id"] for u in emu.updates) \
+                    and await inbox_figures(own_db) == (0, 0):
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(1.0)                   # nothing more arrives (no second copy)

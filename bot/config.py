@@ -32,6 +32,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from bot.intake import REFETCH_LAG
 from workflow.taxonomy import CATEGORIES, TRIAGE
 
 
@@ -48,6 +49,8 @@ class TelegramConfig(_Strict):
     framework: Literal["ptb", "aiogram"] = "ptb"
     poll_timeout: int = Field(default=30, ge=0, le=50)
     concurrent_updates: int = Field(default=16, ge=1, le=256)   # chats handled at once
+    # a batch still in flight this long after getUpdates is kept in the inbox and confirmed
+    refetch_lag: float = Field(default=REFETCH_LAG, ge=0, le=10)
     # webhook mode: Telegram POSTs updates to `url`; we listen on `listen` at `path`
     mode: Literal["polling", "webhook"] = "polling"
     listen: str = "127.0.0.1:8443"

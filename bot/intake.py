@@ -27,6 +27,7 @@ log = logging.getLogger("zhiyong.intake")
 Update = dict[str, Any]   # as Telegram sent it; the adapter parses it when its turn comes
 Job = Callable[[], Awaitable[None]]
 REFETCH_LAG = 0.1   # seconds between getUpdates while updates are still being handled
+                    # (the default of [telegram] refetch_lag)
 Spilled = tuple[int, int | None, Update]   # update_id, chat key, the update
 
 
@@ -157,7 +158,7 @@ class Intake:
     """The lanes and the offset bookkeeping for one bot; `poll` is the getUpdates loop."""
 
     def __init__(self, handle: Callable[[Update], Awaitable[None]], limit: int,
-                 inbox: Inbox | None = None) -> None:
+                 inbox: Inbox | None = None, refetch_lag: float = REFETCH_LAG) -> None:
         self.handle = handle
         self.lanes = Lanes(limit)
         self.offsets = Offsets()
@@ -167,7 +168,7 @@ class Intake:
         self._handled_kept: list[int] = []      # their inbox rows to drop
         self._stopping = asyncio.Event()
         self.handled = 0
-        self.refetch_lag = REFETCH_LAG
+        self.refetch_lag = refetch_lag
 
     def submit(self, update: Update) -> asyncio.Future[None]:
         """Handle `update` in its chat's lane; the future is done once it is committed.

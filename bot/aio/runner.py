@@ -89,7 +89,7 @@ class AiogramBot:
         self.transport = AiogramTransport(self.bot, app.renderer)
         self.background = Background(app, self.transport)
         self.sender, self.scheduler = self.background.sender, self.background.scheduler
-        self.intake = Intake(self._feed, cfg.concurrent_updates)
+        self.intake = Intake(self._feed, cfg.concurrent_updates, refetch_lag=cfg.refetch_lag)
         self.replies = ReplyChains()
         self.running = Running(app, self.intake, self.replies, self.background)
         self._username = ""

@@ -242,7 +242,8 @@ async def kill9_with_a_kept_backlog(framework: str, own_db: str, tmp_path: Path,
     answered once, the inbox empty."""
     emu = await BotApiEmulator(token="515000:INBOX").start()
     flooder, others = emu.user(5150000, "刷屏"), [emu.user(5150001 + i, f"市民{i}") for i in range(5)]
-    fast = {"ZHIYONG_SCHEDULER__PER_CHAT_PER_SECOND": "1000"}   # not the limit under test here
+    fast = {"ZHIYONG_SCHEDULER__PER_CHAT_PER_SECOND": "1000",   # not the limit under test here
+            "ZHIYONG_TELEGRAM__REFETCH_LAG": "0"}   # every batch kept at once: a backlog for sure
     procs = [await BotProcess(emu, own_db, framework, tmp_path / "run0.log", env=fast).start()]
     killed = False
     try:

@@ -8,19 +8,22 @@ extra models. Both give the same (coef, intercept) layout, so inference does not
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 import sklearn
+from joblib import Parallel, delayed
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from nlp.dataset import read_labelled
@@ -75,10 +78,78 @@ def _estimator(c: float, cfg: HeadConfig) -> LinearSVC | LogisticRegression:
     return LinearSVC(C=c, class_weight=weight, max_iter=5000, tol=1e-4, random_state=0)
 
 
-def _oof_scores(x: sp.csr_matrix, y: np.ndarray, c: float, cfg: HeadConfig) -> np.ndarray:
-    folds = min(cfg.folds, int(np.bincount(np.unique(y, return_inverse=True)[1]).min()))
-    cv = StratifiedKFold(n_splits=max(folds, 2), shuffle=True, random_state=0)
-    scores = cross_val_predict(_estimator(c, cfg), x, y, cv=cv, method="decision_function")
+def workers() -> int:
+    """The cores this process may use: every fold and final fit of every head runs side by side."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Target:
+    """One field's labels as the estimators see them: sorted classes and each row's class index."""
+
+    classes: tuple[str, ...]
+    y: np.ndarray
+    cfg: HeadConfig
+
+    @classmethod
+    def of(cls, labels: Sequence[str], cfg: HeadConfig) -> Target:
+        classes = tuple(sorted(set(labels)))
+        return cls(classes, np.searchsorted(np.asarray(classes), np.asarray(labels)), cfg)
+
+    @property
+    def cross_validated(self) -> bool:
+        return bool(np.bincount(self.y).min() >= 2)
+
+    def folds(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The same stratified folds for every C (what cross_val_predict would use)."""
+        n = min(self.cfg.folds, int(np.bincount(self.y).min()))
+        cv = StratifiedKFold(n_splits=max(n, 2), shuffle=True, random_state=0)
+        return list(cv.split(np.zeros(len(self.y)), self.y))
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One estimator fit: a cross-validation fold scored on its held-back rows, or (rows None) a
+    head's final fit on every row."""
+
+    head: str
+    c: float
+    rows: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _perform(x: sp.csr_matrix, target: Target, fit: Fit) -> np.ndarray | LinearSVC | LogisticRegression:
+    estimator = _estimator(fit.c, target.cfg)
+    if fit.rows is None:
+        return estimator.fit(x, target.y)
+    train_rows, test_rows = fit.rows
+    return estimator.fit(x[train_rows], target.y[train_rows]).decision_function(x[test_rows])
+
+
+def _run(x: sp.csr_matrix, targets: Mapping[str, Target], fits: list[Fit], jobs: int) -> list[Any]:
+    if jobs <= 1 or len(fits) <= 1:
+        return [_perform(x, targets[f.head], f) for f in fits]
+    return list(Parallel(n_jobs=min(jobs, len(fits)))(
+        delayed(_perform)(x, targets[f.head], f) for f in fits))
+
+
+def _first_round(name: str, target: Target) -> list[Fit]:
+    """Every fold of every C; the final fit too when there is nothing to choose."""
+    if not target.cross_validated:
+        return [Fit(name, 1.0)]
+    grid = target.cfg.c_grid
+    fits = [Fit(name, c, rows) for c in grid for rows in target.folds()]
+    return fits + ([Fit(name, grid[0])] if len(grid) == 1 else [])
+
+
+def _oof(name: str, target: Target, c: float, fits: list[Fit], results: list[Any]) -> np.ndarray:
+    """The head's out-of-fold decision values for one C, in row order."""
+    parts = [(f.rows[1], r) for f, r in zip(fits, results, strict=True)
+             if f.rows is not None and f.head == name and f.c == c]
+    scores = np.empty((len(target.y), *parts[0][1].shape[1:]), dtype=np.float64)
+    for test_rows, s in parts:
+        scores[test_rows] = s
     return _as_columns(scores)
 
 
@@ -100,34 +171,42 @@ def fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
     return best_t
 
 
-def fit_head(x: sp.csr_matrix, labels: Sequence[str], cfg: HeadConfig,
-             log: Callable[[str], None]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, float, dict]:
-    """(classes, coef (n_features × k), intercept (k), temperature, cv report) for one field."""
-    y = np.asarray(labels)
-    classes = tuple(sorted(set(labels)))
-    y_idx = np.searchsorted(np.asarray(classes), y)
-    if np.bincount(y_idx).min() < 2:
-        log("  a label has a single example: no cross-validation, C=1, temperature 1")
-        c, f1, temperature = 1.0, float("nan"), 1.0
-        return _final(x, y, classes, c, cfg, temperature, f1)
-    best: tuple[float, float, np.ndarray] | None = None
-    for c in cfg.c_grid:
-        oof = _oof_scores(x, y, c, cfg)
-        f1 = f1_score(y_idx, oof.argmax(axis=1), average="macro")
-        log(f"  C={c:g}: cv macro-F1 {f1:.4f}")
-        if best is None or f1 > best[0]:
-            best = (f1, c, oof)
-    assert best is not None
-    f1, c, oof = best
-    return _final(x, y, classes, c, cfg, fit_temperature(oof, y_idx), f1)
+HeadFit = tuple[tuple[str, ...], np.ndarray, np.ndarray, float, dict]
 
 
-def _final(x: sp.csr_matrix, y: np.ndarray, classes: tuple[str, ...], c: float, cfg: HeadConfig,
-           temperature: float, f1: float) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, float, dict]:
-    """Fit on all rows and lay the weights out as (n_features × k) columns."""
-    svc = _estimator(c, cfg).fit(x, y)
-    coef = svc.coef_.astype(np.float32)
-    intercept = svc.intercept_.astype(np.float32)
+def fit_heads(x: sp.csr_matrix, targets: Mapping[str, Target], log: Callable[[str], None],
+              jobs: int | None = None) -> dict[str, HeadFit]:
+    """(classes, coef (n_features × k), intercept (k), temperature, cv report) per field."""
+    jobs = workers() if jobs is None else jobs
+    fits = [f for name, t in targets.items() for f in _first_round(name, t)]
+    results = _run(x, targets, fits, jobs)
+    chosen: dict[str, tuple[float, float, float]] = {}
+    for name, target in targets.items():
+        log(f"head {name}:")
+        if not target.cross_validated:
+            log("  a label has a single example: no cross-validation, C=1, temperature 1")
+            chosen[name] = (1.0, float("nan"), 1.0)
+            continue
+        best: tuple[float, float, np.ndarray] | None = None
+        for c in target.cfg.c_grid:
+            oof = _oof(name, target, c, fits, results)
+            f1 = f1_score(target.y, oof.argmax(axis=1), average="macro")
+            log(f"  C={c:g}: cv macro-F1 {f1:.4f}")
+            if best is None or f1 > best[0]:
+                best = (f1, c, oof)
+        assert best is not None
+        chosen[name] = (best[1], best[0], fit_temperature(best[2], target.y))
+    finals = {f.head: r for f, r in zip(fits, results, strict=True) if f.rows is None}
+    missing = [Fit(name, chosen[name][0]) for name in targets if name not in finals]
+    finals.update({f.head: r for f, r in zip(missing, _run(x, targets, missing, jobs), strict=True)})
+    return {name: _layout(finals[name], t.classes, *chosen[name]) for name, t in targets.items()}
+
+
+def _layout(estimator: LinearSVC | LogisticRegression, classes: tuple[str, ...], c: float, f1: float,
+            temperature: float) -> HeadFit:
+    """The fitted weights laid out as (n_features × k) columns, with the head's report."""
+    coef = estimator.coef_.astype(np.float32)
+    intercept = estimator.intercept_.astype(np.float32)
     if len(classes) == 2:
         coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
     report = {"C": c, "cv_macro_f1": None if np.isnan(f1) else round(float(f1), 4),
@@ -147,11 +226,10 @@ def train(texts: Sequence[str], labels: Mapping[str, Sequence[str]], spec: Featu
                             (char_features(n, spec.char_min_n, spec.char_max_n) for n in norms),
                             spec, min_df)
     log(f"{len(texts)} texts, {x.shape[1]} features ({len(wv.vocabulary_)} word, {len(cv.vocabulary_)} char)")
+    targets = {name: Target.of(ys, (heads or {}).get(name, HeadConfig())) for name, ys in labels.items()}
     coefs, intercepts, out_heads, report = [], [], {}, {}
     start = 0
-    for name, ys in labels.items():
-        log(f"head {name}:")
-        classes, coef, intercept, temp, rep = fit_head(x, ys, (heads or {}).get(name, HeadConfig()), log)
+    for name, (classes, coef, intercept, temp, rep) in fit_heads(x, targets, log).items():
         out_heads[name] = Head(classes, start, temp)
         start += len(classes)
         coefs.append(coef)

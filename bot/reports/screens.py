@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.reports import chart, stats_text
+from bot.reports import stats_text
 from bot.templates import LEDGER_SHEETS
 from workflow.chat.messages import Media, Outgoing
 from workflow.office.kpis import KpiReport
@@ -41,10 +41,15 @@ class OfficeScreens:
                 stats_text.stats_message(chat_id, ledger.kpis), document]
 
     async def _chart(self, chat_id: int, report: KpiReport) -> Outgoing:
-        png = await asyncio.to_thread(chart.render_png, report, self.departments)
+        png = await asyncio.to_thread(self._png, report)
         return Outgoing(chat_id, "office.stats_chart", {"period": report.period.label},
                         media=Media("photo", data=png,
                                     file_name=f"stats-{report.period.label}.png"))
+
+    def _png(self, report: KpiReport) -> bytes:
+        from bot.reports.chart import render_png  # matplotlib is slow to import: only when drawn
+
+        return render_png(report, self.departments)
 
     def _xlsx(self, ledger: Ledger) -> bytes:
         from bot.reports.ledger_file import LedgerWriter  # openpyxl is slow to import

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import update
@@ -23,8 +25,26 @@ from workflow.model import (
     StaffMember,
 )
 
+_COMPLAINANT = ComplainantRow.__table__  # type: ignore[attr-defined]
+PROFILE = ("first_name", "last_name", "username", "language")
+
+
+def _register(insert: Any, profile: bool) -> Any:
+    """Insert by Telegram id, or refresh the stored row: its name fields when a profile came
+    with the update, its phone when one was given; the stored row comes back."""
+    ins = insert(_COMPLAINANT)
+    stored = _COMPLAINANT.c
+    set_: dict[str, Any] = {name: ins.excluded[name] for name in PROFILE} if profile else {}
+    set_["phone"] = sa.case((ins.excluded.phone == "", stored.phone), else_=ins.excluded.phone)
+    return ins.on_conflict_do_update(index_elements=["telegram_id"], set_=set_).returning(_COMPLAINANT)
+
 
 class SqlComplainants(Repository):
+    async def register(self, c: Complainant, profile: bool = True) -> Complainant:
+        stmt = self._prepared(f"complainant.register.{profile}", partial(_register, profile=profile))
+        row = (await self._core(stmt, values_of(c))).one()
+        return Complainant(**row._mapping)
+
     async def by_telegram_id(self, telegram_id: int) -> Complainant | None:
         row = (await self.s.exec(
             select(ComplainantRow).where(ComplainantRow.telegram_id == telegram_id))).first()
@@ -40,10 +60,6 @@ class SqlComplainants(Repository):
         await self.s.flush()
         c.id = row.id
         return c
-
-    async def save(self, c: Complainant) -> None:
-        await self.s.exec(update(ComplainantRow).where(col(ComplainantRow.id) == c.id)
-                          .values(**values_of(c)))  # type: ignore[call-overload]
 
     async def chats(self, complainant_ids: list[int]) -> dict[int, int]:
         if not complainant_ids:

@@ -22,7 +22,7 @@ NOT_COUNTED = ("SELECT pg_advisory_xact_lock", "SELECT outbox.id FROM outbox WHE
 # measured on the filing path (both databases) plus 2: an update handled slower than the
 # refetch lag is kept in the inbox and dropped again; a step over its bound needs a reason
 BOUNDS = {"start": 7, "complain": 7, "describe": 8, "done": 7, "skip": 7,
-          "anonymous": 8, "confirm": 29}
+          "anonymous": 8, "confirm": 21}
 
 
 @contextmanager

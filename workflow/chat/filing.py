@@ -18,7 +18,7 @@ from workflow.chat.phones import mask_phone
 from workflow.chat.state import ACCUSED, CONFIRM, DESCRIBE, IDENTITY, IDLE, ChatState, Classified
 from workflow.context import Context
 from workflow.errors import NotAGroup, StaleButton, UserError
-from workflow.model import Complainant
+from workflow.model import Complainant, Ticket
 from workflow.ports import UnitOfWork
 from workflow.tickets import intake, supplement
 
@@ -330,9 +330,12 @@ async def _submit(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sende
         resp.messages.extend(prompt(state))
         return
     who = await _complainant(ctx, uow, state, sender)
-    if not d.duplicate_ok and await _offer_supplement(ctx, uow, state, who, resp):
+    assert who.id is not None
+    cap = ctx.rules.max_complaints_per_day
+    recent = await uow.tickets.for_complainant(who.id, limit=max(cap, supplement.LOOK_BACK))
+    if not d.duplicate_ok and _offer_supplement(ctx, recent, state, resp):
         return
-    await _within_daily_cap(ctx, uow, who)
+    _within_daily_cap(ctx, recent[:cap], cap)
     filed = await intake.submit(ctx, uow, who, d, d.classification)
     t = filed.ticket
     state.end_draft()
@@ -340,10 +343,10 @@ async def _submit(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sende
              answer_due=t.answer_due, urgent=t.urgent, note=t.routing_note).buttons = HOME
 
 
-async def _offer_supplement(ctx: Context, uow: UnitOfWork, state: ChatState,
-                            who: Complainant, resp: Response) -> bool:
+def _offer_supplement(ctx: Context, recent: list[Ticket], state: ChatState,
+                      resp: Response) -> bool:
     """The same problem as one of their tickets in hand: add to it, or file anew?"""
-    t = await supplement.near_duplicate(ctx, uow, who, state.filing.description())
+    t = supplement.near_duplicate(ctx, recent, state.filing.description())
     if t is None:
         return False
     state.filing.duplicate_of = t.number
@@ -385,16 +388,12 @@ class DailyCapReached(UserError):
     key = "error.daily_cap"
 
 
-async def _within_daily_cap(ctx: Context, uow: UnitOfWork, who: Complainant) -> None:
-    """[filing] max_complaints_per_day new complaints per person and calendar day (local)."""
-    cap = ctx.rules.max_complaints_per_day
-    if who.id is None:
-        return
+def _within_daily_cap(ctx: Context, latest: list[Ticket], cap: int) -> None:
+    """[filing] max_complaints_per_day new complaints per person and calendar day (local);
+    `latest` are the person's newest `cap` tickets."""
     local = ctx.now().astimezone(ctx.tz)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    today = [t for t in await uow.tickets.for_complainant(who.id, limit=cap)
-             if t.created_at.astimezone(ctx.tz) >= midnight]
-    if len(today) >= cap:
+    if len([t for t in latest if t.created_at.astimezone(ctx.tz) >= midnight]) >= cap:
         raise DailyCapReached(max=cap)
 
 
@@ -405,17 +404,9 @@ async def _complainant(ctx: Context, uow: UnitOfWork, state: ChatState,
     if sender is not None:
         profile = {"first_name": sender.first_name, "last_name": sender.last_name,
                    "username": sender.username, "language": sender.language}
-    who = await uow.complainants.by_telegram_id(state.chat_id)
-    if who is None:
-        who = await uow.complainants.add(Complainant(telegram_id=state.chat_id,
-                                                     created_at=ctx.now(), **profile))
-    else:
-        for k, v in profile.items():
-            setattr(who, k, v)
-    if state.filing.phone:
-        who.phone = state.filing.phone
-    await uow.complainants.save(who)
-    return who
+    return await uow.complainants.register(
+        Complainant(telegram_id=state.chat_id, created_at=ctx.now(),
+                    phone=state.filing.phone or "", **profile), profile=sender is not None)
 
 
 async def _edit_menu(ctx: Context, uow: UnitOfWork, state: ChatState, sender: Sender | None,

@@ -99,19 +99,30 @@ def not_yet_overtaken(steps: list[Step], now: datetime) -> list[Step]:
 
 async def plan_ticket(ctx: Context, uow: UnitOfWork, t: Ticket) -> int:
     """Bring the ticket's pending actions in line with its state; return how many were added."""
-    p = ctx.deadlines
     if t.id is None:
         return 0
-    wanted = not_yet_overtaken(steps_for(p, t), ctx.now())
-    keys = {(s.kind, s.deadline) for s in wanted}
+    wanted = _wanted(ctx, t)
+    keys = {(a.kind, a.deadline) for a in wanted}
     stale = [a.id for a in await uow.actions.pending_for_ticket(t.id)
              if a.id is not None and (a.kind, a.deadline) not in keys]
     await uow.actions.cancel(stale)
-    added = await uow.actions.plan([ScheduledAction(ticket_id=t.id, kind=s.kind, due_at=s.due_at,
-                                                    deadline=s.deadline) for s in wanted])
+    added = await uow.actions.plan(wanted)
     if await uow.tickets.mark_planned(t.id, t.version):
         t.planned_version = t.version
     return added
+
+
+async def plan_new(ctx: Context, uow: UnitOfWork, t: Ticket) -> int:
+    """A ticket added in this transaction, stored as planned: its first actions (there is
+    nothing to cancel yet, and nothing to mark)."""
+    assert t.id is not None and t.planned_version == t.version
+    return await uow.actions.plan(_wanted(ctx, t))
+
+
+def _wanted(ctx: Context, t: Ticket) -> list[ScheduledAction]:
+    assert t.id is not None
+    return [ScheduledAction(ticket_id=t.id, kind=s.kind, due_at=s.due_at, deadline=s.deadline)
+            for s in not_yet_overtaken(steps_for(ctx.deadlines, t), ctx.now())]
 
 
 async def plan_changed(ctx: Context, uow: UnitOfWork, limit: int) -> int:

@@ -61,11 +61,20 @@ class WorkCalendar:
             raise ValueError(f"dates both extra holiday and extra workday: {sorted(clash)}")
         self.working_hours = _check_hours(working_hours)
         self._warned_years: set[int] = set()
+        self._known: dict[date, bool] = {}
 
     # ---- days ---------------------------------------------------------------------------
 
     def is_workday(self, d: date) -> bool:
-        """Local rules first, then the statutory calendar (or Mon-Fri for unknown years)."""
+        """Local rules first, then the statutory calendar (or Mon-Fri for unknown years).
+        Remembered per day: every ticket's deadlines ask about the same few weeks, and the
+        package checks its input on each call."""
+        known = self._known.get(d)
+        if known is None:
+            known = self._known[d] = self._lookup(d)
+        return known
+
+    def _lookup(self, d: date) -> bool:
         if d in self.extra_workdays:
             return True
         if d in self.extra_holidays:

@@ -79,13 +79,17 @@ def category_rows(t: Ticket) -> list[list[Button]]:
     return [cats[:3], cats[3:]]
 
 
-async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int) -> Outgoing:
-    """The card: the complaint, every deadline, the accountable person, the action buttons."""
+async def build(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int,
+                files: list[Attachment] | None = None) -> Outgoing:
+    """The card: the complaint, every deadline, the accountable person, the action buttons.
+    `files`: the ticket's attachments, when the caller has read them already."""
     assert t.id is not None
+    if files is None:
+        files = await uow.attachments.for_ticket(t.id)
     out = Outgoing(chat_id=chat_id, key="card.ticket", params={
         "number": t.number, "category": t.category, "department": t.department,
         "urgent": t.urgent, "text": t.text, "accused": t.accused, "state": t.state,
-        **_evidence(await uow.attachments.for_ticket(t.id)),
+        **_evidence(files),
         "note": t.routing_note, "tags": t.tags, "created_at": t.created_at,
         "anonymous": t.anonymous, **schedule.deadlines_of(ctx, t)})
     if t.department == TRIAGE:
@@ -146,9 +150,10 @@ async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, chat_id: int | None,
     if chat_id is None or t.id is None:
         return  # delivered by binding.deliver_backlog() once a group is bound
     prefix = f"{key}:" if key else ""
-    await enqueue(ctx, uow, await build(ctx, uow, t, chat_id), f"{prefix}card:{t.id}:{chat_id}",
-                  t, "card")
-    files = [a for a in await uow.attachments.for_ticket(t.id) if a.kind != "location"]
+    every = await uow.attachments.for_ticket(t.id)
+    await enqueue(ctx, uow, await build(ctx, uow, t, chat_id, every),
+                  f"{prefix}card:{t.id}:{chat_id}", t, "card")
+    files = [a for a in every if a.kind != "location"]
     for i, a in enumerate(files, 1):
         out = Outgoing(chat_id=chat_id,
                        key="card.attachment_caption" if a.caption else "card.attachment",

@@ -53,27 +53,24 @@ async def returning_department(uow: UnitOfWork, t: Ticket) -> str | None:
     return str(event.detail.get("from")) if event is not None else None
 
 
-async def needs_triage(uow: UnitOfWork, t: Ticket) -> bool:
-    """In the office's queue (department unknown or returned), or its category unconfirmed."""
-    return t.department == TRIAGE or await _category_unconfirmed(uow, t)
-
-
 async def _category_unconfirmed(uow: UnitOfWork, t: Ticket) -> bool:
     assert t.id is not None
     routed = [e for e in await uow.events.for_ticket(t.id) if e.kind == "routed"]
     return bool(routed and routed[0].detail.get("category_unconfirmed"))
 
 
-async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, key: str) -> None:
+async def queue(ctx: Context, uow: UnitOfWork, t: Ticket, key: str,
+                unconfirmed: bool | None = None) -> None:
     """A category-only triage card to the office group, for a ticket routed to a department
     with its category unconfirmed; a ticket in the office's own queue is decided on its card
-    (workflow.desk.cards carries the triage choices), so the office sees one card a ticket."""
+    (workflow.desk.cards carries the triage choices), so the office sees one card a ticket.
+    `unconfirmed`: whether its category is, when the caller knows (a ticket just filed)."""
     chat = await group_of(ctx, uow, TRIAGE)
     if chat is None or t.id is None:
         return
     if t.department == TRIAGE:
         await _retire(ctx, uow, t, chat, key)
-    elif await needs_triage(uow, t):
+    elif unconfirmed if unconfirmed is not None else await _category_unconfirmed(uow, t):
         await enqueue(ctx, uow, await card(ctx, uow, t, chat), f"{key}:triage:{t.id}", t, KIND)
 
 

@@ -42,6 +42,7 @@ async def submit(ctx: Context, uow: UnitOfWork, complainant: Complainant,
         created_at=now, tags=list(c.tags), confidence=dict(c.confidence),
         evidence=list(c.evidence)[:20], routing_note=the_route.note,
         sign_due=sign_due, answer_due=ctx.deadlines.answer_due(sign_due, c.category, c.urgent),
+        planned_version=1, version=1,      # its deadlines are planned below, in this transaction
     ))
     assert ticket.id is not None
     await _record(uow, ticket, now, c, the_route)
@@ -51,17 +52,18 @@ async def submit(ctx: Context, uow: UnitOfWork, complainant: Complainant,
             file_unique_id=a.get("file_unique_id", ""), file_name=a.get("file_name", ""),
             caption=a.get("caption", "")))
     await cards.queue(ctx, uow, ticket, the_route.chat_id)
-    await triage.queue(ctx, uow, ticket, "filed")   # unsure: the office decides
-    await schedule.plan_ticket(ctx, uow, ticket)   # chase the sign-for deadline
+    await triage.queue(ctx, uow, ticket, "filed", c.category_unconfirmed)  # the office decides
+    await schedule.plan_new(ctx, uow, ticket)   # chase the sign-for deadline
     return Filed(ticket, the_route)
 
 
 async def _record(uow: UnitOfWork, t: Ticket, now: datetime, c: Classified, r: Route) -> None:
     assert t.id is not None
-    await uow.events.add(TicketEvent(ticket_id=t.id, kind="filed", at=now, actor="citizen",
-                                     detail={"anonymous": t.anonymous}))
-    await uow.events.add(TicketEvent(
-        ticket_id=t.id, kind="routed", at=now, actor="system",
-        detail={"department": r.department, "classified_as": c.department, "note": r.note,
-                "category": c.category, "category_unconfirmed": c.category_unconfirmed,
-                "urgent": c.urgent, "confidence": dict(c.confidence)}))
+    await uow.events.add_many([
+        TicketEvent(ticket_id=t.id, kind="filed", at=now, actor="citizen",
+                    detail={"anonymous": t.anonymous}),
+        TicketEvent(ticket_id=t.id, kind="routed", at=now, actor="system",
+                    detail={"department": r.department, "classified_as": c.department,
+                            "note": r.note, "category": c.category,
+                            "category_unconfirmed": c.category_unconfirmed,
+                            "urgent": c.urgent, "confidence": dict(c.confidence)})])

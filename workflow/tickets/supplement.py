@@ -17,7 +17,7 @@ from workflow.chat.evidence import map_link
 from workflow.chat.messages import Media, Outgoing
 from workflow.context import Context
 from workflow.desk import cards
-from workflow.model import Attachment, Complainant, Ticket, TicketEvent, TicketState
+from workflow.model import Attachment, Ticket, TicketEvent, TicketState
 from workflow.outbox.queue import enqueue
 from workflow.ports import UnitOfWork
 from workflow.tickets.routing import group_of
@@ -41,14 +41,11 @@ def similarity(a: str, b: str) -> float:
     return len(pa & pb) / len(pa | pb)
 
 
-async def near_duplicate(ctx: Context, uow: UnitOfWork, who: Complainant,
-                         text: str) -> Ticket | None:
-    """The person's ticket in hand most like `text`, if it is like it enough."""
-    if who.id is None:
-        return None
+def near_duplicate(ctx: Context, recent: list[Ticket], text: str) -> Ticket | None:
+    """Of the person's latest tickets (newest first), the one in hand most like `text`, if it
+    is like it enough."""
     text = ctx.normalize(text)
-    scored = [(similarity(text, ctx.normalize(t.text)), t)
-              for t in await uow.tickets.for_complainant(who.id, limit=LOOK_BACK)
+    scored = [(similarity(text, ctx.normalize(t.text)), t) for t in recent[:LOOK_BACK]
               if t.state in IN_HAND]
     best = max(scored, key=lambda s: s[0], default=None)
     return best[1] if best is not None and best[0] >= SIMILAR else None

@@ -50,7 +50,7 @@ class LinearModel:
     intercept: np.ndarray      # (n_outputs,) float32
     heads: dict[str, Head]
     meta: dict = field(default_factory=dict)
-    _last: tuple[str, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _last: tuple[str, tuple[np.ndarray, np.ndarray, int]] | None = field(default=None, repr=False)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -62,12 +62,17 @@ class LinearModel:
 
     def vectorize(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF row of normalised text as (column indices, values); last one cached."""
+        idx, val, _ = self._row(norm)
+        return idx, val
+
+    def _row(self, norm: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """Vectorizer.row of the text; the last one is kept (scores, then explain, ask for it)."""
         last = self._last            # one read: safe if several threads classify at once
         if last is not None and last[0] == norm:
-            return last[1], last[2]
-        idx, val = self.vectorizer.transform(norm)
-        self._last = (norm, idx, val)
-        return idx, val
+            return last[1]
+        row = self.vectorizer.row(norm)
+        self._last = (norm, row)
+        return row
 
     def scores(self, norm: str) -> np.ndarray:
         """Raw linear scores for every output column."""
@@ -114,13 +119,14 @@ class LinearModel:
         head = self.heads.get(field)
         if head is None or label not in head.classes:
             return []
-        idx, val = self.vectorize(norm)
-        n = len(idx)
-        if not n:
+        idx, val, words = self._row(norm)
+        # only word features (the row's tail) can be readable: ranking the char n-grams too
+        # costs a third of a call
+        idx, val = idx[words:], val[words:]
+        if not len(idx):
             return []
         contrib = val * self.coef[idx, head.start + head.classes.index(label)]
-        # only word features can be readable: ranking the char n-grams too costs a third of a call
-        keep = np.flatnonzero((contrib > 0) & self.vectorizer.word_columns()[idx])
+        keep = np.flatnonzero(contrib > 0)
         out: list[str] = []
         for j in keep[np.argsort(-contrib[keep])].tolist():
             if len(out) == k:

@@ -84,22 +84,23 @@ class LinearModel:
 
         All heads at once with reduceat: a handful of numpy calls instead of a handful per head.
         """
-        starts, sizes, temps = self._layout
+        starts, head_of, temps = self._layout
         z = self.scores(norm) / temps
-        z -= np.repeat(np.maximum.reduceat(z, starts), sizes)
-        z -= np.repeat(np.log(np.add.reduceat(np.exp(z), starts)), sizes)
+        z -= np.maximum.reduceat(z, starts)[head_of]
+        z -= np.log(np.add.reduceat(np.exp(z), starts))[head_of]
         return {name: z[head.start:head.stop] for name, head in self.heads.items()}
 
     @property
     def _layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(head start columns, head sizes, per-column temperature), computed once."""
+        """(head start columns, each column's head, per-column temperature), computed once."""
         if "_layout" not in self.meta:
             temps = np.ones(len(self.intercept), np.float32)
             for head in self.heads.values():
                 temps[head.start:head.stop] = head.temperature
             heads = sorted(self.heads.values(), key=lambda h: h.start)
+            sizes = [len(h.classes) for h in heads]
             self.meta["_layout"] = (np.array([h.start for h in heads], np.intp),
-                                    np.array([len(h.classes) for h in heads], np.intp), temps)
+                                    np.repeat(np.arange(len(heads)), sizes), temps)
         return self.meta["_layout"]
 
     def predict(self, norm: str) -> dict[str, dict[str, float]]:

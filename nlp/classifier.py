@@ -70,20 +70,20 @@ class LabelSpace:
         self._floor_list = [-math.log(max(len(model_classes), 2))] * len(self.labels)
         self._model_index_list = [self.index[c] for c in model_classes]
 
-    def prior_shift(self, prior: Mapping[str, float]) -> np.ndarray:
+    def prior_shift(self, prior: Mapping[str, float]) -> list[float]:
         """log(prior / uniform) per label (0 for labels the prior does not name)."""
         k = len(self.labels)
-        return np.array([np.log(prior[x] * k) if x in prior else 0.0 for x in self.labels])
+        return [float(np.log(prior[x] * k)) if x in prior else 0.0 for x in self.labels]
 
     def combine(self, log_probs: np.ndarray | None, hits: Mapping[str, Sequence[str]],
                 beta: float, city: frozenset[str] = frozenset(),
                 against: tuple[str, int] | None = None,
-                shift: np.ndarray | None = None,
-                bonus: Mapping[str, float] | None = None) -> np.ndarray:
+                shift: tuple[float, Sequence[float]] | None = None,
+                bonus: Mapping[str, float] | None = None) -> list[float]:
         """Posterior ∝ model probability × exp(beta × keyword hits); uniform prior without a model.
 
         `against` = (label, n): n keyword hits count as evidence against that label.
-        `shift`: log prior correction added to the model's scores.
+        `shift`: (weight, log prior correction per label) added to the model's scores.
         `bonus`: log-odds added to a label (a scope named in the title).
         """
         # plain floats: a handful of labels, where numpy's per-call cost would dominate
@@ -94,7 +94,8 @@ class LabelSpace:
             for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
                 scores[i] = max(lp, LOG_FLOOR)
             if shift is not None:
-                scores = [a + b for a, b in zip(scores, shift.tolist(), strict=True)]
+                weight, correction = shift
+                scores = [a + weight * b for a, b in zip(scores, correction, strict=True)]
         index = self.index
         for label, words in hits.items():
             scores[index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
@@ -105,7 +106,7 @@ class LabelSpace:
         top = max(scores)
         e = [math.exp((x - top) / POSTERIOR_TEMPERATURE) for x in scores]
         total = sum(e)
-        return np.array([x / total for x in e])
+        return [x / total for x in e]
 
 
 @dataclass
@@ -164,19 +165,19 @@ class Classifier:
         space = self.spaces["category"]
         letter = letter_weight(norm)
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
-                             against=(OTHER, _conduct_words(hits)), shift=letter * self._category_shift)
+                             against=(OTHER, _conduct_words(hits)), shift=(letter, self._category_shift))
         # "I refused to pay 好处费" still reports the demand: no negation check for money
         rule = [w for w in self.lexicon.misconduct_hits(norm, found)
                 if counts_as_conduct(norm, w, check_negation=False)]
         if rule:
             evidence.append(f"规则「{'、'.join(rule[:3])}」→{display('misconduct')}")
-            return "misconduct", max(float(dist[space.index["misconduct"]]), RULE_CONFIDENCE), False
-        best = int(dist.argmax())
-        label, conf = space.labels[best], float(dist[best])
+            return "misconduct", max(dist[space.index["misconduct"]], RULE_CONFIDENCE), False
+        best = _argmax(dist)
+        label, conf = space.labels[best], dist[best]
         if label != OTHER and not _conduct_words(hits) and conf < self.model_only_conduct:
             # no phrase describes an official's conduct: an ordinary request, for the office to check
             evidence.append(f"未见公职人员行为的描述(模型倾向{display(label)} {conf:.2f})→{display(OTHER)}")
-            return OTHER, float(dist[space.index[OTHER]]), True
+            return OTHER, dist[space.index[OTHER]], True
         self._explain(norm, "category", label, hits, log_probs is not None, evidence)
         unconfirmed = conf < self.category_threshold
         if unconfirmed:
@@ -211,14 +212,14 @@ class Classifier:
         lead = {d: self.department_beta for d in
                 self.lexicon.departments.hits(title, [w for w in found if w in title]) if d in hits}
         dist = space.combine(log_probs, hits, self.department_beta, self.lexicon.city_words, bonus=lead)
-        best = int(dist.argmax())
+        best = _argmax(dist)
         covered = [space.index[d] for d in hits if d != TRIAGE]
         if space.labels[best] == TRIAGE and not hits.get(TRIAGE) and covered:
             # the catalogue covers the matter (a scope word was named): the office only gets what
             # no department's scope covers, not letters that merely address a leader
             best = max(covered, key=lambda i: dist[i])
             evidence.append(f"职责范围词→{display(space.labels[best])}，不转{display(TRIAGE)}")
-        label, conf = space.labels[best], float(dist[best])
+        label, conf = space.labels[best], dist[best]
         self._explain(norm, "department", label, hits, log_probs is not None, evidence)
         if conf < self.threshold and label != TRIAGE:
             evidence.append(f"置信度{conf:.2f}<{self.threshold:.2f}→{display(TRIAGE)}分办")
@@ -326,6 +327,11 @@ def _longest(norm: str, hits: Mapping[str, list[str]]) -> dict[str, list[str]]:
 def _conduct(norm: str, word: str) -> bool:
     """counts_as_conduct, memoised: the category, the rule and the tags ask about the same words."""
     return counts_as_conduct(norm, word)
+
+
+def _argmax(values: Sequence[float]) -> int:
+    """Index of the first largest value (as numpy's argmax: the taxonomy's order breaks ties)."""
+    return max(range(len(values)), key=values.__getitem__)
 
 
 def _conduct_words(hits: Mapping[str, Sequence[str]]) -> int:

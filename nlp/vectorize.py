@@ -18,7 +18,7 @@ from nlp.segment import tokens
 BITS = 21
 MAX_CHAR_N = 3      # 3 × 21 bits fit in a uint64, below WORD_BIT
 WORD_BIT = np.uint64(1 << 63)
-_EMPTY = (np.empty(0, np.intp), np.empty(0, np.float32))
+_EMPTY_ROW = (np.empty(0, np.intp), np.empty(0, np.float32), 0)
 
 
 def char_ngram_codes(text: str, min_n: int, max_n: int) -> np.ndarray:
@@ -76,7 +76,6 @@ class Vectorizer:
         self.first_word = int(np.searchsorted(codes, WORD_BIT))
         self.weights = (np.float32(spec.char_weight), np.float32(spec.word_weight))
         self._code_of_col: np.ndarray | None = None
-        self._word_col: np.ndarray | None = None
 
     @classmethod
     def from_vocabularies(cls, spec: FeatureSpec, word_vocab: dict[str, int],
@@ -95,16 +94,21 @@ class Vectorizer:
 
     def transform(self, norm: str) -> tuple[np.ndarray, np.ndarray]:
         """The sparse TF-IDF row of normalised text as (column indices, values)."""
+        idx, val, _ = self.row(norm)
+        return idx, val
+
+    def row(self, norm: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """(column indices, values, where the word features start): chars first, then words."""
         toks = tokens(norm)
         ids = np.fromiter(map(self.word_ids.get, toks, repeat(-1)), np.int64, len(toks))
         query = np.concatenate([char_ngram_codes(norm, self.spec.char_min_n, self.spec.char_max_n),
                                 *self._word_codes(ids)])
         if not len(query) or not len(self.codes):
-            return _EMPTY
+            return _EMPTY_ROW
         query.sort()
         pos = _hits(self.codes, query)
         if not len(pos):
-            return _EMPTY
+            return _EMPTY_ROW
         first = np.empty(len(pos), bool)
         first[0] = True
         np.not_equal(pos[1:], pos[:-1], out=first[1:])
@@ -120,7 +124,7 @@ class Vectorizer:
         for part, weight in ((val[:split], self.weights[0]), (val[split:], self.weights[1])):
             if len(part):
                 part *= weight / np.sqrt(part @ part)
-        return idx, val
+        return idx, val, split
 
     def _word_codes(self, ids: np.ndarray) -> list[np.ndarray]:
         """Codes of known words and of word n-grams (n ≤ word_max_n) whose words are all known."""
@@ -145,12 +149,6 @@ class Vectorizer:
             codes[self.code_cols] = self.codes
             self._code_of_col = codes
         return self._code_of_col
-
-    def word_columns(self) -> np.ndarray:
-        """Column → True for a word n-gram, False for a char n-gram (built on first use)."""
-        if self._word_col is None:
-            self._word_col = (self._codes_by_column() & WORD_BIT) != 0
-        return self._word_col
 
     def column(self, col: int) -> tuple[str, tuple[str, ...]]:
         """One column's (readable feature, its jieba words; () for a char n-gram)."""

@@ -103,3 +103,10 @@ def test_courtesy_words_do_not_outweigh_an_officials_conduct() -> None:
     c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify(
         "修村口那座桥的事，镇政府一拖再拖，能否请您督促一下？请帮忙，谢谢！")
     assert c.category == "will_not" and not any("谢谢" in e for e in c.evidence)
+
+
+def test_scope_words_of_the_catalogue(model) -> None:  # noqa: ANN001
+    clf = Classifier(lexicon=build_lexicon(), model=model)
+    assert clf.classify("厂子改制时说好买断工龄，补偿款到现在没算清。").department == "hr_social"
+    words = Classifier(lexicon=build_lexicon(), threshold=0.1)
+    assert words.classify("我和爱人想收养一个孩子，需要准备哪些手续？").department == "civil_affairs"

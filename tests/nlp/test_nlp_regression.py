@@ -24,6 +24,8 @@ DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "teddy20
 REAL_PINNED = {"department_compatible": 0.934, "category_accuracy": 0.854, "conduct_f1": 0.833,
                "urgent_recall": 1.0}
 MAX_FLAGGED = 0.06
+# a conduct label stated as confirmed on a letter both readers called an ordinary request
+MAX_CONFIDENT_CONDUCT_ON_OTHER = 4
 
 
 @pytest.fixture(scope="module")
@@ -58,4 +60,5 @@ def test_real_messages_benchmark_is_pinned() -> None:
            "conduct_f1": m["conduct_vs_other"]["f1"], "urgent_recall": m["urgent"]["recall"]}
     for name, pin in REAL_PINNED.items():
         assert got[name] >= pin - TOLERANCE, (name, got)
+    assert m["confident_conduct_on_other"] <= MAX_CONFIDENT_CONDUCT_ON_OTHER, m["confident_conduct_on_other"]
     assert m["urgent"]["flagged_share"] <= MAX_FLAGGED, m["urgent"]

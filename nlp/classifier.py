@@ -162,6 +162,7 @@ class Classifier:
         dropped = [w for label, ws in raw.items() for w in ws if w not in hits.get(label, ())]
         if dropped:
             evidence.append(f"「{'、'.join(dropped[:3])}」说的是企业/他人的行为，不算公职人员行为")
+        hits = _without_courtesy(hits)
         space = self.spaces["category"]
         letter = letter_weight(norm)
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
@@ -182,6 +183,10 @@ class Classifier:
         unconfirmed = conf < self.category_threshold
         if unconfirmed:
             evidence.append(f"类别待核定(置信度{conf:.2f})")
+        elif label != OTHER and label not in hits:
+            # a conduct phrase of another type tipped it: the type is the model's guess
+            unconfirmed = True
+            evidence.append(f"类别待核定(无{display(label)}的词)")
         return label, conf, unconfirmed
 
     def _tags(self, norm: str, found: Sequence[str], category: str) -> list[str]:
@@ -273,6 +278,22 @@ def _conduct_only(norm: str, hits: Mapping[str, list[str]], city: frozenset[str]
             kept = [w for w in words if w in city or _conduct(norm, w)]
         if kept:
             out[label] = kept
+    return out
+
+
+# words of a polite request that close every kind of letter, an accusing one too ("…望您百忙之中
+# 关心一下我们。谢谢！"): evidence of a plain request only when no official's conduct is told
+COURTESY = frozenset({"谢谢", "能否", "呼吁", "请帮忙"})
+
+
+def _without_courtesy(hits: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Drop the courtesy words from the `other` hits when a conduct phrase is present."""
+    if OTHER not in hits or not _conduct_words(hits):
+        return hits
+    kept = [w for w in hits[OTHER] if w not in COURTESY]
+    out = {label: ws for label, ws in hits.items() if label != OTHER}
+    if kept:
+        out[OTHER] = kept
     return out
 
 

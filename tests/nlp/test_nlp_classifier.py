@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.classifier import Classifier, _lead, _without_addresses
+from nlp.classifier import Classifier, _lead, _without_addresses, _without_courtesy
 from nlp.lexicon import build_lexicon
 from nlp.model import load
 
@@ -93,3 +93,20 @@ def test_a_private_persons_act_is_not_an_officials_conduct() -> None:
 
     assert not counts_as_conduct("驾校教练乱收费", "乱收费")
     assert counts_as_conduct("车管所乱收费", "乱收费")
+
+
+def test_courtesy_words_do_not_outweigh_an_officials_conduct() -> None:
+    hits = {"will_not": ["一拖再拖"], "other": ["谢谢", "维修"]}
+    assert _without_courtesy(hits) == {"will_not": ["一拖再拖"], "other": ["维修"]}
+    plain = {"other": ["谢谢", "能否"]}
+    assert _without_courtesy(plain) == plain
+    c = Classifier(lexicon=build_lexicon(), threshold=0.1).classify(
+        "修村口那座桥的事，镇政府一拖再拖，能否请您督促一下？请帮忙，谢谢！")
+    assert c.category == "will_not" and not any("谢谢" in e for e in c.evidence)
+
+
+def test_scope_words_of_the_catalogue(model) -> None:  # noqa: ANN001
+    clf = Classifier(lexicon=build_lexicon(), model=model)
+    assert clf.classify("厂子改制时说好买断工龄，补偿款到现在没算清。").department == "hr_social"
+    words = Classifier(lexicon=build_lexicon(), threshold=0.1)
+    assert words.classify("我和爱人想收养一个孩子，需要准备哪些手续？").department == "civil_affairs"

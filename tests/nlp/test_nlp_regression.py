@@ -15,15 +15,17 @@ from nlp.model import load
 # Measured 2026-12-02 (nlp/README.md). Urgent recall on the written corpus stays below its old
 # 0.98: the situation rules no longer count danger words told as past or as prevention requests
 # (real messages: urgent recall 1.0 at 1.7 % flagged).
-PINNED = {"category_macro_f1": 0.861, "department_accuracy": 0.919, "urgent_recall": 0.811,
+PINNED = {"category_macro_f1": 0.864, "department_accuracy": 0.929, "urgent_recall": 0.811,
           "urgent_precision": 0.782}
 TOLERANCE = 0.03
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "teddy2020c"
 # Measured on the dev set with `zhiyong nlp eval --labels … --texts …` (nlp/README.md).
-REAL_PINNED = {"department_compatible": 0.934, "category_accuracy": 0.829, "conduct_f1": 0.800,
+REAL_PINNED = {"department_compatible": 0.934, "category_accuracy": 0.854, "conduct_f1": 0.833,
                "urgent_recall": 1.0}
 MAX_FLAGGED = 0.06
+# a conduct label stated as confirmed on a letter both readers called an ordinary request
+MAX_CONFIDENT_CONDUCT_ON_OTHER = 4
 
 
 @pytest.fixture(scope="module")
@@ -58,4 +60,5 @@ def test_real_messages_benchmark_is_pinned() -> None:
            "conduct_f1": m["conduct_vs_other"]["f1"], "urgent_recall": m["urgent"]["recall"]}
     for name, pin in REAL_PINNED.items():
         assert got[name] >= pin - TOLERANCE, (name, got)
+    assert m["confident_conduct_on_other"] <= MAX_CONFIDENT_CONDUCT_ON_OTHER, m["confident_conduct_on_other"]
     assert m["urgent"]["flagged_share"] <= MAX_FLAGGED, m["urgent"]

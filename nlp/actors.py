@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.situation import negated, only_supposed, span
+from nlp.situation import SENTENCE_END, negated, only_supposed, span
 
 OFFICIAL = ("局", "部门", "政府", "窗口", "工作人员", "办事员", "民警", "警察", "交警", "辅警",
             "城管", "执法", "街道", "社区", "村委", "居委", "村干部", "干部", "领导", "科长",
@@ -27,6 +27,8 @@ COMPANY = ("开发商", "物业", "公司", "老板", "商家", "店家", "店�
            "经理", "同学", "混混", "骗子", "教练", "护工", "保姆")     # private persons too
 
 
+# an offered gift turned down ("想送个红包，医生坚决不收") is praise, not a demand
+REFUSED = ("不收", "拒收", "不肯收", "没收下", "不要红包", "坚决不要", "婉拒")
 _ACTORS = re.compile("|".join(sorted(map(re.escape, OFFICIAL + COMPANY), key=len, reverse=True)))
 _KIND = {**{w: "official" for w in OFFICIAL}, **{w: "company" for w in COMPANY}}
 
@@ -51,3 +53,13 @@ def counts_as_conduct(text: str, word: str, check_negation: bool = True) -> bool
             return True
         i = text.find(word, i + 1)
     return False
+
+
+def refused(text: str, word: str) -> bool:
+    """Every occurrence of the money `word` is followed in its sentence by the gift being turned
+    down (offered, then refused; "不收红包就不办" still demands it)."""
+    starts = [m.start() for m in re.finditer(re.escape(word), text)]
+    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+    def rest(i: int) -> str:
+        return text[i + len(word):next((e for e in ends if e > i), len(text))]
+    return bool(starts) and all(any(r in rest(i) for r in REFUSED) for i in starts)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from nlp.actors import counts_as_conduct
+from nlp.actors import counts_as_conduct, refused
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
@@ -169,7 +169,7 @@ class Classifier:
                              against=(OTHER, _conduct_words(hits)), shift=(letter, self._category_shift))
         # "I refused to pay 好处费" still reports the demand: no negation check for money
         rule = [w for w in self.lexicon.misconduct_hits(norm, found)
-                if counts_as_conduct(norm, w, check_negation=False)]
+                if counts_as_conduct(norm, w, check_negation=False) and not refused(norm, w)]
         if rule:
             evidence.append(f"规则「{'、'.join(rule[:3])}」→{display('misconduct')}")
             return "misconduct", max(dist[space.index["misconduct"]], RULE_CONFIDENCE), False

@@ -110,3 +110,11 @@ def test_scope_words_of_the_catalogue(model) -> None:  # noqa: ANN001
     assert clf.classify("厂子改制时说好买断工龄，补偿款到现在没算清。").department == "hr_social"
     words = Classifier(lexicon=build_lexicon(), threshold=0.1)
     assert words.classify("我和爱人想收养一个孩子，需要准备哪些手续？").department == "civil_affairs"
+
+
+def test_a_gift_turned_down_is_not_a_demand() -> None:
+    clf = Classifier(lexicon=build_lexicon())
+    thanks = clf.classify("出院时我们想送个红包表示感谢，医生坚决不收，特此表扬")
+    assert not any("规则" in e for e in thanks.evidence)
+    demand = clf.classify("医生说先给红包才安排手术，不收红包就往后排")
+    assert demand.category == "misconduct"

@@ -49,6 +49,7 @@ class ReplyChains:
                 first: Send | None = None) -> None:
         """After the commit: `first` (a button's answer) and the claimed rows of `chat_id` on
         its chain, the claimed rows of any other chat on that chat's chain."""
+        sender.hold(claimed)
         by_chat: dict[int, list[OutboxMessage]] = {}
         for m in claimed:
             by_chat.setdefault(m.chat_id, []).append(m)

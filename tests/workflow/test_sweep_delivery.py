@@ -6,6 +6,7 @@ rate limits, quiet hours: afterwards every notification has arrived once, in ord
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -150,6 +151,34 @@ async def test_an_hour_of_5xx_and_timeouts_then_everything_once(rig: Rig,
         assert all(r.status == "sent" for r in await rig.rows(c))
     # backoff, not a storm: a few dozen attempts per chat over the hour, not thousands
     assert len(rig.transport.attempts) < 40 * len(chats)
+
+
+async def test_a_send_in_flight_past_the_stale_age_is_not_sent_again(
+        rig: Rig, new_id: Callable[[], int]) -> None:
+    chat = new_id()
+    answered = asyncio.Event()
+    arrived = asyncio.Event()
+    send = rig.transport.send
+
+    async def slow_send(out: Outgoing) -> int | None:
+        message_id = await send(out)
+        if not arrived.is_set():    # the first try: Telegram has it, its answer is on the way
+            arrived.set()
+            await answered.wait()
+        return message_id
+
+    rig.transport.send = slow_send  # type: ignore[method-assign]
+    await rig.queue(chat, "once")
+    in_flight = asyncio.create_task(rig.sender.run_once())
+    await arrived.wait()
+    rig.clock.advance(rig.sender.policy.stale_after + timedelta(minutes=1))
+    assert await rig.sender.run_once() == 0      # its own claim looks stale, but is in hand
+    answered.set()
+    assert await in_flight == 1
+    rig.clock.advance(rig.sender.policy.stale_after + timedelta(minutes=1))
+    await rig.sender.run_once()
+    assert rig.transport.to(chat) == ["once"]
+    assert [r.status for r in await rig.rows(chat)] == ["sent"]
 
 
 async def test_blocked_user_recorded_no_retries(rig: Rig, new_id: Callable[[], int]) -> None:

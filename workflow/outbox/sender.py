@@ -65,6 +65,7 @@ class OutboxSender:
         self.sleep = sleep
         self._wake = asyncio.Event()
         self._sent = SentMarks(ctx)   # marks of messages sent at once share a transaction
+        self._in_hand: set[int] = set()   # rows this process holds until they are settled
         self._stopping = False
 
     def wake(self) -> None:
@@ -74,8 +75,20 @@ class OutboxSender:
         """Deliver what is due now; return how many messages were sent."""
         return await self.deliver_claimed(await self._claim())
 
+    def hold(self, claimed: list[OutboxMessage]) -> None:
+        """Rows this process has claimed and will send: a claim of its own that looks stale
+        (a slow send, a clock moved on) is still in hand, never sent a second time."""
+        self._in_hand.update(m.id for m in claimed if m.id is not None)
+
     async def deliver_claimed(self, claimed: list[OutboxMessage]) -> int:
         """Send rows this worker has claimed, in order per chat; return how many were sent."""
+        self.hold(claimed)
+        try:
+            return await self._deliver_all(claimed)
+        finally:
+            self._in_hand.difference_update(m.id for m in claimed)
+
+    async def _deliver_all(self, claimed: list[OutboxMessage]) -> int:
         held: dict[int, datetime] = {}       # chat -> when its next row may go
         sent = 0
         for msg in claimed:
@@ -100,8 +113,11 @@ class OutboxSender:
     async def hand_back(self, claimed: list[OutboxMessage], why: str) -> None:
         """Give claimed rows back untried: the claim loop then sends them in their chat's order."""
         now = self.ctx.now()
-        for msg in claimed:
-            await self._release(msg, now, why)
+        try:
+            for msg in claimed:
+                await self._release(msg, now, why)
+        finally:
+            self._in_hand.difference_update(m.id for m in claimed)
         self.wake()
 
     async def _slot(self, msg: OutboxMessage) -> float:
@@ -168,7 +184,7 @@ class OutboxSender:
             claimed = await uow.outbox.claim(now, self.worker, self.policy.batch,
                                              now - self.policy.stale_after)
             await uow.commit()
-        return claimed
+        return [m for m in claimed if m.id not in self._in_hand]
 
     async def _resolve_card_edit(self, out: Outgoing) -> Outgoing:
         """A card change queued before the card itself was sent edits it now that it is.

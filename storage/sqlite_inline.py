@@ -59,6 +59,21 @@ class InlineConnection(aiosqlite.Connection):
                 raise
         return await asyncio.to_thread(self._when_free, fn, args, kwargs)
 
+    async def run(self, sql: str, params: Any, many: bool
+                  ) -> tuple[list[tuple[Any, ...]], int]:
+        """One statement (or one per parameter set) straight on sqlite3: its rows, and how
+        many rows it changed."""
+        return await self._execute(self._run, sql, params, many)  # type: ignore[no-any-return]
+
+    def _run(self, sql: str, params: Any, many: bool) -> tuple[list[tuple[Any, ...]], int]:
+        assert self._connection is not None
+        cur = self._connection.executemany(sql, params) if many else \
+            self._connection.execute(sql, params)
+        try:
+            return (cur.fetchall() if cur.description else []), cur.rowcount
+        finally:
+            cur.close()
+
     def _when_free(self, fn: Callable[..., Any], args: tuple[Any, ...],
                    kwargs: dict[str, Any]) -> Any:
         """Another process holds the lock: try again until it is free or the timeout passed."""

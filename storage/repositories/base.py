@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver_lane import Rows, lane_of
 from storage.event_log import EventLog
 
 _PREPARED: dict[tuple[str, str], Any] = {}
@@ -34,14 +35,17 @@ class Repository:
             stmt = _PREPARED[(key, dialect)] = build(insert)
         return stmt
 
-    async def _core(self, stmt: Any, params: Any = None) -> Any:
-        """Run a Core statement on the session's connection, past the ORM's execution layer
-        (for the statements of every update). Objects added but not yet flushed are flushed
-        first, as the ORM's autoflush would."""
+    async def _core(self, stmt: Any, params: Any = None) -> Rows:
+        """Run a Core statement of every update past the ORM's execution layer: on SQLite
+        straight on the driver (storage.driver_lane), elsewhere on the session's connection.
+        Objects added but not yet flushed are flushed first, as the ORM's autoflush would."""
         if self.s.new or self.s.dirty or self.s.deleted:
             await self.s.flush()
+        lane = await lane_of(self.s)
+        if lane is not None:
+            return await lane.run(stmt, params)
         conn = await self.s.connection()
-        return await conn.execute(stmt, params)
+        return Rows.of(await conn.execute(stmt, params))
 
     def _is_pg(self) -> bool:
         return self.s.bind is not None and self.s.bind.dialect.name == "postgresql"
@@ -50,7 +54,12 @@ class Repository:
                            conflict: list[str]) -> int:
         if not rows:
             return 0
-        stmt = (self._insert(table).on_conflict_do_nothing(index_elements=conflict)
-                .returning(table.__table__.c.id))  # type: ignore[attr-defined]
+        plain = self._prepared(f"insert_many.{table.__name__}.{','.join(conflict)}",
+                               lambda insert: insert(table).on_conflict_do_nothing(
+                                   index_elements=conflict))
+        lane = await lane_of(self.s)
+        if lane is not None:   # sqlite3's executemany counts the rows it inserted
+            return (await lane.run(plain, rows)).rowcount
+        stmt = plain.returning(table.__table__.c.id)  # type: ignore[attr-defined]
         result = await self.s.exec(stmt, params=rows)  # type: ignore[call-overload]
         return len(result.all())

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, exists
 from sqlmodel import select
 
-from storage.mapping import to_domain, values_of
+from storage.mapping import values_of
 from storage.repositories.base import Repository
 from storage.tables import (
     ComplainantBlockRow,
@@ -24,7 +24,10 @@ from workflow.model import (
 
 CONVERSATION = ConversationRow.__table__  # type: ignore[attr-defined]
 PROCESSED = ProcessedUpdateRow.__table__  # type: ignore[attr-defined]
+BINDING = GroupBindingRow.__table__  # type: ignore[attr-defined]
 _GET = select(CONVERSATION).where(CONVERSATION.c.chat_id == bindparam("chat_id"))
+_BINDING_OF_DEPARTMENT = select(BINDING).where(BINDING.c.department == bindparam("department"))
+_BINDING_OF_CHAT = select(BINDING).where(BINDING.c.chat_id == bindparam("chat_id"))
 
 
 def _with_block() -> Any:
@@ -58,11 +61,10 @@ class SqlConversations(Repository):
 
     async def get(self, chat_id: int) -> Conversation | None:
         row = (await self._core(_GET, {"chat_id": chat_id})).first()
-        return Conversation(**row._mapping) if row else None
+        return Conversation(**row) if row else None
 
     async def get_with_block(self, chat_id: int) -> tuple[Conversation | None, bool]:
-        row = (await self._core(_GET_WITH_BLOCK, {"chat_id": chat_id})).one()
-        fields = dict(row._mapping)
+        fields = (await self._core(_GET_WITH_BLOCK, {"chat_id": chat_id})).one()
         blocked = bool(fields.pop("blocked"))
         return (Conversation(**fields) if fields["chat_id"] is not None else None), blocked
 
@@ -79,14 +81,12 @@ class SqlUpdateLog(Repository):
 
 class SqlBindings(Repository):
     async def for_department(self, department: str) -> GroupBinding | None:
-        row = (await self.s.exec(select(GroupBindingRow)
-                                 .where(GroupBindingRow.department == department))).first()
-        return to_domain(row, GroupBinding) if row else None
+        row = (await self._core(_BINDING_OF_DEPARTMENT, {"department": department})).first()
+        return GroupBinding(**row) if row else None
 
     async def for_chat(self, chat_id: int) -> GroupBinding | None:
-        row = (await self.s.exec(select(GroupBindingRow)
-                                 .where(GroupBindingRow.chat_id == chat_id))).first()
-        return to_domain(row, GroupBinding) if row else None
+        row = (await self._core(_BINDING_OF_CHAT, {"chat_id": chat_id})).first()
+        return GroupBinding(**row) if row else None
 
     async def bind(self, b: GroupBinding) -> None:
         stmt = self._insert(GroupBindingRow).values(**values_of(b))

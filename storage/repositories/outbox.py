@@ -59,12 +59,26 @@ def _add_replies(insert: Any, n: int) -> Any:
             .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(*table.c))
 
 
+def _add(insert: Any) -> Any:
+    """RETURNING, not the row count: PostgreSQL's driver reports no count for an insert whose
+    key SQLAlchemy reads back."""
+    table = OutboxRow.__table__  # type: ignore[attr-defined]
+    return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+
+
+def _mark_sent() -> Any:
+    t = OutboxRow.__table__.c  # type: ignore[attr-defined]
+    return (update(OutboxRow.__table__).where(t.id == bindparam("row_id"))  # type: ignore[attr-defined]
+            .values(status="sent", sent_at=bindparam("at"), message_id=bindparam("mid"), error=""))
+
+
+_MARK_SENT = _mark_sent()
+
+
 class SqlOutbox(Repository):
     async def add(self, m: OutboxMessage) -> bool:
-        stmt = self._insert(OutboxRow).values(**values_of(m))
-        stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = await self.s.exec(stmt)  # type: ignore[call-overload]
-        added = bool(result.rowcount == 1)
+        result = await self._core(self._prepared("outbox.add", _add), values_of(m))
+        added = len(result.all()) == 1
         if added and m.not_before <= m.created_at:
             self.s.info[OUTBOX_DUE] = True   # the unit of work wakes the sender on commit
         return added
@@ -140,11 +154,7 @@ class SqlOutbox(Repository):
                           .values(status="sent", sent_at=at, message_id=message_id, error=""))
 
     async def mark_sent_many(self, marks: list[tuple[int, datetime, int | None]]) -> None:
-        t = OutboxRow.__table__.c  # type: ignore[attr-defined]
-        stmt = (update(OutboxRow.__table__).where(t.id == bindparam("row_id"))  # type: ignore[attr-defined]
-                .values(status="sent", sent_at=bindparam("at"), message_id=bindparam("mid"),
-                        error=""))
-        await self._core(stmt, [{"row_id": i, "at": at, "mid": m} for i, at, m in marks])
+        await self._core(_MARK_SENT, [{"row_id": i, "at": at, "mid": m} for i, at, m in marks])
 
     async def retry_at(self, msg_id: int, at: datetime, error: str) -> None:
         await self.s.exec(update(OutboxRow).where(col(OutboxRow.id) == msg_id)  # type: ignore[call-overload]
@@ -168,7 +178,7 @@ class SqlOutbox(Repository):
             stmt = self._prepared(f"outbox.add_replies.{len(mine)}",
                                   partial(_add_replies, n=len(mine)))
             result = await self._core(stmt, params)
-            added = [OutboxMessage(**dict(r)) for r in result.mappings().all()]
+            added = [OutboxMessage(**r) for r in result.all()]
             if any(m.status == "pending" and m.not_before <= now for m in added):
                 self.s.info[OUTBOX_DUE] = True   # held back: the claim loop sends them in order
             claimed += (m for m in added if m.status == "claimed")

@@ -27,6 +27,8 @@ from workflow.model import (
 
 _COMPLAINANT = ComplainantRow.__table__  # type: ignore[attr-defined]
 PROFILE = ("first_name", "last_name", "username", "language")
+_BY_TELEGRAM_ID = sa.select(_COMPLAINANT).where(
+    _COMPLAINANT.c.telegram_id == sa.bindparam("telegram_id"))
 
 
 def _register(insert: Any, profile: bool) -> Any:
@@ -43,12 +45,11 @@ class SqlComplainants(Repository):
     async def register(self, c: Complainant, profile: bool = True) -> Complainant:
         stmt = self._prepared(f"complainant.register.{profile}", partial(_register, profile=profile))
         row = (await self._core(stmt, values_of(c))).one()
-        return Complainant(**row._mapping)
+        return Complainant(**row)
 
     async def by_telegram_id(self, telegram_id: int) -> Complainant | None:
-        row = (await self.s.exec(
-            select(ComplainantRow).where(ComplainantRow.telegram_id == telegram_id))).first()
-        return to_domain(row, Complainant) if row else None
+        row = (await self._core(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
+        return Complainant(**row) if row else None
 
     async def get(self, complainant_id: int) -> Complainant | None:
         row = await self.s.get(ComplainantRow, complainant_id)

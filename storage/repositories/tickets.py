@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date
+from typing import Any
 
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlmodel import col, select
 
 from storage.mapping import to_domain, to_row, values_of
@@ -27,14 +28,26 @@ from workflow.model import (
 )
 
 _TICKET_FIELDS = [f.name for f in fields(Ticket)]
+TICKET = TicketRow.__table__  # type: ignore[attr-defined]
+ATTACHMENT = AttachmentRow.__table__  # type: ignore[attr-defined]
+_ADD = TICKET.insert().returning(TICKET.c.id)
+_FOR_COMPLAINANT = (sa_select(TICKET).where(TICKET.c.complainant_id == bindparam("complainant"))
+                    .order_by(TICKET.c.id.desc()).limit(bindparam("limit")))
+_ATTACHMENTS = (sa_select(ATTACHMENT).where(ATTACHMENT.c.ticket_id == bindparam("ticket"))
+                .order_by(ATTACHMENT.c.id))
+_EVENTS = TicketEventRow.__table__.insert()  # type: ignore[attr-defined]
+
+
+def _next_serial(insert: Any) -> Any:
+    counter = TicketCounterRow.__table__  # type: ignore[attr-defined]
+    return (insert(counter).on_conflict_do_update(index_elements=["day"],
+                                                  set_={"last": counter.c.last + 1})
+            .returning(counter.c.last))
 
 
 class SqlTickets(Repository):
     async def add(self, t: Ticket) -> Ticket:
-        row = to_row(t, TicketRow)
-        self.s.add(row)
-        await self.s.flush()
-        t.id = row.id
+        t.id = int((await self._core(_ADD, values_of(t))).one()["id"])
         return t
 
     async def get(self, ticket_id: int) -> Ticket | None:
@@ -46,10 +59,8 @@ class SqlTickets(Repository):
         return to_domain(row, Ticket) if row else None
 
     async def for_complainant(self, complainant_id: int, limit: int = 20) -> list[Ticket]:
-        rows = await self.s.exec(
-            select(TicketRow).where(TicketRow.complainant_id == complainant_id)
-            .order_by(col(TicketRow.id).desc()).limit(limit))
-        return [to_domain(r, Ticket) for r in rows]
+        rows = await self._core(_FOR_COMPLAINANT, {"complainant": complainant_id, "limit": limit})
+        return [Ticket(**r) for r in rows.all()]
 
     async def open_for_department(self, department: str) -> list[Ticket]:
         rows = await self.s.exec(
@@ -71,12 +82,8 @@ class SqlTickets(Repository):
         return True
 
     async def next_serial(self, day: date) -> int:
-        key = day.strftime("%Y%m%d")
-        stmt = self._insert(TicketCounterRow).values(day=key, last=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["day"], set_={"last": TicketCounterRow.__table__.c.last + 1}
-        ).returning(TicketCounterRow.__table__.c.last)
-        return int((await self.s.exec(stmt)).scalar_one())  # type: ignore[call-overload]
+        stmt = self._prepared("ticket.next_serial", _next_serial)
+        return int((await self._core(stmt, {"day": day.strftime("%Y%m%d"), "last": 1})).one()["last"])
 
     async def many(self, ids: list[int]) -> dict[int, Ticket]:
         if not ids:
@@ -113,8 +120,7 @@ class SqlEvents(Repository):
 
     async def add_many(self, events: list[TicketEvent]) -> None:
         if events:
-            await self.s.exec(TicketEventRow.__table__.insert(),  # type: ignore[attr-defined]
-                              params=[values_of(e) for e in events])
+            await self._core(_EVENTS, [values_of(e) for e in events])
             self.event_log.note(events)
 
 
@@ -124,9 +130,8 @@ class SqlAttachments(Repository):
         await self.s.flush()
 
     async def for_ticket(self, ticket_id: int) -> list[Attachment]:
-        rows = await self.s.exec(select(AttachmentRow).where(AttachmentRow.ticket_id == ticket_id)
-                                 .order_by(col(AttachmentRow.id)))
-        return [to_domain(r, Attachment) for r in rows]
+        rows = await self._core(_ATTACHMENTS, {"ticket": ticket_id})
+        return [Attachment(**r) for r in rows.all()]
 
 
 class SqlExtensions(Repository):

@@ -1,0 +1,134 @@
+"""The statements of every update, run on SQLite's own driver.
+
+SQLAlchemy's execution layer costs more than SQLite itself for the short statements each update
+runs (the update id, the conversation, its replies): a cache key, a compiled-cache lookup, an
+execution context, a result object and a greenlet switch each time. Here a Core statement is
+compiled once per set of parameter names, with SQLAlchemy's own bind and result processors, and
+then run straight on the transaction's sqlite3 connection (storage.sqlite_inline). The SQL, the
+values written and the values read are SQLAlchemy's; only the machinery around them is skipped.
+Other databases keep SQLAlchemy's execution (`Rows.of`), with the same small result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.sqlite_inline import InlineConnection
+
+LANE = "zhiyong.driver_lane"   # session.info: (the transaction, its lane)
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+Processor = Callable[[Any], Any] | None
+
+
+class Rows:
+    """What a hot statement gives back: its rows as dicts, and how many rows it changed."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[dict[str, Any]], rowcount: int) -> None:
+        self._rows, self.rowcount = rows, rowcount
+
+    @classmethod
+    def of(cls, result: Any) -> Rows:
+        rows = [dict(r) for r in result.mappings()] if result.returns_rows else []
+        return cls(rows, int(result.rowcount or 0) if not result.returns_rows else len(rows))
+
+    def all(self) -> list[dict[str, Any]]:
+        return self._rows
+
+    def first(self) -> dict[str, Any] | None:
+        return self._rows[0] if self._rows else None
+
+    def one(self) -> dict[str, Any]:
+        if not self._rows:
+            raise NoResultFound("no row was found when one was required")
+        if len(self._rows) > 1:
+            raise MultipleResultsFound("more than one row was found when one was required")
+        return self._rows[0]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One statement for one set of parameter names: its SQL, where each value goes and how
+    SQLAlchemy would convert it, and the conversions of the columns it returns."""
+
+    sql: str
+    order: tuple[tuple[str, Any, Processor], ...]   # key, default, bind processor
+    columns: tuple[tuple[str, Processor], ...]
+    keep: object   # the statement itself, so its id() is not reused while cached
+
+    @classmethod
+    def of(cls, stmt: Any, dialect: Dialect, keys: list[str], many: bool) -> Compiled:
+        c: Any = stmt.compile(dialect=dialect, column_keys=keys, for_executemany=many)
+        by_name = {name: bp for bp, name in c.bind_names.items()}
+        if any(bp.expanding or bp.literal_execute for bp in by_name.values()) \
+                or c.insert_prefetch or c.update_prefetch:
+            raise TypeError(f"not a statement for the driver lane (IN-lists, literal parameters "
+                            f"or column defaults): {c.string[:80]}")
+        processors = c._bind_processors   # SQLAlchemy's own, as its execution applies them
+        order = tuple((by_name[n].key, None if by_name[n].required else by_name[n].effective_value,
+                       processors.get(n)) for n in c.positiontup)
+        columns = tuple((key, typ._cached_result_processor(dialect, None))
+                        for key, _name, _objects, typ in c._result_columns)
+        return cls(c.string, order, columns, stmt)
+
+    def values(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for key, default, process in self.order:
+            value = params[key] if key in params else default
+            out.append(value if process is None or value is None else process(value))
+        return tuple(out)
+
+    def rows(self, raw: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        cols = self.columns
+        return [{key: (v if process is None or v is None else process(v))
+                 for (key, process), v in zip(cols, row, strict=True)} for row in raw]
+
+
+_COMPILED: dict[tuple[int, tuple[str, ...], bool], Compiled] = {}
+
+
+class SqliteLane:
+    """The transaction's sqlite3 connection, for Core statements compiled once."""
+
+    def __init__(self, driver: InlineConnection, dialect: Dialect) -> None:
+        self.driver, self.dialect = driver, dialect
+
+    async def run(self, stmt: Any, params: Params) -> Rows:
+        many = isinstance(params, Sequence)
+        first: Mapping[str, Any] = (params[0] if params else {}) if many else (params or {})  # type: ignore[index,assignment]
+        keys = tuple(sorted(first))
+        compiled = _COMPILED.get((id(stmt), keys, many))
+        if compiled is None:
+            compiled = _COMPILED[(id(stmt), keys, many)] = Compiled.of(
+                stmt, self.dialect, list(keys), many)
+        if many:
+            values: Any = [compiled.values(p) for p in params]  # type: ignore[union-attr]
+        else:
+            values = compiled.values(first)
+        raw, rowcount = await self.driver.run(compiled.sql, values, many)
+        if compiled.columns:
+            rows = compiled.rows(raw)
+            return Rows(rows, len(rows))
+        return Rows([], rowcount)
+
+
+async def lane_of(session: AsyncSession) -> SqliteLane | None:
+    """The lane of the session's current transaction (begun here if need be); None when the
+    database is not SQLite through storage.sqlite_inline."""
+    tx = session.sync_session.get_transaction()
+    entry = session.info.get(LANE)
+    if entry is not None and tx is not None and entry[0] is tx:
+        return entry[1]   # type: ignore[no-any-return]
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    lane = SqliteLane(driver, conn.dialect) if isinstance(driver, InlineConnection) else None
+    session.info[LANE] = (session.sync_session.get_transaction(), lane)
+    return lane

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver_lane import BEGUN, LaneSession
 from storage.sqlite_inline import inline_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -52,6 +53,8 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.connection.info.pop(BEGUN, False):   # begun on the driver (storage.driver_lane)
+            return
         # on the DBAPI cursor: a statement of every transaction needs no execution context
         cursor = conn.connection.cursor()
         try:
@@ -69,9 +72,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         _prepare_sqlite_file(url)
         database = make_url(url).database or ":memory:"
+        # no reset on return: every transaction is ended by whoever began it (a session, a
+        # connection block, storage.driver_lane) before the connection goes back
         engine = create_async_engine(
             async_url(url), async_creator=inline_creator(database, SQLITE_BUSY_TIMEOUT_MS / 1000),
-            pool_size=1, max_overflow=0, pool_timeout=SQLITE_QUEUE_TIMEOUT_S, **kwargs
+            pool_size=1, max_overflow=0, pool_timeout=SQLITE_QUEUE_TIMEOUT_S,
+            pool_reset_on_return=None, **kwargs
         )
         _sqlite_pragmas(engine)
         return engine
@@ -79,4 +85,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=AsyncSession, sync_session_class=LaneSession,
+                              expire_on_commit=False)
+
+
+def has_lanes(engine: AsyncEngine) -> bool:
+    """Units of work on this engine begin their transactions on the driver (SQLite)."""
+    return engine.dialect.name == "sqlite"

@@ -7,6 +7,11 @@ compiled once per set of parameter names, with SQLAlchemy's own bind and result 
 then run straight on the transaction's sqlite3 connection (storage.sqlite_inline). The SQL, the
 values written and the values read are SQLAlchemy's; only the machinery around them is skipped.
 Other databases keep SQLAlchemy's execution (`Rows.of`), with the same small result.
+
+A unit of work on SQLite begins its transaction here too (`LaneTransaction`): the engine's one
+connection from the pool, BEGIN IMMEDIATE and COMMIT on the driver, without a session
+transaction and a Connection object per update. When the session needs the connection (an ORM
+statement), it is handed this one with the transaction already begun, and owns it from then on.
 """
 
 from __future__ import annotations
@@ -15,13 +20,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.util.concurrency import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.orm.session import Session
 
 from storage.sqlite_inline import InlineConnection
 
 LANE = "zhiyong.driver_lane"   # session.info: (the transaction, its lane)
+LANE_TX = "zhiyong.lane_transaction"   # session.info: the unit of work's LaneTransaction
+BEGUN = "zhiyong.begun"   # connection info: the driver is in a transaction SQLAlchemy adopts
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 Processor = Callable[[Any], Any] | None
 
@@ -119,9 +130,74 @@ class SqliteLane:
         return Rows([], rowcount)
 
 
+class LaneTransaction:
+    """One unit of work's transaction on the SQLite engine's one connection, begun on the
+    driver; or, once the session has asked for the connection, the session's."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._fairy: PoolProxiedConnection | None = None
+        self._lane: SqliteLane | None = None
+        self._connection: Connection | None = None   # handed to the session
+
+    @property
+    def active(self) -> bool:
+        return self._fairy is not None
+
+    async def lane(self) -> SqliteLane:
+        if self._lane is None:
+            fairy = await self.engine.raw_connection()
+            driver = fairy.driver_connection
+            assert isinstance(driver, InlineConnection)
+            try:
+                await driver.run("BEGIN IMMEDIATE", (), False)
+            except BaseException:
+                await greenlet_spawn(fairy.close)
+                raise
+            self._fairy, self._lane = fairy, SqliteLane(driver, self.engine.dialect)
+        return self._lane
+
+    def connection(self) -> Connection:
+        """The connection for the session, its transaction begun already (the engine's begin
+        hook skips BEGIN once for it)."""
+        assert self._fairy is not None
+        if self._connection is None:
+            self._fairy.info[BEGUN] = True
+            self._connection = Connection(self.engine.sync_engine, connection=self._fairy)
+        return self._connection
+
+    async def end(self, commit: bool) -> None:
+        """COMMIT or ROLLBACK what the driver began (not what the session owns), then give
+        the connection back to the pool."""
+        lane, fairy, connection = self._lane, self._fairy, self._connection
+        self._lane = self._fairy = self._connection = None
+        if fairy is None:
+            return
+        try:
+            if connection is None and lane is not None:
+                await lane.driver.run("COMMIT" if commit else "ROLLBACK", (), False)
+        finally:
+            fairy.info.pop(BEGUN, None)
+            await greenlet_spawn(connection.close if connection is not None else fairy.close)
+
+
+class LaneSession(Session):
+    """The sync session of a unit of work on SQLite: while the driver holds a transaction, the
+    session's statements join it on the same connection (the pool has only that one)."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        tx = self.info.get(LANE_TX)
+        if tx is not None and tx.active:
+            return tx.connection()
+        return super().get_bind(*args, **kwargs)
+
+
 async def lane_of(session: AsyncSession) -> SqliteLane | None:
     """The lane of the session's current transaction (begun here if need be); None when the
     database is not SQLite through storage.sqlite_inline."""
+    owner = session.info.get(LANE_TX)
+    if owner is not None and not session.sync_session.in_transaction():
+        return await owner.lane()   # type: ignore[no-any-return]
     tx = session.sync_session.get_transaction()
     entry = session.info.get(LANE)
     if entry is not None and tx is not None and entry[0] is tx:

@@ -63,3 +63,19 @@ def refused(text: str, word: str) -> bool:
     def rest(i: int) -> str:
         return text[i + len(word):next((e for e in ends if e > i), len(text))]
     return bool(starts) and all(any(r in rest(i) for r in REFUSED) for i in starts)
+
+
+# what an official answered or did, reported after naming them ("窗口的人说…", "城管答复…"): a
+# letter told as a story of an official's conduct, even with no conduct phrase in it
+TOLD = re.compile("说|答复|回复|告诉|表示|答")
+
+
+def official_told(text: str) -> bool:
+    """An official named, then what they said or answered told in the same sentence."""
+    for m in _ACTORS.finditer(text):
+        if _KIND[m.group()] != "official":
+            continue
+        end = SENTENCE_END.search(text, m.end())
+        if TOLD.search(text, m.end(), end.start() if end else len(text)):
+            return True
+    return False

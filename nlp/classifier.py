@@ -179,8 +179,8 @@ class Classifier:
             return "misconduct", max(dist[space.index["misconduct"]], RULE_CONFIDENCE), False
         best = _argmax(dist)
         label, conf = space.labels[best], dist[best]
-        gate = self.model_only_told if official_told(norm) else self.model_only_conduct
-        if label != OTHER and not _conduct_words(hits) and conf < gate:
+        if label != OTHER and not _conduct_words(hits) and conf < self.model_only_conduct and (
+                conf < self.model_only_told or not official_told(norm)):
             # no phrase describes an official's conduct: an ordinary request, for the office to check
             evidence.append(f"未见公职人员行为的描述(模型倾向{display(label)} {conf:.2f})→{display(OTHER)}")
             return OTHER, dist[space.index[OTHER]], True

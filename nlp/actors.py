@@ -63,3 +63,27 @@ def refused(text: str, word: str) -> bool:
     def rest(i: int) -> str:
         return text[i + len(word):next((e for e in ends if e > i), len(text))]
     return bool(starts) and all(any(r in rest(i) for r in REFUSED) for i in starts)
+
+
+# what an official answered or did, reported after naming them ("窗口的人说…", "城管答复…"): a
+# letter told as a story of an official's conduct, even with no conduct phrase in it
+TOLD = re.compile("说|答复|回复|告诉|表示|答")
+# those who answer for an office in such stories, besides OFFICIAL (the clerk handling a case, the
+# hotline operator, a counter, a town or village office asked in turn)
+TELLERS = ("承办", "接线员", "柜台", "护士", "中队", "大队", "管理站", "税务所", "国土所", "站长",
+           "镇里", "县里", "村里", "乡里", "区里", "市里")
+_TELLERS = re.compile("|".join(sorted(map(re.escape, OFFICIAL + TELLERS), key=len, reverse=True)))
+# the answer to the citizen's report quoted with no one named ("每次的答复都是'已责令整改'")
+ANSWER = re.compile("答复都是|答复是|回复是|回复说|答复说")
+
+
+def official_told(text: str) -> bool:
+    """An official named, then what they said or answered told in the same sentence (or the
+    answer quoted)."""
+    if ANSWER.search(text):
+        return True
+    for m in _TELLERS.finditer(text):
+        end = SENTENCE_END.search(text, m.end())
+        if TOLD.search(text, m.end(), end.start() if end else len(text)):
+            return True
+    return False

@@ -95,6 +95,16 @@ def test_a_private_persons_act_is_not_an_officials_conduct() -> None:
     assert counts_as_conduct("车管所乱收费", "乱收费")
 
 
+def test_an_officials_answer_told_is_a_conduct_story() -> None:
+    from nlp.actors import official_told
+
+    assert official_told("去找国土所，说协议签了就改不了")
+    assert official_told("问村里，说镇上没通知")
+    assert official_told("每次的答复都是已责令整改")
+    assert not official_told("物业说在办，这样还能坐吗？")
+    assert not official_told("请问社保中心在哪里？我想办理退休。")
+
+
 def test_courtesy_words_do_not_outweigh_an_officials_conduct() -> None:
     hits = {"will_not": ["一拖再拖"], "other": ["谢谢", "维修"]}
     assert _without_courtesy(hits) == {"will_not": ["一拖再拖"], "other": ["维修"]}

@@ -68,7 +68,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     connection the writers queue in the pool (FIFO, in our loop) instead of sleeping in
     SQLite's busy handler, so no handler waits on the busy timeout or sees `database is
     locked`. The busy timeout stays for other processes (a CLI command beside the bot). The
-    statements run on the loop's thread (storage.sqlite_inline), not one thread hop each."""
+    statements run on the loop's thread (storage.sqlite_inline), not one thread hop each.
+    A database error in the log names the statement, never its values (hide_parameters: a
+    complainant's name, phone or words)."""
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         _prepare_sqlite_file(url)
         database = make_url(url).database or ":memory:"

@@ -16,12 +16,13 @@ statement), it is handed this one with the transaction already begun, and owns i
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util.concurrency import greenlet_spawn
@@ -123,11 +124,22 @@ class SqliteLane:
             values: Any = [compiled.values(p) for p in params]  # type: ignore[union-attr]
         else:
             values = compiled.values(first)
-        raw, rowcount = await self.driver.run(compiled.sql, values, many)
+        raw, rowcount = await self._run(compiled.sql, values, many)
         if compiled.columns:
             rows = compiled.rows(raw)
             return Rows(rows, len(rows))
         return Rows([], rowcount)
+
+    async def execute(self, sql: str) -> None:
+        """A statement without parameters (BEGIN, COMMIT, ROLLBACK)."""
+        await self._run(sql, (), False)
+
+    async def _run(self, sql: str, values: Any, many: bool) -> tuple[list[tuple[Any, ...]], int]:
+        try:
+            return await self.driver.run(sql, values, many)
+        except sqlite3.Error as exc:   # as SQLAlchemy raises it (IntegrityError …), no values
+            raise DBAPIError.instance(sql, None, exc, sqlite3.Error, hide_parameters=True,
+                                      ismulti=many) from exc
 
 
 class LaneTransaction:
@@ -149,12 +161,13 @@ class LaneTransaction:
             fairy = await self.engine.raw_connection()
             driver = fairy.driver_connection
             assert isinstance(driver, InlineConnection)
+            lane = SqliteLane(driver, self.engine.dialect)
             try:
-                await driver.run("BEGIN IMMEDIATE", (), False)
+                await lane.execute("BEGIN IMMEDIATE")
             except BaseException:
                 await greenlet_spawn(fairy.close)
                 raise
-            self._fairy, self._lane = fairy, SqliteLane(driver, self.engine.dialect)
+            self._fairy, self._lane = fairy, lane
         return self._lane
 
     def connection(self) -> Connection:
@@ -175,7 +188,11 @@ class LaneTransaction:
             return
         try:
             if connection is None and lane is not None:
-                await lane.driver.run("COMMIT" if commit else "ROLLBACK", (), False)
+                try:
+                    await lane.execute("COMMIT" if commit else "ROLLBACK")
+                finally:   # a failed COMMIT leaves the transaction open: not for the next one
+                    if lane.driver.in_transaction:
+                        await lane.execute("ROLLBACK")
         finally:
             fairy.info.pop(BEGUN, None)
             await greenlet_spawn(connection.close if connection is not None else fairy.close)

@@ -20,7 +20,7 @@ from nlp.actors import counts_as_conduct, refused
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
-from nlp.register import letter_weight
+from nlp.register import MARK_SET, letter_weight
 from nlp.situation import now_marker
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
@@ -137,6 +137,7 @@ class Classifier:
         urgent = classes("urgent")
         self._urgent_col = urgent.index("1") if "1" in urgent else None
         self._category_shift = self.spaces["category"].prior_shift(self.category_prior)
+        self._marks_found = MARK_SET <= self.lexicon.also_found
 
     def classify(self, text: str) -> Classification:
         norm = normalize(text)
@@ -164,7 +165,7 @@ class Classifier:
             evidence.append(f"「{'、'.join(dropped[:3])}」说的是企业/他人的行为，不算公职人员行为")
         hits = _without_courtesy(hits)
         space = self.spaces["category"]
-        letter = letter_weight(norm)
+        letter = letter_weight(norm, found if self._marks_found else None)
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
                              against=(OTHER, _conduct_words(hits)), shift=(letter, self._category_shift))
         # "I refused to pay 好处费" still reports the demand: no negation check for money

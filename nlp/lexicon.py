@@ -17,6 +17,7 @@ from typing import Any
 import ahocorasick
 
 from nlp.normalize import normalize
+from nlp.register import LETTER_MARKS
 from nlp.urgency import CITY_REASON, URGENT_REASONS, Combination, Urgency, read_urgency
 
 
@@ -84,6 +85,13 @@ class Lexicon:
     tags: LabelLexicon
     matcher: Matcher = field(compare=False, repr=False)
     city_words: frozenset[str] = frozenset()
+    # words the scan also reports for rules outside the lexicon (a letter's marks, nlp/register.py)
+    also_found: frozenset[str] = frozenset()
+    combination_words: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        words = {w for combo in self.urgent_combinations for g in combo.group_sets for w in g}
+        object.__setattr__(self, "combination_words", frozenset(words))
 
     def scan(self, text: str) -> list[str]:
         """Every keyword of every part in one pass (longest first); pass it to the *_hits methods."""
@@ -93,8 +101,9 @@ class Lexicon:
         """Urgent or not, the danger reason, and the phrases that decided (nlp/urgency.py)."""
         if found is None:
             found = self.scan(text)
+        # only the combinations' words matter there: a small set, often empty
         return read_urgency(text, self.urgent.hits(text, found), self.urgent_combinations,
-                            frozenset(found))
+                            self.combination_words.intersection(found))
 
     def urgent_hits(self, text: str, found: Sequence[str] | None = None) -> list[str]:
         """The phrases that make `text` urgent ('+'-joined for a combination); [] if none."""
@@ -156,7 +165,8 @@ def build_lexicon(
     }
     every = {w for part in parts.values() for words in part.keywords.values() for w in words}
     every.update(w for combo in combos for group in combo.groups for w in group)
+    every.update(LETTER_MARKS)
     city = [w for extra in (department_keywords or {}, category_keywords or {})
             for words in extra.values() for w in words]
     return Lexicon(**parts, urgent_combinations=combos, matcher=Matcher(every),
-                   city_words=frozenset(_norm_all(city)))
+                   city_words=frozenset(_norm_all(city)), also_found=frozenset(LETTER_MARKS))

@@ -69,6 +69,7 @@ class LabelSpace:
         # a label the model never saw (a city's own unit) starts as an average one, not impossible
         self._floor_list = [-math.log(max(len(model_classes), 2))] * len(self.labels)
         self._model_index_list = [self.index[c] for c in model_classes]
+        self._model_first = self._model_index_list == list(range(len(model_classes)))
 
     def prior_shift(self, prior: Mapping[str, float]) -> list[float]:
         """log(prior / uniform) per label (0 for labels the prior does not name)."""
@@ -90,15 +91,23 @@ class LabelSpace:
         if log_probs is None:
             scores = [0.0] * len(self.labels)
         else:
-            scores = list(self._floor_list)
-            for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
-                scores[i] = max(lp, LOG_FLOOR)
+            floor = LOG_FLOOR
+            if self._model_first:
+                scores = [floor if floor > lp else lp for lp in log_probs.tolist()]
+                scores += self._floor_list[len(scores):]
+            else:
+                scores = list(self._floor_list)
+                for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
+                    scores[i] = floor if floor > lp else lp
             if shift is not None:
                 weight, correction = shift
                 scores = [a + weight * b for a, b in zip(scores, correction, strict=True)]
         index = self.index
         for label, words in hits.items():
-            scores[index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
+            if city:
+                scores[index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
+            else:
+                scores[index[label]] += _beta_sums(beta)[min(len(words), MAX_HITS)]
         for label, b in (bonus or {}).items():
             scores[index[label]] += b
         if against is not None and against[1] and against[0] in index:
@@ -351,9 +360,15 @@ def _conduct(norm: str, word: str) -> bool:
     return counts_as_conduct(norm, word)
 
 
-def _argmax(values: Sequence[float]) -> int:
+def _argmax(values: list[float]) -> int:
     """Index of the first largest value (as numpy's argmax: the taxonomy's order breaks ties)."""
-    return max(range(len(values)), key=values.__getitem__)
+    return values.index(max(values))
+
+
+@lru_cache(maxsize=8)
+def _beta_sums(beta: float) -> tuple[float, ...]:
+    """k keyword hits' log-odds, k = 0 … MAX_HITS, summed one by one as for a city's words."""
+    return tuple(sum(beta for _ in range(k)) for k in range(MAX_HITS + 1))
 
 
 def _conduct_words(hits: Mapping[str, Sequence[str]]) -> int:

@@ -52,7 +52,7 @@ def word_code(ids: list[int]) -> int:
 
 def _hits(sorted_codes: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Positions in the vocabulary of the query codes it contains (sorted query → sorted result)."""
-    pos = np.searchsorted(sorted_codes, query)
+    pos = sorted_codes.searchsorted(query)
     pos[pos == len(sorted_codes)] = 0
     return pos[sorted_codes[pos] == query]
 
@@ -112,7 +112,7 @@ class Vectorizer:
         first = np.empty(len(pos), bool)
         first[0] = True
         np.not_equal(pos[1:], pos[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
+        starts = first.nonzero()[0]
         ends = np.empty_like(starts)
         ends[:-1] = starts[1:]
         ends[-1] = len(pos)
@@ -120,7 +120,7 @@ class Vectorizer:
         upos = pos[starts]
         idx = self.code_cols[upos]
         val = (np.log(counts) + np.float32(1.0)) * self.idf[idx]
-        split = int(np.searchsorted(upos, self.first_word))
+        split = int(upos.searchsorted(self.first_word))
         for part, weight in ((val[:split], self.weights[0]), (val[split:], self.weights[1])):
             if len(part):
                 part *= weight / np.sqrt(part @ part)

@@ -202,12 +202,12 @@ class Classifier:
     def _tags(self, norm: str, found: Sequence[str], category: str) -> list[str]:
         """Conduct tags only on a conduct category, and only for words an official's conduct
         supports (玩手机 at the desk is 脱岗 only where the text says so)."""
-        tags = self.lexicon.tag_hits(norm, found)
+        hits = self.lexicon.tags.hits(norm, found)
+        tags = [t for t in self.lexicon.tags.keywords if t in hits]
         if category == OTHER:
             return [t for t in tags if t in NEUTRAL_TAGS]
-        words = self.lexicon.tags.keywords
-        return [t for t in tags if t in NEUTRAL_TAGS
-                or any(w in norm and _conduct(norm, w) for w in words[t])]
+        # the scan found every tag word the text holds: only those need the conduct test
+        return [t for t in tags if t in NEUTRAL_TAGS or any(_conduct(norm, w) for w in hits[t])]
 
     def _department(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                     evidence: list[str]) -> tuple[str, float, bool]:

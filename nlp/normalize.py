@@ -13,6 +13,9 @@ _URL = r"(?:https?://|www\.)[^\s\u4e00-\u9fff，。！？、；）)】]+|[\w.+-]
 _PHONE = r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-?\d{7,8}|\d{3}-\d{4}-\d{4})(?!\d)"
 _MASKABLE = re.compile(f"(?P<url>{_URL})|(?P<phone>{_PHONE})", re.IGNORECASE)
 _MAYBE = re.compile(r"[0-9@]|www|http", re.IGNORECASE)  # cheap pre-check: most texts have none
+_HINT = re.compile(r"[0-9@wWhH]")               # … and cheaper still: a character class scan
+# what every pattern of _MASKABLE needs: a URL or e-mail its marker, a phone three digits in a row
+_NEEDED = re.compile(r"@|www|http|\d{3}", re.IGNORECASE)
 URL_MASK = " xurl "
 PHONE_MASK = " xtel "
 
@@ -57,7 +60,7 @@ def to_halfwidth(text: str) -> str:
 
 def mask(text: str) -> str:
     """Phone numbers, e-mails and URLs become placeholders: they identify, they don't classify."""
-    if not _MAYBE.search(text):
+    if not _HINT.search(text) or not _MAYBE.search(text) or not _NEEDED.search(text):
         return text
     return _MASKABLE.sub(_mask_of, text)
 

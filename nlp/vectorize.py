@@ -18,18 +18,26 @@ from nlp.segment import tokens
 BITS = 21
 MAX_CHAR_N = 3      # 3 × 21 bits fit in a uint64, below WORD_BIT
 WORD_BIT = np.uint64(1 << 63)
+_SHIFT = np.uint64(BITS)
+_ONE = np.uint64(1)
 _EMPTY_ROW = (np.empty(0, np.intp), np.empty(0, np.float32), 0)
 
 
 def char_ngram_codes(text: str, min_n: int, max_n: int) -> np.ndarray:
-    """Codes of every character n-gram, min_n ≤ n ≤ max_n (code point + 1, so NUL is safe)."""
-    cps = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64) + np.uint64(1)
-    parts = []
-    for n in range(min_n, max_n + 1):
-        if len(cps) >= n:
-            code = cps[: len(cps) - n + 1].copy()
-            for k in range(1, n):
-                code = (code << np.uint64(BITS)) | cps[k: len(cps) - n + 1 + k]
+    """Codes of every character n-gram, min_n ≤ n ≤ max_n (code point + 1, so NUL is safe).
+
+    Each n-gram's code extends the (n-1)-gram's by one character: two numpy calls per n.
+    """
+    cps = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
+    cps += _ONE
+    parts = [cps] if min_n <= 1 and len(cps) else []
+    code = cps
+    for n in range(2, max_n + 1):
+        if len(cps) < n:
+            break
+        code = code[:-1] << _SHIFT
+        code |= cps[n - 1:]
+        if n >= min_n:
             parts.append(code)
     return np.concatenate(parts) if parts else np.empty(0, np.uint64)
 
@@ -131,15 +139,14 @@ class Vectorizer:
         known = ids >= 0
         shifted = (ids + 1).astype(np.uint64)
         out = [shifted[known] | WORD_BIT]
+        code, ok = shifted, known
         for n in range(2, self.spec.word_max_n + 1):
-            m = len(ids) - n + 1
-            if m <= 0:
+            if len(ids) < n:
                 break
-            code = shifted[:m].copy()
-            ok = known[:m].copy()
-            for k in range(1, n):
-                code = (code << np.uint64(BITS)) | shifted[k:m + k]
-                ok &= known[k:m + k]
+            # the n-gram's code extends the (n-1)-gram's by one word, as for characters
+            code = code[:-1] << _SHIFT
+            code |= shifted[n - 1:]
+            ok = ok[:-1] & known[n - 1:]
             out.append(code[ok] | WORD_BIT)
         return out
 

@@ -99,14 +99,14 @@ def _last(hay: str, words: tuple[str, ...]) -> int:
 def why_not(text: str, start: int, length: int, chronic_matters: bool = True) -> str:
     """"" when the word at `start` describes something present, else why not (for evidence)."""
     sp = span(text, start, length)
-    if any(p in text[start:start + length] for p in PRESENT):
+    if _PRESENT.search(text, start, start + length):
         return ""                                    # 还在施工, 正在冒烟: present by itself
     if any(sp.near_before.endswith(n) or sp.near_before[-4:].find(n) >= 0 for n in NEGATION):
         return NEGATED_EVIDENCE
-    if any(w in sp.before for w in HYPOTHETICAL) or any(sp.after.startswith(w) or w in sp.after[:6]
-                                                          for w in QUESTION_AFTER):
+    if _HYPOTHETICAL.search(sp.before) or any(sp.after.startswith(w) or w in sp.after[:6]
+                                              for w in QUESTION_AFTER):
         return HYPOTHETICAL_EVIDENCE
-    now = any(p in sp.rest for p in PRESENT)
+    now = _PRESENT.search(sp.rest) is not None
     past = _last(sp.before, PAST)
     if past >= 0 and _last(sp.before, PRESENT) < past and not now:
         return PAST_EVIDENCE
@@ -114,7 +114,7 @@ def why_not(text: str, start: int, length: int, chronic_matters: bool = True) ->
         return PAST_EVIDENCE
     if any(sp.after.startswith(w) or w in sp.after[:4] for w in EVENT_AFTER):
         return PAST_EVIDENCE
-    if chronic_matters and any(w in sp.before or w in sp.after for w in CHRONIC):
+    if chronic_matters and (_CHRONIC.search(sp.before) or _CHRONIC.search(sp.after)):
         return CHRONIC_EVIDENCE
     return ""
 
@@ -150,8 +150,18 @@ ASKED_BEFORE = ("是不是", "有没有", "算不算")
 ASKED_AFTER = (*QUESTION_AFTER, "呢")
 
 
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """"Does the text hold one of `words`" as one regex search: about ten times faster than a
+    substring test per word on these lists of 20-50 words."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
+_PRESENT, _HYPOTHETICAL, _CHRONIC = _any_of(PRESENT), _any_of(HYPOTHETICAL), _any_of(CHRONIC)
+_SUPPOSED_BEFORE = _any_of((*HYPOTHETICAL, *ASKED_BEFORE))
+
+
 def _supposed(sp: Span) -> bool:
-    return (any(w in sp.near_before for w in (*HYPOTHETICAL, *ASKED_BEFORE))
+    return (_SUPPOSED_BEFORE.search(sp.near_before) is not None
             or any(sp.after.startswith(w) or w in sp.after[:6] for w in ASKED_AFTER))
 
 

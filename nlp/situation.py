@@ -92,7 +92,11 @@ def first_date(text: str) -> int:
     return m.start() if m else -1
 
 
-def _last(hay: str, words: tuple[str, ...]) -> int:
+def _last(hay: str, words: tuple[str, ...], any_of: re.Pattern[str]) -> int:
+    """Where the last of `words` starts in `hay`, or -1; `any_of` (_any_of(words)) first tells
+    whether there is one at all (most sentences hold none)."""
+    if any_of.search(hay) is None:
+        return -1
     return max((hay.rfind(w) for w in words), default=-1)
 
 
@@ -107,10 +111,10 @@ def why_not(text: str, start: int, length: int, chronic_matters: bool = True) ->
                                               for w in QUESTION_AFTER):
         return HYPOTHETICAL_EVIDENCE
     now = _PRESENT.search(sp.rest) is not None
-    past = _last(sp.before, PAST)
-    if past >= 0 and _last(sp.before, PRESENT) < past and not now:
+    past = _last(sp.before, PAST, _PAST)
+    if past >= 0 and _last(sp.before, PRESENT, _PRESENT) < past and not now:
         return PAST_EVIDENCE
-    if not now and _last(sp.before, PRESENT) < 0 and 0 <= first_date(text) < start:
+    if not now and _last(sp.before, PRESENT, _PRESENT) < 0 and 0 <= first_date(text) < start:
         return PAST_EVIDENCE
     if any(sp.after.startswith(w) or w in sp.after[:4] for w in EVENT_AFTER):
         return PAST_EVIDENCE
@@ -158,6 +162,7 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 
 _PRESENT, _HYPOTHETICAL, _CHRONIC = _any_of(PRESENT), _any_of(HYPOTHETICAL), _any_of(CHRONIC)
 _SUPPOSED_BEFORE = _any_of((*HYPOTHETICAL, *ASKED_BEFORE))
+_PAST = _any_of(PAST)
 
 
 def _supposed(sp: Span) -> bool:
@@ -172,6 +177,11 @@ def now_marker(text: str) -> str:
 
 def negated(text: str, start: int) -> bool:
     """The clause right before `start` negates what follows (没有/未/拒绝 … 送礼)."""
-    clause = span(text, start, 0).near_before[-4:]
+    return negated_clause(span(text, start, 0).near_before)
+
+
+def negated_clause(before: str) -> bool:
+    """negated() for the clause text before the word."""
+    clause = before[-4:]
     return any(clause.endswith(n) for n in ("没有", "没", "未", "拒绝", "不用", "无需", "不需要",
                                              "从不", "从没", "并未", "不收"))

@@ -62,7 +62,7 @@ def _hits(sorted_codes: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Positions in the vocabulary of the query codes it contains (sorted query → sorted result)."""
     pos = sorted_codes.searchsorted(query)
     pos[pos == len(sorted_codes)] = 0
-    return pos[sorted_codes[pos] == query]
+    return pos[sorted_codes.take(pos) == query]
 
 
 class Vectorizer:
@@ -125,9 +125,10 @@ class Vectorizer:
         ends[:-1] = starts[1:]
         ends[-1] = len(pos)
         counts = (ends - starts).astype(np.float32)
-        upos = pos[starts]
-        idx = self.code_cols[upos]
-        val = (np.log(counts) + np.float32(1.0)) * self.idf[idx]
+        # take, not fancy indexing: the same gather at half the overhead
+        upos = pos.take(starts)
+        idx = self.code_cols.take(upos)
+        val = (np.log(counts) + np.float32(1.0)) * self.idf.take(idx)
         split = int(upos.searchsorted(self.first_word))
         for part, weight in ((val[:split], self.weights[0]), (val[split:], self.weights[1])):
             if len(part):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.situation import SENTENCE_END, negated, only_supposed, span
+from nlp.situation import SENTENCE_END, negated_clause, only_supposed, span
 
 OFFICIAL = ("局", "部门", "政府", "窗口", "工作人员", "办事员", "民警", "警察", "交警", "辅警",
             "城管", "执法", "街道", "社区", "村委", "居委", "村干部", "干部", "领导", "科长",
@@ -35,7 +35,11 @@ _KIND = {**{w: "official" for w in OFFICIAL}, **{w: "company" for w in COMPANY}}
 
 def actor_before(text: str, start: int) -> str:
     """'official', 'company' or '' for the nearest actor named before `start` in its clause."""
-    before = span(text, start, 0).near_before
+    return _actor_in(span(text, start, 0).near_before)
+
+
+def _actor_in(before: str) -> str:
+    """actor_before for the clause text before the word."""
     last = ""
     for m in _ACTORS.finditer(before):
         last = m.group()
@@ -49,7 +53,8 @@ def counts_as_conduct(text: str, word: str, check_negation: bool = True) -> bool
         return False
     i = text.find(word)
     while i >= 0:
-        if not (check_negation and negated(text, i)) and actor_before(text, i) != "company":
+        before = span(text, i, 0).near_before        # one span for both tests
+        if not (check_negation and negated_clause(before)) and _actor_in(before) != "company":
             return True
         i = text.find(word, i + 1)
     return False

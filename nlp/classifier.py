@@ -20,7 +20,7 @@ from nlp.actors import counts_as_conduct, official_told, refused
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
-from nlp.register import letter_weight
+from nlp.register import MARK_SET, letter_weight
 from nlp.situation import now_marker
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
@@ -72,6 +72,7 @@ class LabelSpace:
         # a label the model never saw (a city's own unit) starts as an average one, not impossible
         self._floor_list = [-math.log(max(len(model_classes), 2))] * len(self.labels)
         self._model_index_list = [self.index[c] for c in model_classes]
+        self._model_first = self._model_index_list == list(range(len(model_classes)))
 
     def prior_shift(self, prior: Mapping[str, float]) -> list[float]:
         """log(prior / uniform) per label (0 for labels the prior does not name)."""
@@ -93,15 +94,23 @@ class LabelSpace:
         if log_probs is None:
             scores = [0.0] * len(self.labels)
         else:
-            scores = list(self._floor_list)
-            for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
-                scores[i] = max(lp, LOG_FLOOR)
+            floor = LOG_FLOOR
+            if self._model_first:
+                scores = [floor if floor > lp else lp for lp in log_probs.tolist()]
+                scores += self._floor_list[len(scores):]
+            else:
+                scores = list(self._floor_list)
+                for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
+                    scores[i] = floor if floor > lp else lp
             if shift is not None:
                 weight, correction = shift
                 scores = [a + weight * b for a, b in zip(scores, correction, strict=True)]
         index = self.index
         for label, words in hits.items():
-            scores[index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
+            if city:
+                scores[index[label]] += sum(CITY_BETA if w in city else beta for w in words[:MAX_HITS])
+            else:
+                scores[index[label]] += _beta_sums(beta)[min(len(words), MAX_HITS)]
         for label, b in (bonus or {}).items():
             scores[index[label]] += b
         if against is not None and against[1] and against[0] in index:
@@ -141,6 +150,7 @@ class Classifier:
         urgent = classes("urgent")
         self._urgent_col = urgent.index("1") if "1" in urgent else None
         self._category_shift = self.spaces["category"].prior_shift(self.category_prior)
+        self._marks_found = MARK_SET <= self.lexicon.also_found
 
     def classify(self, text: str) -> Classification:
         norm = normalize(text)
@@ -168,7 +178,7 @@ class Classifier:
             evidence.append(f"「{'、'.join(dropped[:3])}」说的是企业/他人的行为，不算公职人员行为")
         hits = _without_courtesy(hits)
         space = self.spaces["category"]
-        letter = letter_weight(norm)
+        letter = letter_weight(norm, found if self._marks_found else None)
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
                              against=(OTHER, _conduct_words(hits)), shift=(letter, self._category_shift))
         # "I refused to pay 好处费" still reports the demand: no negation check for money
@@ -197,12 +207,12 @@ class Classifier:
     def _tags(self, norm: str, found: Sequence[str], category: str) -> list[str]:
         """Conduct tags only on a conduct category, and only for words an official's conduct
         supports (玩手机 at the desk is 脱岗 only where the text says so)."""
-        tags = self.lexicon.tag_hits(norm, found)
+        hits = self.lexicon.tags.hits(norm, found)
+        tags = [t for t in self.lexicon.tags.keywords if t in hits]
         if category == OTHER:
             return [t for t in tags if t in NEUTRAL_TAGS]
-        words = self.lexicon.tags.keywords
-        return [t for t in tags if t in NEUTRAL_TAGS
-                or any(w in norm and _conduct(norm, w) for w in words[t])]
+        # the scan found every tag word the text holds: only those need the conduct test
+        return [t for t in tags if t in NEUTRAL_TAGS or any(_conduct(norm, w) for w in hits[t])]
 
     def _department(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                     evidence: list[str]) -> tuple[str, float, bool]:
@@ -355,9 +365,15 @@ def _conduct(norm: str, word: str) -> bool:
     return counts_as_conduct(norm, word)
 
 
-def _argmax(values: Sequence[float]) -> int:
+def _argmax(values: list[float]) -> int:
     """Index of the first largest value (as numpy's argmax: the taxonomy's order breaks ties)."""
-    return max(range(len(values)), key=values.__getitem__)
+    return values.index(max(values))
+
+
+@lru_cache(maxsize=8)
+def _beta_sums(beta: float) -> tuple[float, ...]:
+    """k keyword hits' log-odds, k = 0 … MAX_HITS, summed one by one as for a city's words."""
+    return tuple(sum(beta for _ in range(k)) for k in range(MAX_HITS + 1))
 
 
 def _conduct_words(hits: Mapping[str, Sequence[str]]) -> int:

@@ -9,16 +9,24 @@ proportion to `letter_weight`, 0 for a short, bare complaint and 1 for a typical
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 SHORT = 60          # characters (normalised) at or below which a text is a bare complaint
 LONG = 160          # … at or above which length alone makes it a letter
 # openings, closings and asides of a letter to an authority; each adds to the weight
 LETTER_MARKS = ("您好", "你好", "尊敬的", "领导", "局长", "书记", "市长", "厅长", "谢谢", "感谢",
                 "盼复", "望回复", "恳请", "特此", "本人", "我们小区", "业主", "请问", "咨询")
 MARK_WEIGHT = 0.25
+MARK_SET = frozenset(LETTER_MARKS)
 
 
-def letter_weight(norm: str) -> float:
-    """0 … 1: how far the text is in the message-board register (length plus letter marks)."""
+def letter_weight(norm: str, found: Collection[str] | None = None) -> float:
+    """0 … 1: how far the text is in the message-board register (length plus letter marks).
+
+    `found`: a scan that reports every mark the text holds (Lexicon.also_found), so the marks
+    are counted without a substring search each.
+    """
     length = min(max((len(norm) - SHORT) / (LONG - SHORT), 0.0), 1.0)
-    marks = sum(1 for m in LETTER_MARKS if m in norm) * MARK_WEIGHT
-    return min(length + marks, 1.0)
+    count = (len(MARK_SET.intersection(found)) if found is not None
+             else sum(1 for m in LETTER_MARKS if m in norm))
+    return min(length + count * MARK_WEIGHT, 1.0)

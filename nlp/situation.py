@@ -13,8 +13,9 @@ searches: a sentence is the text between 。！？；!?; or a line break, a clau
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
 from functools import lru_cache
+from typing import NamedTuple
 
 SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 CLAUSE_END = re.compile(r"[。！？；!?;\n，,、：:]")
@@ -48,9 +49,9 @@ PAST_EVIDENCE, HYPOTHETICAL_EVIDENCE, NEGATED_EVIDENCE, CHRONIC_EVIDENCE = (
     "过去的事", "假设或预防", "已否定", "长期问题")
 
 
-@dataclass(frozen=True)
-class Span:
-    """The sentence and clause around one occurrence of a word."""
+class Span(NamedTuple):
+    """The sentence and clause around one occurrence of a word (a tuple: built several times a
+    text, where a frozen dataclass's __init__ costs three times as much)."""
 
     before: str          # sentence text before the word, at most LOOKBACK characters
     after: str           # clause text after the word
@@ -60,19 +61,26 @@ class Span:
 
 def span(text: str, start: int, length: int) -> Span:
     """The context of text[start:start+length]."""
-    s_start = 0
-    for m in SENTENCE_END.finditer(text, 0, start):
-        s_start = m.end()
-    c_start = s_start
-    for m in CLAUSE_END.finditer(text, s_start, start):
-        c_start = m.end()
+    sentences, clauses = _ends(text)
+    k = bisect_left(sentences, start)
+    s_start = sentences[k - 1] + 1 if k else 0
+    k = bisect_left(clauses, start)
+    c_start = clauses[k - 1] + 1 if k else 0     # a sentence end ends a clause too
     end = start + length
-    c_end_m = CLAUSE_END.search(text, end)
-    c_end = c_end_m.start() if c_end_m else len(text)
-    s_end_m = SENTENCE_END.search(text, end)
-    s_end = s_end_m.start() if s_end_m else len(text)
+    k = bisect_left(clauses, end)
+    c_end = clauses[k] if k < len(clauses) else len(text)
+    k = bisect_left(sentences, end)
+    s_end = sentences[k] if k < len(sentences) else len(text)
     return Span(text[max(s_start, start - LOOKBACK):start], text[end:c_end], text[c_start:start],
                 text[end:s_end])
+
+
+@lru_cache(maxsize=4)
+def _ends(text: str) -> tuple[list[int], list[int]]:
+    """Where the sentences and the clauses of `text` end (cached: the rules ask for many spans
+    of the same text)."""
+    return ([m.start() for m in SENTENCE_END.finditer(text)],
+            [m.start() for m in CLAUSE_END.finditer(text)])
 
 
 @lru_cache(maxsize=32)
@@ -84,29 +92,33 @@ def first_date(text: str) -> int:
     return m.start() if m else -1
 
 
-def _last(hay: str, words: tuple[str, ...]) -> int:
+def _last(hay: str, words: tuple[str, ...], any_of: re.Pattern[str]) -> int:
+    """Where the last of `words` starts in `hay`, or -1; `any_of` (_any_of(words)) first tells
+    whether there is one at all (most sentences hold none)."""
+    if any_of.search(hay) is None:
+        return -1
     return max((hay.rfind(w) for w in words), default=-1)
 
 
 def why_not(text: str, start: int, length: int, chronic_matters: bool = True) -> str:
     """"" when the word at `start` describes something present, else why not (for evidence)."""
     sp = span(text, start, length)
-    if any(p in text[start:start + length] for p in PRESENT):
+    if _PRESENT.search(text, start, start + length):
         return ""                                    # 还在施工, 正在冒烟: present by itself
     if any(sp.near_before.endswith(n) or sp.near_before[-4:].find(n) >= 0 for n in NEGATION):
         return NEGATED_EVIDENCE
-    if any(w in sp.before for w in HYPOTHETICAL) or any(sp.after.startswith(w) or w in sp.after[:6]
-                                                          for w in QUESTION_AFTER):
+    if _HYPOTHETICAL.search(sp.before) or any(sp.after.startswith(w) or w in sp.after[:6]
+                                              for w in QUESTION_AFTER):
         return HYPOTHETICAL_EVIDENCE
-    now = any(p in sp.rest for p in PRESENT)
-    past = _last(sp.before, PAST)
-    if past >= 0 and _last(sp.before, PRESENT) < past and not now:
+    now = _PRESENT.search(sp.rest) is not None
+    past = _last(sp.before, PAST, _PAST)
+    if past >= 0 and _last(sp.before, PRESENT, _PRESENT) < past and not now:
         return PAST_EVIDENCE
-    if not now and _last(sp.before, PRESENT) < 0 and 0 <= first_date(text) < start:
+    if not now and _last(sp.before, PRESENT, _PRESENT) < 0 and 0 <= first_date(text) < start:
         return PAST_EVIDENCE
     if any(sp.after.startswith(w) or w in sp.after[:4] for w in EVENT_AFTER):
         return PAST_EVIDENCE
-    if chronic_matters and any(w in sp.before or w in sp.after for w in CHRONIC):
+    if chronic_matters and (_CHRONIC.search(sp.before) or _CHRONIC.search(sp.after)):
         return CHRONIC_EVIDENCE
     return ""
 
@@ -142,8 +154,19 @@ ASKED_BEFORE = ("是不是", "有没有", "算不算")
 ASKED_AFTER = (*QUESTION_AFTER, "呢")
 
 
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """"Does the text hold one of `words`" as one regex search: about ten times faster than a
+    substring test per word on these lists of 20-50 words."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
+_PRESENT, _HYPOTHETICAL, _CHRONIC = _any_of(PRESENT), _any_of(HYPOTHETICAL), _any_of(CHRONIC)
+_SUPPOSED_BEFORE = _any_of((*HYPOTHETICAL, *ASKED_BEFORE))
+_PAST = _any_of(PAST)
+
+
 def _supposed(sp: Span) -> bool:
-    return (any(w in sp.near_before for w in (*HYPOTHETICAL, *ASKED_BEFORE))
+    return (_SUPPOSED_BEFORE.search(sp.near_before) is not None
             or any(sp.after.startswith(w) or w in sp.after[:6] for w in ASKED_AFTER))
 
 
@@ -154,6 +177,11 @@ def now_marker(text: str) -> str:
 
 def negated(text: str, start: int) -> bool:
     """The clause right before `start` negates what follows (没有/未/拒绝 … 送礼)."""
-    clause = span(text, start, 0).near_before[-4:]
+    return negated_clause(span(text, start, 0).near_before)
+
+
+def negated_clause(before: str) -> bool:
+    """negated() for the clause text before the word."""
+    clause = before[-4:]
     return any(clause.endswith(n) for n in ("没有", "没", "未", "拒绝", "不用", "无需", "不需要",
                                              "从不", "从没", "并未", "不收"))

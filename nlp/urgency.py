@@ -48,7 +48,7 @@ def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
                  combinations: Sequence[Combination], present: frozenset[str]) -> Urgency:
     """Urgency of normalised `text` from urgent keyword `hits` (reason → words, longest first).
 
-    `present`: every keyword found in the text (for combinations).
+    `present`: the keywords found in the text, at least those of the combinations.
     """
     decided: list[tuple[int, str, str]] = []       # (rank, reason, phrase)
     discounted: list[str] = []
@@ -60,8 +60,11 @@ def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
                 break
             if why and len(discounted) < 2:
                 discounted.append(f"「{word}」{why}，不计紧急")
-    for combo in combinations:
-        if not any(present.isdisjoint(g) for g in combo.group_sets):
+    for combo in combinations if present else ():
+        for group in combo.group_sets:
+            if present.isdisjoint(group):
+                break
+        else:
             parts = _near(text, combo)
             if parts:
                 decided.append((URGENT_REASONS.index(combo.reason), combo.reason, "+".join(parts)))

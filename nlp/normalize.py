@@ -31,9 +31,13 @@ def converter() -> opencc.OpenCC:
 
 @lru_cache(maxsize=1)
 def _traditional() -> frozenset[str]:
-    """Every CJK character tw2sp changes on its own (one conversion of the whole block, ~20 ms)."""
+    """Every CJK character that is Traditional only: one OpenCC t2s changes on its own (one
+    conversion of the whole block, ~20 ms). Not tw2sp's own list, which also holds characters
+    of Simplified text (么 of 什么 / 怎么, 著 of 显著, 埠) and would send it through the
+    Taiwan-phrase table."""
     chars = [chr(c) for c in range(0x3400, 0xA000)]
-    return frozenset(a for a, b in zip(chars, converter().convert("\n".join(chars)).split("\n"),
+    plain = opencc.OpenCC("t2s")
+    return frozenset(a for a, b in zip(chars, plain.convert("\n".join(chars)).split("\n"),
                                        strict=True) if a != b)
 
 

@@ -45,3 +45,5 @@ def test_traditional_and_simplified_classify_alike(configured: Path, simplified:
 def test_simplified_text_keeps_its_mainland_words() -> None:
     assert normalize("我把文件交给窗口，建立了档案") == "我把文件交给窗口,建立了档案"
     assert normalize("計程車司機說網路上的文件不算") == "出租车司机说网络上的文档不算"
+    # 么, 著, 埠 are Simplified characters too: they do not make a text Traditional
+    assert normalize("文件怎么还没批？这么显著的问题，商埠路") == "文件怎么还没批?这么显著的问题,商埠路"

@@ -15,7 +15,7 @@ from nlp.model import load
 # Measured 2026-12-02 (nlp/README.md). Urgent recall on the written corpus stays below its old
 # 0.98: the situation rules no longer count danger words told as past or as prevention requests
 # (real messages: urgent recall 1.0 at 1.7 % flagged).
-PINNED = {"category_macro_f1": 0.889, "department_accuracy": 0.929, "urgent_recall": 0.802,
+PINNED = {"category_macro_f1": 0.886, "department_accuracy": 0.929, "urgent_recall": 0.802,
           "urgent_precision": 0.780}
 TOLERANCE = 0.03
 

@@ -104,6 +104,7 @@ class Compiled:
 
 
 _COMPILED: dict[tuple[int, tuple[str, ...], bool], Compiled] = {}
+_COMPILED_MAX = 512   # a statement built per call would grow the cache: bounded, it only recompiles
 
 
 class SqliteLane:
@@ -118,6 +119,8 @@ class SqliteLane:
         keys = tuple(sorted(first))
         compiled = _COMPILED.get((id(stmt), keys, many))
         if compiled is None:
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.clear()
             compiled = _COMPILED[(id(stmt), keys, many)] = Compiled.of(
                 stmt, self.dialect, list(keys), many)
         if many:

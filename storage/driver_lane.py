@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, MultipleResultsFound, NoResultFound
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util.concurrency import greenlet_spawn
@@ -36,6 +36,7 @@ LANE_TX = "zhiyong.lane_transaction"   # session.info: the unit of work's LaneTr
 BEGUN = "zhiyong.begun"   # connection info: the driver is in a transaction SQLAlchemy adopts
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
 Processor = Callable[[Any], Any] | None
+_REQUIRED = object()   # a parameter the statement has no value of its own for
 
 
 class Rows:
@@ -84,7 +85,8 @@ class Compiled:
             raise TypeError(f"not a statement for the driver lane (IN-lists, literal parameters "
                             f"or column defaults): {c.string[:80]}")
         processors = c._bind_processors   # SQLAlchemy's own, as its execution applies them
-        order = tuple((by_name[n].key, None if by_name[n].required else by_name[n].effective_value,
+        order = tuple((by_name[n].key,
+                       _REQUIRED if by_name[n].required else by_name[n].effective_value,
                        processors.get(n)) for n in c.positiontup)
         columns = tuple((key, typ._cached_result_processor(dialect, None))
                         for key, _name, _objects, typ in c._result_columns)
@@ -94,6 +96,8 @@ class Compiled:
         out = []
         for key, default, process in self.order:
             value = params[key] if key in params else default
+            if value is _REQUIRED:   # as SQLAlchemy refuses it, rather than writing NULL
+                raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
             out.append(value if process is None or value is None else process(value))
         return tuple(out)
 

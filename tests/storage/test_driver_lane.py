@@ -9,10 +9,11 @@ import secrets
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, StatementError
 
 from storage.driver_lane import lane_of
 from storage.migrate import upgrade_async
+from storage.repositories.chats import _GET
 from storage.tables import ProcessedUpdateRow
 from storage.uow import Database
 from workflow.model import Complainant, Conversation, Ticket
@@ -139,3 +140,14 @@ async def _fail_a_commit(database: Database) -> None:
             await uow.commit()
             assert await uow.tickets.by_number(number) is None
     await asyncio.wait_for(next_update(), 5)
+
+
+async def test_a_missing_parameter_is_refused_not_written_as_null(database: Database) -> None:
+    async with database.uow() as uow:
+        lane = await lane_of(uow.session)
+        with pytest.raises((InvalidRequestError, StatementError),
+                           match="A value is required for bind parameter 'chat_id'"):
+            if lane is None:   # PostgreSQL: SQLAlchemy's own execution, the same refusal
+                await uow.session.exec(_GET, params={})  # type: ignore[call-overload]
+            else:
+                await lane.run(_GET, {})

@@ -181,10 +181,11 @@ class Classifier:
         letter = letter_weight(norm, found if self._marks_found else None)
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
                              against=(OTHER, _conduct_words(hits)), shift=(letter, self._category_shift))
-        # "I refused to pay 好处费" still reports the demand: no negation check for money
+        # "I refused to pay 好处费" still reports the demand: no negation check for money; with a
+        # 不敢为 phrase the money is the feared offender's (学校乱收费，局里睁一只眼闭一只眼)
         rule = [w for w in self.lexicon.misconduct_hits(norm, found)
                 if counts_as_conduct(norm, w, check_negation=False) and not refused(norm, w)]
-        if rule:
+        if rule and ACTOR_FREE not in hits:
             evidence.append(f"规则「{'、'.join(rule[:3])}」→{display('misconduct')}")
             return "misconduct", max(dist[space.index["misconduct"]], RULE_CONFIDENCE), False
         best = _argmax(dist)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from nlp.classifier import Classifier, _lead, _without_addresses, _without_courtesy
+from nlp.classifier import (
+    Classifier,
+    LabelSpace,
+    _lead,
+    _named_type,
+    _without_addresses,
+    _without_courtesy,
+)
 from nlp.lexicon import build_lexicon
 from nlp.model import load
 
@@ -128,3 +135,18 @@ def test_a_gift_turned_down_is_not_a_demand() -> None:
     assert not any("规则" in e for e in thanks.evidence)
     demand = clf.classify("医生说先给红包才安排手术，不收红包就往后排")
     assert demand.category == "misconduct"
+
+
+def test_a_type_a_phrase_names_beats_an_unsure_guess_of_another_type() -> None:
+    space = LabelSpace(("cannot", "will_not", "other"), (), ())
+    hits = {"will_not": ["推诿"]}
+    assert _named_type(space, hits, [0.45, 0.30, 0.25], 0) == 1     # at least half as likely
+    assert _named_type(space, hits, [0.55, 0.20, 0.25], 0) == 0     # too far behind
+    assert _named_type(space, {"other": ["咨询"]}, [0.45, 0.30, 0.25], 0) == 0
+
+
+def test_a_fee_the_official_dares_not_stop_is_not_the_officials_misconduct() -> None:
+    clf = Classifier(lexicon=build_lexicon())
+    feared = clf.classify("那家驾培中心乱收费，老板是关系户，局里谁也不敢管")
+    assert feared.category == "dare_not" and not any("规则" in e for e in feared.evidence)
+    assert clf.classify("车管所窗口乱收费，不交不给办").category == "misconduct"

@@ -119,19 +119,17 @@ class SqliteLane:
 
     async def run(self, stmt: Any, params: Params) -> Rows:
         many = isinstance(params, Sequence)
-        first: Mapping[str, Any] = (params[0] if params else {}) if many else (params or {})  # type: ignore[index,assignment]
-        keys = tuple(sorted(first))
+        sets: Sequence[Mapping[str, Any]] = params if isinstance(params, Sequence) \
+            else [params or {}]
+        keys = tuple(sorted(sets[0])) if sets else ()
         compiled = _COMPILED.get((id(stmt), keys, many))
         if compiled is None:
             if len(_COMPILED) >= _COMPILED_MAX:
                 _COMPILED.clear()
             compiled = _COMPILED[(id(stmt), keys, many)] = Compiled.of(
                 stmt, self.dialect, list(keys), many)
-        if many:
-            values: Any = [compiled.values(p) for p in params]  # type: ignore[union-attr]
-        else:
-            values = compiled.values(first)
-        raw, rowcount = await self._run(compiled.sql, values, many)
+        values = [compiled.values(p) for p in sets]
+        raw, rowcount = await self._run(compiled.sql, values if many else values[0], many)
         if compiled.columns:
             rows = compiled.rows(raw)
             return Rows(rows, len(rows))

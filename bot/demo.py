@@ -56,9 +56,25 @@ async def _exchange(t: Transcript, user: User, said: str, action: object) -> Non
     start = len(user.sent())
     await action  # type: ignore[misc]
     await user.wait_for(after=start)
-    await asyncio.sleep(1.1)  # a second reply (the summary after a notice) may follow
+    await _quiet(user)
     for m in user.sent()[start:]:
         t.bot(m)
+
+
+QUIET_SECONDS = 0.4     # a second reply (the summary after a notice) comes within this
+MAX_SETTLE_SECONDS = 3.0
+
+
+async def _quiet(user: User) -> None:
+    """Wait until nothing new has reached the user for QUIET_SECONDS (at most MAX_SETTLE_SECONDS)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + MAX_SETTLE_SECONDS
+    seen = len(user.sent())
+    while loop.time() < deadline:
+        await asyncio.sleep(QUIET_SECONDS)
+        if len(user.sent()) == seen:
+            return
+        seen = len(user.sent())
 
 
 def _last_with_button(user: User, label: str) -> SentMessage:

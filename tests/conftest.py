@@ -28,6 +28,7 @@ from storage.uow import Database
 from workflow.deadlines.clock import FakeClock
 
 PG_ENV = "ZHIYONG_TEST_PG_URL"
+MODEL_GROUP = "corpus-model"    # tests sharing the session's trained model: one worker
 REPO = Path(__file__).resolve().parent.parent
 # Subprocesses (`python -m bot` in a temporary directory) import this checkout, not whatever
 # copy of zhiyong happens to be installed.
@@ -61,6 +62,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         spec = getattr(item, "callspec", None)
         return 1 if spec is not None and spec.params.get("backend") == "postgresql" else 0
     items.sort(key=database_of)
+    for item in items:
+        if "model_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(MODEL_GROUP))
 
 
 @pytest.fixture(scope="session")

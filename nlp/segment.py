@@ -72,3 +72,37 @@ def tokens(text: str, engine: str = "auto") -> list[str]:
         else:
             out.append(run)
     return out
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+@lru_cache(maxsize=64)
+def _cuts(run: str) -> frozenset[int]:
+    """Offsets in a Han run where jieba starts or ends a word."""
+    out, at = {0}, 0
+    for word in cutter()(run):
+        at += len(word)
+        out.add(at)
+    return frozenset(out)
+
+
+SURE_LENGTH = 4     # a phrase this long is itself, however jieba cuts it (被困/在/电梯)
+
+
+def whole_word(text: str, start: int, end: int) -> bool:
+    """text[start:end] begins and ends where jieba cuts its Han run: 困人 inside 贫困人口 (贫困 人口)
+    or 重伤 inside 严重伤害 (严重 伤害) is a fragment of other words, not the word."""
+    if end - start >= SURE_LENGTH or not all(map(_is_han, text[start:end])):
+        return True
+    first = start
+    while first > 0 and _is_han(text[first - 1]):
+        first -= 1
+    last = end
+    while last < len(text) and _is_han(text[last]):
+        last += 1
+    if first == start and last == end:
+        return True
+    cuts = _cuts(text[first:last])
+    return start - first in cuts and end - first in cuts

@@ -17,6 +17,8 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import NamedTuple
 
+from nlp.segment import whole_word
+
 SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 CLAUSE_END = re.compile(r"[。！？；!?;\n，,、：:]")
 LOOKBACK = 30               # characters of the sentence before a word that set its tense/mood
@@ -26,16 +28,25 @@ PAST = ("去年", "前年", "前些年", "那年", "当年", "早年", "往年",
         "上个月", "发生过", "出过", "历史上", "小时候", "前一晚", "那天", "当天", "当晚", "事发")
 # a dated event told earlier in the letter ("2014年6月11日…", "4月26日下午") is a story of the
 # past, unless the word's own sentence brings it back to now
-DATED = re.compile(r"\d{2,4}年\d{1,2}月|\d{1,2}月\d{1,2}[日号]|\d{1,2}月(?:份|初|中旬|底|下旬|上旬)")
+DATED = re.compile(r"\d{2,4}年\d{1,2}月|\d{1,2}月\d{1,2}[日号]|\d{1,2}月(?:份|初|中旬|底|下旬|上旬)"
+                   r"|(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}")
 # a present marker after the past one brings the sentence back to now ("去年…现在又…")
 PRESENT = ("现在", "目前", "正在", "此刻", "刚才", "刚刚", "马上", "随时", "还在", "仍在", "又",
-           "今天", "今晚", "此时", "眼下", "至今", "到现在", "如今", "仍然", "依然", "还是", "继续")
+           "今天", "今晚", "此时", "眼下", "至今", "到现在", "如今", "仍然", "依然", "还是", "继续", "等着")
 HYPOTHETICAL = ("如果", "万一", "一旦", "假如", "假设", "若是", "要是", "倘若", "如若", "以免",
                 "防止", "预防", "避免", "防范", "隐患", "消防栓", "消火栓", "灭火器", "消防设施",
                 "演练", "会不会", "是否", "担心", "担忧", "恐怕", "可能", "容易", "引发", "酿成",
                 "易发", "将会", "就会", "有可能", "防火", "消防宣传", "安全教育", "消防培训", "以防",
-                "否则", "不然", "迟早", "总有一天", "生怕", "怕出")
+                "否则", "不然", "迟早", "总有一天", "生怕", "怕出",
+                # what a pollutant or a hazard does in general ("危害：…引起咳嗽、呼吸困难")
+                "危害", "引起", "表现为", "致癌", "会导致", "会造成", "会使")
 NEGATION = ("没有", "没", "未", "无", "并非", "不是", "不会", "不再", "已经排除", "排除")
+# a word used as a figure of speech ("乱收费压得老百姓喘不过气来"), not a body in distress
+FIGURATIVE = ("压得", "压的", "压着", "逼得", "逼的")
+# what brings a later clause of the sentence back to now ("去年着过火，现在又冒烟了"); 又, 还是 and
+# 继续 there mostly go on with the story ("…起火，又致电开发商")
+STRONG_PRESENT = ("现在", "目前", "正在", "此刻", "刚才", "刚刚", "马上", "随时", "还在", "仍在",
+                  "今天", "今晚", "此时", "眼下", "至今", "到现在", "如今")
 CHRONIC = ("长期", "常年", "多年", "经常", "每天", "每日", "每晚", "每年", "天天", "几年", "好几年", "一年多",
            "几个月", "时常", "频繁", "反复", "多次", "一直以来", "年年", "老是", "总是")
 # the letter is written about now and asks for action now (for the model-backed urgent path)
@@ -45,8 +56,8 @@ QUESTION_AFTER = ("吗", "么", "与否")
 # past events reported as such: 发生起火事件, 火灾事故 are news of a past event
 EVENT_AFTER = ("事件", "事故", "过一次", "过几次", "过两次", "的时候")
 
-PAST_EVIDENCE, HYPOTHETICAL_EVIDENCE, NEGATED_EVIDENCE, CHRONIC_EVIDENCE = (
-    "过去的事", "假设或预防", "已否定", "长期问题")
+PAST_EVIDENCE, HYPOTHETICAL_EVIDENCE, NEGATED_EVIDENCE, CHRONIC_EVIDENCE, FIGURATIVE_EVIDENCE = (
+    "过去的事", "假设或预防", "已否定", "长期问题", "比喻说法")
 
 
 class Span(NamedTuple):
@@ -86,7 +97,7 @@ def _ends(text: str) -> tuple[list[int], list[int]]:
 @lru_cache(maxsize=32)
 def first_date(text: str) -> int:
     """Where the first dated event of the letter is told, or -1 (cached: asked once per word)."""
-    if "月" not in text:
+    if "月" not in text and "/" not in text and "." not in text and "-" not in text:
         return -1
     m = DATED.search(text)
     return m.start() if m else -1
@@ -110,7 +121,9 @@ def why_not(text: str, start: int, length: int, chronic_matters: bool = True) ->
     if _HYPOTHETICAL.search(sp.before) or any(sp.after.startswith(w) or w in sp.after[:6]
                                               for w in QUESTION_AFTER):
         return HYPOTHETICAL_EVIDENCE
-    now = _PRESENT.search(sp.rest) is not None
+    if _FIGURATIVE.search(sp.near_before):
+        return FIGURATIVE_EVIDENCE
+    now = _PRESENT.search(sp.after) is not None or _STRONG_PRESENT.search(sp.rest) is not None
     past = _last(sp.before, PAST, _PAST)
     if past >= 0 and _last(sp.before, PRESENT, _PRESENT) < past and not now:
         return PAST_EVIDENCE
@@ -132,10 +145,17 @@ def occurrences(text: str, word: str) -> list[int]:
     return out
 
 
+def whole_occurrences(text: str, word: str) -> list[int]:
+    """Every start of `word` where it is a word of its own, not part of others (贫困人口 holds
+    no 困人)."""
+    return [p for p in occurrences(text, word) if whole_word(text, p, p + len(word))]
+
+
 def first_present(text: str, word: str, chronic_matters: bool = True) -> tuple[int, str]:
-    """(position of the first present occurrence or -1, why the first one is not present)."""
+    """(position of the first present occurrence or -1, why the first one is not present);
+    only occurrences that are words of their own count."""
     reason = ""
-    for pos in occurrences(text, word):
+    for pos in whole_occurrences(text, word):
         why = why_not(text, pos, len(word), chronic_matters)
         if not why:
             return pos, ""
@@ -163,6 +183,7 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
 _PRESENT, _HYPOTHETICAL, _CHRONIC = _any_of(PRESENT), _any_of(HYPOTHETICAL), _any_of(CHRONIC)
 _SUPPOSED_BEFORE = _any_of((*HYPOTHETICAL, *ASKED_BEFORE))
 _PAST = _any_of(PAST)
+_FIGURATIVE, _STRONG_PRESENT = _any_of(FIGURATIVE), _any_of(STRONG_PRESENT)
 
 
 def _supposed(sp: Span) -> bool:

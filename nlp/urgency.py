@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from nlp.situation import first_present, occurrences
+from nlp.situation import first_present, occurrences, whole_occurrences
 
 # reasons with a life in danger now: the citizen is told to call the emergency number
 DANGER_REASONS: tuple[str, ...] = ("fire", "gas", "medical", "police")
@@ -82,7 +82,10 @@ def _near(text: str, combo: Combination) -> list[str] | None:
     """One word per group, all within the window, the last group's word (the situation) told as
     present: a long letter mentioning 老人 on page one and 没人管 on page three is not an
     elderly person without care."""
-    hits = [[(p, w) for w in group for p in occurrences(text, w)] for group in combo.groups]
+    # who (老人, 孩子) may sit inside a longer word (老人家, 孩子们); what happens may not (被打击)
+    who, *what = combo.groups
+    hits = [[(p, w) for w in who for p in occurrences(text, w)],
+            *[[(p, w) for w in group for p in whole_occurrences(text, w)] for group in what]]
     if not all(hits):
         return None
     for start, first in hits[0]:

@@ -9,7 +9,13 @@ from nlp.actors import counts_as_conduct
 from nlp.classifier import Classifier
 from nlp.lexicon import build_lexicon
 from nlp.normalize import normalize
-from nlp.situation import HYPOTHETICAL_EVIDENCE, NEGATED_EVIDENCE, PAST_EVIDENCE, first_present
+from nlp.situation import (
+    FIGURATIVE_EVIDENCE,
+    HYPOTHETICAL_EVIDENCE,
+    NEGATED_EVIDENCE,
+    PAST_EVIDENCE,
+    first_present,
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +44,36 @@ def test_mentions_that_are_not_present_danger_are_not_urgent(lex, text: str, why
     u = lex.urgency(normalize(text))
     assert not u.urgent
     assert any(why in e for e in u.evidence)
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("乱收费压得老百姓喘不过气来，请教育局管一管", FIGURATIVE_EVIDENCE),
+    ("2015/9/28登记结婚，后来办准生证时才知道流产过", PAST_EVIDENCE),
+    ("还曾出现过一次电线起火，又致电开发商说没人管", PAST_EVIDENCE),
+])
+def test_figures_of_speech_and_stories_are_not_urgent(lex, text: str, why: str) -> None:  # noqa: ANN001
+    u = lex.urgency(normalize(text))
+    assert not u.urgent
+    assert any(why in e for e in u.evidence), u.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "建行一次性减员11万，制造了大批失业贫困人口",      # 困人 inside 贫困人口
+    "这些部门的行为严重伤害了人民群众的感情",          # 重伤 inside 严重伤害
+    "红砖协会组建了三次，又被打击解散了三次",          # 被打 inside 被打击
+    "村里没有一条好公路，带动不了经济",                # 动不了 inside 带动不了
+])
+def test_a_danger_word_inside_other_words_is_not_urgent(lex, text: str) -> None:  # noqa: ANN001
+    assert not lex.urgency(normalize(text)).urgent
+
+
+@pytest.mark.parametrize("text", [
+    "小区4栋电梯近段时间频繁发生垂直掉层、关人，物业修了几次还是老样子",
+    "如果农合用不上，医院将会停药，希望相关部门尽快解决，我们等着救命！",
+    "我被困在电梯里快一个小时了，按铃没人应",
+])
+def test_present_dangers_of_real_letters_are_urgent(lex, text: str) -> None:  # noqa: ANN001
+    assert lex.urgency(normalize(text)).urgent
 
 
 @pytest.mark.parametrize("text", [

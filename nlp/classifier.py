@@ -20,7 +20,7 @@ from nlp.actors import counts_as_conduct, official_told, refused
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
-from nlp.register import MARK_SET, letter_weight
+from nlp.register import LETTER, MARK_SET, letter_weight
 from nlp.situation import now_marker
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
@@ -253,7 +253,8 @@ class Classifier:
     def _urgent(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                 evidence: list[str]) -> tuple[bool, str, float]:
         """(urgent, danger reason, confidence): decided by the situation rules alone."""
-        reading = self.lexicon.urgency(norm, found)
+        letter = letter_weight(norm, found if self._marks_found else None) >= LETTER
+        reading = self.lexicon.urgency(norm, found, letter)
         evidence.extend(reading.evidence)
         known = log_probs is not None and self._urgent_col is not None
         p = float(np.exp(log_probs[self._urgent_col])) if known and log_probs is not None else 0.0

@@ -17,6 +17,7 @@ LONG = 160          # … at or above which length alone makes it a letter
 LETTER_MARKS = ("您好", "你好", "尊敬的", "领导", "局长", "书记", "市长", "厅长", "谢谢", "感谢",
                 "盼复", "望回复", "恳请", "特此", "本人", "我们小区", "业主", "请问", "咨询")
 MARK_WEIGHT = 0.25
+LETTER = 0.5        # a weight from which a text is read as a letter written after the events
 MARK_SET = frozenset(LETTER_MARKS)
 
 

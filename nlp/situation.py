@@ -58,6 +58,7 @@ EVENT_AFTER = ("事件", "事故", "过一次", "过几次", "过两次", "的�
 
 PAST_EVIDENCE, HYPOTHETICAL_EVIDENCE, NEGATED_EVIDENCE, CHRONIC_EVIDENCE, FIGURATIVE_EVIDENCE = (
     "过去的事", "假设或预防", "已否定", "长期问题", "比喻说法")
+UNSAID_NOW_EVIDENCE = "信中未说是眼下的事"
 
 
 class Span(NamedTuple):
@@ -111,8 +112,12 @@ def _last(hay: str, words: tuple[str, ...], any_of: re.Pattern[str]) -> int:
     return max((hay.rfind(w) for w in words), default=-1)
 
 
-def why_not(text: str, start: int, length: int, chronic_matters: bool = True) -> str:
-    """"" when the word at `start` describes something present, else why not (for evidence)."""
+def why_not(text: str, start: int, length: int, chronic_matters: bool = True,
+            said_now: bool = False) -> str:
+    """"" when the word at `start` describes something present, else why not (for evidence).
+
+    `said_now`: the sentence must say it is now (现在, 正在, 随时 …), as a letter written after
+    the events does when something is still going on."""
     sp = span(text, start, length)
     if _PRESENT.search(text, start, start + length):
         return ""                                    # 还在施工, 正在冒烟: present by itself
@@ -133,6 +138,8 @@ def why_not(text: str, start: int, length: int, chronic_matters: bool = True) ->
         return PAST_EVIDENCE
     if chronic_matters and (_CHRONIC.search(sp.before) or _CHRONIC.search(sp.after)):
         return CHRONIC_EVIDENCE
+    if said_now and not now and _PRESENT.search(sp.before) is None:
+        return UNSAID_NOW_EVIDENCE
     return ""
 
 
@@ -151,12 +158,13 @@ def whole_occurrences(text: str, word: str) -> list[int]:
     return [p for p in occurrences(text, word) if whole_word(text, p, p + len(word))]
 
 
-def first_present(text: str, word: str, chronic_matters: bool = True) -> tuple[int, str]:
+def first_present(text: str, word: str, chronic_matters: bool = True,
+                  said_now: bool = False) -> tuple[int, str]:
     """(position of the first present occurrence or -1, why the first one is not present);
     only occurrences that are words of their own count."""
     reason = ""
     for pos in whole_occurrences(text, word):
-        why = why_not(text, pos, len(word), chronic_matters)
+        why = why_not(text, pos, len(word), chronic_matters, said_now)
         if not why:
             return pos, ""
         reason = reason or why

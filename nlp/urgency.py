@@ -18,6 +18,9 @@ URGENT_REASONS: tuple[str, ...] = (*DANGER_REASONS, "hazard", "need")
 CITY_REASON = "hazard"              # a city's extra urgent words: urgent, no emergency call
 # a person without means, or a crime against someone, stays urgent however long it has lasted
 CHRONIC_DOES_NOT_DISCOUNT = frozenset({"need", "police"})
+# a letter is written after the events: an injury, an assault or a collapse it tells counts only
+# where its sentence says it is now (现在, 正在, 随时 …); fire, gas and need words stay as they are
+SAID_NOW_IN_LETTERS = frozenset({"medical", "police", "hazard"})
 REASON_NAMES = {"fire": "火情", "gas": "燃气/毒气", "medical": "人身伤病", "police": "人身安全",
                 "hazard": "险情", "need": "生活无着"}
 
@@ -45,16 +48,19 @@ class Urgency:
 
 
 def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
-                 combinations: Sequence[Combination], present: frozenset[str]) -> Urgency:
+                 combinations: Sequence[Combination], present: frozenset[str],
+                 letter: bool = False) -> Urgency:
     """Urgency of normalised `text` from urgent keyword `hits` (reason → words, longest first).
 
-    `present`: the keywords found in the text, at least those of the combinations.
+    `present`: the keywords found in the text, at least those of the combinations; `letter`: the
+    text is a message-board letter (register.letter_weight), told after the events.
     """
     decided: list[tuple[int, str, str]] = []       # (rank, reason, phrase)
     discounted: list[str] = []
     for reason in URGENT_REASONS:
         for word in hits.get(reason, ()):
-            pos, why = first_present(text, word, reason not in CHRONIC_DOES_NOT_DISCOUNT)
+            pos, why = first_present(text, word, reason not in CHRONIC_DOES_NOT_DISCOUNT,
+                                     letter and reason in SAID_NOW_IN_LETTERS)
             if pos >= 0:
                 decided.append((URGENT_REASONS.index(reason), reason, word))
                 break

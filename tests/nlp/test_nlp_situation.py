@@ -76,6 +76,17 @@ def test_present_dangers_of_real_letters_are_urgent(lex, text: str) -> None:  # 
     assert lex.urgency(normalize(text)).urgent
 
 
+LETTER_OPENING = "尊敬的领导：您好！本人是城南街道的居民，想反映一件事情，麻烦您抽空看一下，谢谢！"
+
+
+def test_a_letter_tells_an_injury_as_urgent_only_when_it_says_it_is_now(lex) -> None:  # noqa: ANN001
+    story = LETTER_OPENING + "我父亲在小区门口的坑里摔伤了腿，物业说不归他们修。"
+    now = LETTER_OPENING + "我父亲在小区门口的坑里摔伤了腿，现在还躺在地上起不来。"
+    assert not lex.urgency(normalize(story), letter=True).urgent
+    assert lex.urgency(normalize(story), letter=False).urgent       # typed at the bot: now
+    assert lex.urgency(normalize(now), letter=True).urgent
+
+
 @pytest.mark.parametrize("text", [
     "出租车司机扬言要投诉我，不给车费",
     "我母亲七十多岁，平时一个人在家，想问社区有没有日间照料",

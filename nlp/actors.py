@@ -35,10 +35,10 @@ _KIND = {**{w: "official" for w in OFFICIAL}, **{w: "company" for w in COMPANY}}
 
 def actor_before(text: str, start: int) -> str:
     """'official', 'company' or '' for the nearest actor named before `start` in its clause."""
-    return _actor_in(span(text, start, 0).near_before)
+    return actor_in(span(text, start, 0).near_before)
 
 
-def _actor_in(before: str) -> str:
+def actor_in(before: str) -> str:
     """actor_before for the clause text before the word."""
     last = ""
     for m in _ACTORS.finditer(before):
@@ -54,7 +54,7 @@ def counts_as_conduct(text: str, word: str, check_negation: bool = True) -> bool
     i = text.find(word)
     while i >= 0:
         before = span(text, i, 0).near_before        # one span for both tests
-        if not (check_negation and negated_clause(before)) and _actor_in(before) != "company":
+        if not (check_negation and negated_clause(before)) and actor_in(before) != "company":
             return True
         i = text.find(word, i + 1)
     return False

@@ -16,12 +16,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from nlp.actors import counts_as_conduct, official_told, refused
+from nlp.actors import actor_in, counts_as_conduct, official_told, refused
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
 from nlp.register import LETTER, MARK_SET, letter_weight
-from nlp.situation import now_marker
+from nlp.situation import now_marker, span
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
 DEFAULT_THRESHOLD = 0.35
@@ -40,17 +40,12 @@ CITY_BETA = 3.0             # log-odds per keyword a city added in config.toml: 
 # reason (no phrase said which emergency)
 URGENT_MODEL_PROBABILITY = 0.85
 DEFAULT_CATEGORY_THRESHOLD = 0.6   # category confidence below this → category_unconfirmed (待核定)
-# What real letters are: ~70 % ordinary requests (taxonomy; two readers' labels of real
-# messages). The model is trained with balanced classes, i.e. a uniform prior, so its category
-# log-odds are shifted by log(real prior / uniform) before the keywords are added.
 # without a conduct phrase, the model must be at least this sure to keep a conduct label
 # (always unconfirmed); below it the letter is an ordinary request for the office to check
 MODEL_ONLY_CONDUCT = 0.7
 # … lower when an official is named and what they said is told ("窗口的人说要等所长签字"): most
 # conduct letters without a phrase are such stories; plain requests rarely report an answer
 MODEL_ONLY_TOLD = 0.55
-REAL_CATEGORY_PRIOR: dict[str, float] = {"other": 0.70, "will_not": 0.10, "misconduct": 0.10,
-                                         "cannot": 0.05, "dare_not": 0.05}
 
 
 class ProbabilisticModel(Protocol):
@@ -74,20 +69,13 @@ class LabelSpace:
         self._model_index_list = [self.index[c] for c in model_classes]
         self._model_first = self._model_index_list == list(range(len(model_classes)))
 
-    def prior_shift(self, prior: Mapping[str, float]) -> list[float]:
-        """log(prior / uniform) per label (0 for labels the prior does not name)."""
-        k = len(self.labels)
-        return [float(np.log(prior[x] * k)) if x in prior else 0.0 for x in self.labels]
-
     def combine(self, log_probs: np.ndarray | None, hits: Mapping[str, Sequence[str]],
                 beta: float, city: frozenset[str] = frozenset(),
                 against: tuple[str, int] | None = None,
-                shift: tuple[float, Sequence[float]] | None = None,
                 bonus: Mapping[str, float] | None = None) -> list[float]:
         """Posterior ∝ model probability × exp(beta × keyword hits); uniform prior without a model.
 
         `against` = (label, n): n keyword hits count as evidence against that label.
-        `shift`: (weight, log prior correction per label) added to the model's scores.
         `bonus`: log-odds added to a label (a scope named in the title).
         """
         # plain floats: a handful of labels, where numpy's per-call cost would dominate
@@ -102,9 +90,6 @@ class LabelSpace:
                 scores = list(self._floor_list)
                 for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
                     scores[i] = floor if floor > lp else lp
-            if shift is not None:
-                weight, correction = shift
-                scores = [a + weight * b for a, b in zip(scores, correction, strict=True)]
         index = self.index
         for label, words in hits.items():
             if city:
@@ -131,7 +116,6 @@ class Classifier:
     category_threshold: float = DEFAULT_CATEGORY_THRESHOLD
     model_only_conduct: float = MODEL_ONLY_CONDUCT
     model_only_told: float = MODEL_ONLY_TOLD
-    category_prior: Mapping[str, float] = field(default_factory=lambda: dict(REAL_CATEGORY_PRIOR))
     beta: float = LEXICON_BETA                  # category keywords
     department_beta: float = DEPARTMENT_BETA    # department keywords
     spaces: dict[str, LabelSpace] = field(init=False, repr=False)
@@ -149,7 +133,6 @@ class Classifier:
         }
         urgent = classes("urgent")
         self._urgent_col = urgent.index("1") if "1" in urgent else None
-        self._category_shift = self.spaces["category"].prior_shift(self.category_prior)
         self._marks_found = MARK_SET <= self.lexicon.also_found
 
     def classify(self, text: str) -> Classification:
@@ -178,9 +161,8 @@ class Classifier:
             evidence.append(f"「{'、'.join(dropped[:3])}」说的是企业/他人的行为，不算公职人员行为")
         hits = _without_courtesy(hits)
         space = self.spaces["category"]
-        letter = letter_weight(norm, found if self._marks_found else None)
         dist = space.combine(log_probs, hits, self.beta, self.lexicon.city_words,
-                             against=(OTHER, _conduct_words(hits)), shift=(letter, self._category_shift))
+                             against=(OTHER, _conduct_words(hits)))
         # "I refused to pay 好处费" still reports the demand: no negation check for money; with a
         # 不敢为 phrase the money is the feared offender's (学校乱收费，局里睁一只眼闭一只眼)
         rule = [w for w in self.lexicon.misconduct_hits(norm, found)
@@ -321,15 +303,25 @@ def _without_courtesy(hits: dict[str, list[str]]) -> dict[str, list[str]]:
 # pattern of a letter passed around between units
 PASSED_ON = re.compile(r"说(?:找|要找|应该找|让我们找|去找|归)|说是[^，,。！？]{1,8}的(?:事|职责|问题)"
                        r"|不归|不是(?:我们|他们|自己)的|推给|轮流推|互相推")
+MUTUAL = re.compile("轮流推|互相推")      # one phrase that tells the passing both ways
 PASSED_AROUND_UNITS = 3     # distinct departments named before a letter counts as passed around
 
 
 def _passed_around(norm: str, hits: Mapping[str, Sequence[str]]) -> str:
-    """The passing-on phrase when at least three departments are named and one passes it on."""
+    """The passing-on phrase when at least three departments are named and an office passes it
+    on ("城管说归交警"); a company or a platform passing it on (快递公司互相推, 平台说不是他们的) is
+    not an office sending the citizen elsewhere."""
     if len([d for d in hits if d != TRIAGE]) < PASSED_AROUND_UNITS:
         return ""
-    m = PASSED_ON.search(norm)
-    return m.group() if m else ""
+    words = [w for d, ws in hits.items() if d != TRIAGE for w in ws]
+    passes: list[str] = []
+    for m in PASSED_ON.finditer(norm):
+        before = span(norm, m.start(), 0).near_before
+        actor = actor_in(before)
+        if actor == "official" or (actor == "" and any(w in before for w in words)):
+            passes += [m.group()] * (2 if MUTUAL.match(m.group()) else 1)
+    # one office saying "not ours" is an answer; the letter is passed around when it happens twice
+    return passes[0] if len(passes) >= 2 else ""
 
 
 # a registered residence told as where someone lives or must apply ("户口所在地的社区办准生证"),

@@ -1,10 +1,10 @@
-"""How much a text reads like a message-board letter rather than a complaint written to order.
+"""How much a text reads like a message-board letter rather than a complaint typed at the bot.
 
-Why: the real-world prior (about 70 % of letters are ordinary requests, `other`) was measured on
-message-board letters: long, polite, with addresses, dates and questions. A short complaint typed
-straight at the bot ("窗口科长推诿，三次都不给办") is mostly about conduct, which is what the bot
-is for, and the corpus' balanced prior fits it better. So the real prior is applied in
-proportion to `letter_weight`, 0 for a short, bare complaint and 1 for a typical letter.
+Why: a letter is written after the events, long, polite, with addresses, dates and questions; a
+short complaint typed straight at the bot ("窗口科长推诿，三次都不给办", "楼道里有煤气味") is
+about now. The urgency rules read an injury or a collapse in a letter as present only where the
+letter says so (nlp/urgency.py). `letter_weight` is 0 for a short, bare complaint and 1 for a
+typical letter.
 """
 
 from __future__ import annotations

@@ -79,6 +79,17 @@ def test_a_letter_passed_around_three_departments_goes_to_the_office(model) -> N
     assert clf.classify("工资没拿到，劳动监察大队说要先找总包，总包说找劳务公司").department == "hr_social"
 
 
+@pytest.mark.parametrize("text", [
+    # one office's answer is not a letter passed around
+    "医保报销的事我问了医院、卫健局和社保局，社保局的工作人员说是医保系统接口的问题，让我再等等",
+    # companies passing it on are not offices sending the citizen elsewhere
+    "快递丢了，快递公司互相推，网点说找总部，总部说找网点，我找过市场监管局和邮政管理局也没用",
+])
+def test_one_answer_or_companies_passing_it_on_do_not_go_to_the_office(model, text: str) -> None:  # noqa: ANN001
+    c = Classifier(lexicon=build_lexicon(), model=model).classify(text)
+    assert not any("互相推诿" in e for e in c.evidence), c.evidence
+
+
 def test_a_residence_named_as_an_address_is_not_the_police_scope() -> None:
     hits = {"police": ["户口"], "health": ["准生证"]}
     norm = "我可以去我老婆户口所在地的社区办理准生证吗"

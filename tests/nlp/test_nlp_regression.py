@@ -12,16 +12,16 @@ from nlp.corpus import load_corpus, split
 from nlp.default import pipeline_metrics, summary
 from nlp.model import load
 
-# Measured 2026-12-03 (nlp/README.md). Urgent recall on the written corpus stays below its old
-# 0.98: the situation rules no longer count danger words told as past or as prevention requests
-# (real messages: urgent recall 1.0 at 1.7 % flagged).
-PINNED = {"category_macro_f1": 0.905, "department_accuracy": 0.924, "urgent_recall": 0.813,
-          "urgent_precision": 0.784}
+# Measured 2026-12-04 (nlp/README.md). Urgent recall on the written corpus stays below its old
+# 0.98: the situation rules no longer count danger words told as past or as prevention requests,
+# nor a letter's injury that it does not say is now (real messages: 1.0 at 1.0 % flagged).
+PINNED = {"category_macro_f1": 0.910, "department_accuracy": 0.920, "urgent_recall": 0.789,
+          "urgent_precision": 0.775}
 TOLERANCE = 0.03
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "teddy2020c"
 # Measured on the dev set with `zhiyong nlp eval --labels … --texts …` (nlp/README.md).
-REAL_PINNED = {"department_compatible": 0.930, "category_accuracy": 0.871, "conduct_f1": 0.841,
+REAL_PINNED = {"department_compatible": 0.914, "category_accuracy": 0.854, "conduct_f1": 0.797,
                "urgent_recall": 1.0}
 MAX_FLAGGED = 0.06
 # a conduct label stated as confirmed on a letter both readers called an ordinary request

@@ -70,9 +70,10 @@ class LabelSpace:
         self.labels: tuple[str, ...] = tuple(dict.fromkeys([*order, *model_classes, *sorted(extra)]))
         self.index = {label: i for i, label in enumerate(self.labels)}
         # a label the model never saw (a city's own unit) starts as an average one, not impossible
-        self._floor_list = [-math.log(max(len(model_classes), 2))] * len(self.labels)
-        self._model_index_list = [self.index[c] for c in model_classes]
-        self._model_first = self._model_index_list == list(range(len(model_classes)))
+        self._unseen = [-math.log(max(len(model_classes), 2))]
+        # per label, where its score is in [model log-probabilities…, the unseen label's score]
+        where = {label: j for j, label in enumerate(model_classes)}
+        self._gather = [where.get(label, len(model_classes)) for label in self.labels]
 
     def prior_shift(self, prior: Mapping[str, float]) -> list[float]:
         """log(prior / uniform) per label (0 for labels the prior does not name)."""
@@ -95,16 +96,12 @@ class LabelSpace:
             scores = [0.0] * len(self.labels)
         else:
             floor = LOG_FLOOR
-            if self._model_first:
-                scores = [floor if floor > lp else lp for lp in log_probs.tolist()]
-                scores += self._floor_list[len(scores):]
-            else:
-                scores = list(self._floor_list)
-                for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
-                    scores[i] = floor if floor > lp else lp
+            model = [floor if floor > lp else lp for lp in log_probs.tolist()] + self._unseen
             if shift is not None:
                 weight, correction = shift
-                scores = [a + weight * b for a, b in zip(scores, correction, strict=True)]
+                scores = [model[j] + weight * b for j, b in zip(self._gather, correction, strict=True)]
+            else:
+                scores = [model[j] for j in self._gather]
         index = self.index
         for label, words in hits.items():
             if city:

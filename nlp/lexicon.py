@@ -90,6 +90,8 @@ class LabelLexicon:
         """label → keywords found (longest first); `found` = a Lexicon.scan() result to reuse."""
         if found is None:
             found = sorted(self.matcher.find(text), key=_longest_first)
+        elif self.labels_of.keys().isdisjoint(found):
+            return {}       # most parts have no word in most texts: one test in C
         out: dict[str, list[str]] = {}
         get = self.labels_of.get
         for w in found:

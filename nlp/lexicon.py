@@ -89,7 +89,7 @@ class LabelLexicon:
     def hits(self, text: str, found: Sequence[str] | None = None) -> dict[str, list[str]]:
         """label → keywords found (longest first); `found` = a Lexicon.scan() result to reuse."""
         if found is None:
-            found = sorted(self.matcher.find(text), key=_longest_first)
+            found = _longest_first(self.matcher.find(text))
         elif self.labels_of.keys().isdisjoint(found):
             return {}       # most parts have no word in most texts: one test in C
         out: dict[str, list[str]] = {}
@@ -122,7 +122,7 @@ class Lexicon:
 
     def scan(self, text: str) -> list[str]:
         """Every keyword of every part in one pass (longest first); pass it to the *_hits methods."""
-        return sorted(self.matcher.find(text), key=_longest_first)
+        return _longest_first(self.matcher.find(text))
 
     def urgency(self, text: str, found: Sequence[str] | None = None) -> Urgency:
         """Urgent or not, the danger reason, and the phrases that decided (nlp/urgency.py)."""
@@ -149,8 +149,12 @@ class Lexicon:
 _second = itemgetter(1)
 
 
-def _longest_first(word: str) -> tuple[int, str]:
-    return -len(word), word
+def _longest_first(words: set[str]) -> list[str]:
+    """Longest first, then in code point order: sorted by (-len, word), without a Python key
+    call per word (a stable sort by length after a plain sort)."""
+    out = sorted(words)
+    out.sort(key=len, reverse=True)
+    return out
 
 
 def _norm_all(words: Iterable[str]) -> list[str]:

@@ -128,16 +128,12 @@ class LinearModel:
             return []
         contrib = val * self._coef_column(head.start + head.classes.index(label)).take(idx)
         keep = (contrib > 0).nonzero()[0]
-        # ranked as before, then only the readable features kept: the same order, without a
-        # name lookup for each n-gram that could never be shown
-        order = keep[(-contrib[keep]).argsort()]
-        cols = idx.take(order)
         out: list[str] = []
-        for col in cols[self._readable_mask().take(cols)].tolist():
+        for j in keep[(-contrib[keep]).argsort()].tolist():
             if len(out) == k:
                 break
-            name = self._readable_name(col)
-            if all(name not in o and o not in name for o in out):
+            name = self._readable_name(int(idx[j]))
+            if name and all(name not in o and o not in name for o in out):
                 out.append(name)
         return out
 
@@ -149,18 +145,13 @@ class LinearModel:
             cache[column] = np.ascontiguousarray(self.coef[:, column])
         return cache[column]
 
-    def _readable_mask(self) -> np.ndarray:
-        """Per column: is the feature a whole Chinese word or a pair of them (computed once)."""
-        if "_readable" not in self.meta:
-            self.meta["_readable"] = self.vectorizer.word_columns_where(_readable_word)
-        return self.meta["_readable"]
-
     def _readable_name(self, column: int) -> str:
-        """A readable column's feature, looked up on demand and cached, so loading never walks
-        the whole vocabulary."""
+        """The column's feature when it is a whole Chinese word (or a pair of them), else "";
+        looked up on demand and cached, so loading never walks the whole vocabulary."""
         cache: dict[int, str] = self.meta.setdefault("_readable_names", {})
         if column not in cache:
-            cache[column] = self.vectorizer.column(column)[0]
+            name, parts = self.vectorizer.column(column)
+            cache[column] = name if _readable(parts) else ""
         return cache[column]
 
     def predict_label(self, norm: str, field: str) -> str:
@@ -184,10 +175,11 @@ class LinearModel:
                                       encoding="utf-8")
 
 
-def _readable_word(word: str) -> bool:
-    """A whole word of two or more Han characters (窗口, 推诿扯皮), not a fragment such as
-    「了三遍」 or 「窗口的」; a word pair is readable when both words are (社保 转移)."""
-    return len(word) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+def _readable(parts: tuple[str, ...]) -> bool:
+    """A whole word or a pair of whole words, each of two or more Han characters (窗口, 推诿扯皮,
+    社保 转移), not a fragment such as 「了三遍」 or 「窗口的」."""
+    return bool(parts) and all(len(p) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in p)
+                               for p in parts)
 
 
 def load(directory: Path, command: str = REBUILD, expect_corpus: str | None = None) -> LinearModel:

@@ -9,7 +9,6 @@ once (searchsorted), which keeps classify() well under 0.2 ms.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from itertools import repeat
 
 import numpy as np
@@ -164,21 +163,6 @@ class Vectorizer:
             codes[self.code_cols] = self.codes
             self._code_of_col = codes
         return self._code_of_col
-
-    def word_columns_where(self, test: Callable[[str], bool]) -> np.ndarray:
-        """Per column: a word n-gram all of whose words pass `test` (False for char n-grams);
-        one test per word and a few array operations, not one unpacking per column."""
-        passes = np.array([False, *map(test, self.words)])     # by word id + 1, 0 = no word
-        rest = self.codes[self.first_word:] & ~WORD_BIT          # the word n-grams, sorted last
-        ok = np.ones(len(rest), bool)
-        mask = np.uint64((1 << BITS) - 1)
-        for n in range(self.spec.word_max_n):
-            part = ((rest >> np.uint64(BITS * n)) & mask).astype(np.intp)
-            # the first part is always a word; later ones are 0 for shorter n-grams
-            ok &= (passes.take(part) | (part == 0)) if n else passes.take(part)
-        out = np.zeros(len(self.idf), bool)
-        out[self.code_cols[self.first_word:]] = ok
-        return out
 
     def column(self, col: int) -> tuple[str, tuple[str, ...]]:
         """One column's (readable feature, its jieba words; () for a char n-gram)."""

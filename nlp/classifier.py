@@ -209,6 +209,8 @@ class Classifier:
         """Conduct tags only on a conduct category, and only for words an official's conduct
         supports (玩手机 at the desk is 脱岗 only where the text says so)."""
         hits = self.lexicon.tags.hits(norm, found)
+        if not hits:
+            return []           # most letters: no tag word at all
         tags = [t for t in self.lexicon.tags.keywords if t in hits]
         if category == OTHER:
             return [t for t in tags if t in NEUTRAL_TAGS]

@@ -44,12 +44,17 @@ class Urgency:
     words: tuple[str, ...]          # the deciding words ('+'-joined for a combination)
 
 
+_CALM = Urgency(False, "", (), ())
+
+
 def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
                  combinations: Sequence[Combination], present: frozenset[str]) -> Urgency:
     """Urgency of normalised `text` from urgent keyword `hits` (reason → words, longest first).
 
     `present`: the keywords found in the text, at least those of the combinations.
     """
+    if not hits and not present:
+        return _CALM                                # most letters: no urgent word at all
     decided: list[tuple[int, str, str]] = []       # (rank, reason, phrase)
     discounted: list[str] = []
     for reason in URGENT_REASONS:

@@ -338,6 +338,8 @@ AS_ADDRESS = "(?:所在地|所在的|地|在)"
 
 def _without_addresses(norm: str, hits: dict[str, list[str]]) -> dict[str, list[str]]:
     """Drop 户口/户籍 when every occurrence of it is an address."""
+    if not any(r in norm for r in RESIDENCE_WORDS):
+        return hits                 # the usual case: neither word in the letter
     out: dict[str, list[str]] = {}
     for label, words in hits.items():
         kept = [w for w in words if w not in RESIDENCE_WORDS

@@ -126,7 +126,9 @@ class LinearModel:
         idx, val = idx[words:], val[words:]
         if not len(idx):
             return []
-        contrib = val * self._coef_column(head.start + head.classes.index(label)).take(idx)
+        # one flat take: ~2 µs less than coef[idx, column]'s fancy indexing
+        column = head.start + head.classes.index(label)
+        contrib = val * self.coef.reshape(-1).take(idx * self.coef.shape[1] + column)
         keep = (contrib > 0).nonzero()[0]
         out: list[str] = []
         for j in keep[(-contrib[keep]).argsort()].tolist():
@@ -136,14 +138,6 @@ class LinearModel:
             if name and all(name not in o and o not in name for o in out):
                 out.append(name)
         return out
-
-    def _coef_column(self, column: int) -> np.ndarray:
-        """One output's coefficients as a contiguous array (kept per output asked): one take
-        instead of computing flat indices into the matrix."""
-        cache: dict[int, np.ndarray] = self.meta.setdefault("_coef_columns", {})
-        if column not in cache:
-            cache[column] = np.ascontiguousarray(self.coef[:, column])
-        return cache[column]
 
     def _readable_name(self, column: int) -> str:
         """The column's feature when it is a whole Chinese word (or a pair of them), else "";

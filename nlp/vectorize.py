@@ -93,7 +93,6 @@ class Vectorizer:
         self.words = words
         if len(words) >= UNKNOWN:
             raise ValueError(f"more than {UNKNOWN - 1} words are not supported")
-        self.word_ids = {w: i for i, w in enumerate(words)}
         # word → its code as a unigram (id + 1 and WORD_BIT): what a query is built from
         self._word_units = {w: (i + 1) | int(WORD_BIT) for i, w in enumerate(words)}
         self.codes, self.code_cols, self.idf = codes, code_cols.astype(np.intp), idf

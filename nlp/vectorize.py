@@ -25,9 +25,9 @@ _EMPTY_ROW = (np.empty(0, np.intp), np.empty(0, np.float32), 0)
 # the code part of a word not in the vocabulary: no vocabulary n-gram holds it, so every n-gram
 # with an unknown word misses without being filtered out
 UNKNOWN = (1 << BITS) - 2
+_UNKNOWN_WORD = UNKNOWN | int(WORD_BIT)
 # after the last vocabulary code, above every query code (a word code's parts are ≤ UNKNOWN):
 # searchsorted then always lands on an element, and a miss compares unequal
-_UNKNOWN_WORD = UNKNOWN | int(WORD_BIT)
 _ABOVE_ALL = np.array([(1 << 64) - 1], np.uint64)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.situation import SENTENCE_END, negated_clause, only_supposed, span
+from nlp.situation import SENTENCE_END, all_supposed, negated_clause, occurrences, span
 
 OFFICIAL = ("局", "部门", "政府", "窗口", "工作人员", "办事员", "民警", "警察", "交警", "辅警",
             "城管", "执法", "街道", "社区", "村委", "居委", "村干部", "干部", "领导", "科长",
@@ -49,14 +49,12 @@ def actor_in(before: str) -> str:
 def counts_as_conduct(text: str, word: str, check_negation: bool = True) -> bool:
     """Some occurrence of `word` is not negated (when asked) and not done by a company, and the
     word is not only asked about or supposed ("是否存在乱收费？", "如果推诿…")."""
-    if only_supposed(text, word):
+    spans = [span(text, i, len(word)) for i in occurrences(text, word)]   # one per occurrence
+    if all_supposed(spans):
         return False
-    i = text.find(word)
-    while i >= 0:
-        before = span(text, i, 0).near_before        # one span for both tests
-        if not (check_negation and negated_clause(before)) and actor_in(before) != "company":
+    for sp in spans:
+        if not (check_negation and negated_clause(sp.near_before)) and actor_in(sp.near_before) != "company":
             return True
-        i = text.find(word, i + 1)
     return False
 
 

@@ -65,9 +65,10 @@ class LabelSpace:
         self.labels: tuple[str, ...] = tuple(dict.fromkeys([*order, *model_classes, *sorted(extra)]))
         self.index = {label: i for i, label in enumerate(self.labels)}
         # a label the model never saw (a city's own unit) starts as an average one, not impossible
-        self._floor_list = [-math.log(max(len(model_classes), 2))] * len(self.labels)
-        self._model_index_list = [self.index[c] for c in model_classes]
-        self._model_first = self._model_index_list == list(range(len(model_classes)))
+        self._unseen = [-math.log(max(len(model_classes), 2))]
+        # per label, where its score is in [model log-probabilities…, the unseen label's score]
+        where = {label: j for j, label in enumerate(model_classes)}
+        self._gather = [where.get(label, len(model_classes)) for label in self.labels]
 
     def combine(self, log_probs: np.ndarray | None, hits: Mapping[str, Sequence[str]],
                 beta: float, city: frozenset[str] = frozenset(),
@@ -83,13 +84,8 @@ class LabelSpace:
             scores = [0.0] * len(self.labels)
         else:
             floor = LOG_FLOOR
-            if self._model_first:
-                scores = [floor if floor > lp else lp for lp in log_probs.tolist()]
-                scores += self._floor_list[len(scores):]
-            else:
-                scores = list(self._floor_list)
-                for i, lp in zip(self._model_index_list, log_probs.tolist(), strict=True):
-                    scores[i] = floor if floor > lp else lp
+            model = [floor if floor > lp else lp for lp in log_probs.tolist()] + self._unseen
+            scores = [model[j] for j in self._gather]
         index = self.index
         for label, words in hits.items():
             if city:
@@ -194,6 +190,8 @@ class Classifier:
         """Conduct tags only on a conduct category, and only for words an official's conduct
         supports (玩手机 at the desk is 脱岗 only where the text says so)."""
         hits = self.lexicon.tags.hits(norm, found)
+        if not hits:
+            return []           # most letters: no tag word at all
         tags = [t for t in self.lexicon.tags.keywords if t in hits]
         if category == OTHER:
             return [t for t in tags if t in NEUTRAL_TAGS]
@@ -332,6 +330,8 @@ AS_ADDRESS = "(?:所在地|所在的|地|在)"
 
 def _without_addresses(norm: str, hits: dict[str, list[str]]) -> dict[str, list[str]]:
     """Drop 户口/户籍 when every occurrence of it is an address."""
+    if not any(r in norm for r in RESIDENCE_WORDS):
+        return hits                 # the usual case: neither word in the letter
     out: dict[str, list[str]] = {}
     for label, words in hits.items():
         kept = [w for w in words if w not in RESIDENCE_WORDS

@@ -130,11 +130,15 @@ class LinearModel:
         column = head.start + head.classes.index(label)
         contrib = val * self.coef.reshape(-1).take(idx * self.coef.shape[1] + column)
         keep = (contrib > 0).nonzero()[0]
+        names: dict[int, str] = self.meta.setdefault("_readable_names", {})
         out: list[str] = []
-        for j in keep[(-contrib[keep]).argsort()].tolist():
+        # the columns as Python ints in one call, the cached names read inline
+        for col in idx.take(keep[(-contrib[keep]).argsort()]).tolist():
             if len(out) == k:
                 break
-            name = self._readable_name(int(idx[j]))
+            name = names.get(col)
+            if name is None:
+                name = self._readable_name(col)
             if name and all(name not in o and o not in name for o in out):
                 out.append(name)
         return out

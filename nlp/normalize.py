@@ -16,8 +16,9 @@ _PHONE = r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-?\d{7,
 _MASKABLE = re.compile(f"(?P<url>{_URL})|(?P<phone>{_PHONE})", re.IGNORECASE)
 _MAYBE = re.compile(r"[0-9@]|www|http", re.IGNORECASE)  # cheap pre-check: most texts have none
 _HINT = re.compile(r"[0-9@wWhH]")               # … and cheaper still: a character class scan
-# what every pattern of _MASKABLE needs: a URL or e-mail its marker, a phone three digits in a row
-_NEEDED = re.compile(r"@|www|http|\d{3}", re.IGNORECASE)
+# what every pattern of _MASKABLE needs: a URL or e-mail its marker, a phone three digits, maybe a
+# dash or space, then four (every phone form holds that; a year such as 2019年 does not)
+_NEEDED = re.compile(r"@|www|http|\d{3}[- ]?\d{4}", re.IGNORECASE)
 URL_MASK = " xurl "
 PHONE_MASK = " xtel "
 

@@ -16,6 +16,9 @@ from importlib import resources
 
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?")
 _HAN = "\u4e00"
+# neither is a Han character, a Latin letter or a space to either engine: each is a token alone
+_SEP = ","
+_LATIN = "\x01"
 
 
 def user_words() -> list[tuple[str, int]]:
@@ -63,15 +66,21 @@ def cutter(engine: str = "auto") -> Callable[[str], list[str]]:
 
 
 def tokens(text: str, engine: str = "auto") -> list[str]:
-    """Words of normalised text: Han runs cut by jieba, Latin/digit runs kept whole; no punctuation."""
-    cut = cutter(engine)
-    out: list[str] = []
-    for run in _RUNS.findall(text):
-        if run[0] >= _HAN:
-            out.extend(cut(run))
-        else:
-            out.append(run)
-    return out
+    """Words of normalised text: Han runs cut by jieba, Latin/digit runs kept whole; no punctuation.
+
+    Why one cut call: the runs are joined with a comma (and each Latin run stands as _LATIN),
+    which both engines emit as a token of its own and which ends their block of Han characters,
+    so every run is cut exactly as alone; one call instead of one per run (~10 a letter).
+    """
+    runs = _RUNS.findall(text)
+    if not runs:
+        return []
+    latin = [r for r in runs if r[0] < _HAN]
+    if not latin:
+        return [w for w in cutter(engine)(_SEP.join(runs)) if w != _SEP]
+    words = cutter(engine)(_SEP.join([r if r[0] >= _HAN else _LATIN for r in runs]))
+    kept = iter(latin)
+    return [next(kept) if w == _LATIN else w for w in words if w != _SEP]
 
 
 def _is_han(ch: str) -> bool:
@@ -106,3 +115,4 @@ def whole_word(text: str, start: int, end: int) -> bool:
         return True
     cuts = _cuts(text[first:last])
     return start - first in cuts and end - first in cuts
+

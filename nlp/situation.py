@@ -177,6 +177,11 @@ def only_supposed(text: str, word: str) -> bool:
     return all(_supposed(span(text, p, len(word))) for p in occurrences(text, word))
 
 
+def all_supposed(spans: list[Span]) -> bool:
+    """only_supposed() for the spans of a word's occurrences, when the caller needs them too."""
+    return all(map(_supposed, spans))
+
+
 # a conduct word only asked about: "这是不是乱收费呢？", "有没有吃拿卡要？"
 ASKED_BEFORE = ("是不是", "有没有", "算不算")
 ASKED_AFTER = (*QUESTION_AFTER, "呢")

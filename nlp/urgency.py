@@ -47,6 +47,9 @@ class Urgency:
     words: tuple[str, ...]          # the deciding words ('+'-joined for a combination)
 
 
+_CALM = Urgency(False, "", (), ())
+
+
 def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
                  combinations: Sequence[Combination], present: frozenset[str],
                  letter: bool = False) -> Urgency:
@@ -55,6 +58,8 @@ def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
     `present`: the keywords found in the text, at least those of the combinations; `letter`: the
     text is a message-board letter (register.letter_weight), told after the events.
     """
+    if not hits and not present:
+        return _CALM                                # most letters: no urgent word at all
     decided: list[tuple[int, str, str]] = []       # (rank, reason, phrase)
     discounted: list[str] = []
     for reason in URGENT_REASONS:

@@ -8,6 +8,7 @@ once (searchsorted), which keeps classify() well under 0.2 ms.
 
 from __future__ import annotations
 
+import math
 from itertools import repeat
 
 import numpy as np
@@ -21,25 +22,43 @@ WORD_BIT = np.uint64(1 << 63)
 _SHIFT = np.uint64(BITS)
 _ONE = np.uint64(1)
 _EMPTY_ROW = (np.empty(0, np.intp), np.empty(0, np.float32), 0)
+# the code part of a word not in the vocabulary: no vocabulary n-gram holds it, so every n-gram
+# with an unknown word misses without being filtered out
+UNKNOWN = (1 << BITS) - 2
+_UNKNOWN_WORD = UNKNOWN | int(WORD_BIT)
+# after the last vocabulary code, above every query code (a word code's parts are ≤ UNKNOWN):
+# searchsorted then always lands on an element, and a miss compares unequal
+_ABOVE_ALL = np.array([(1 << 64) - 1], np.uint64)
 
 
 def char_ngram_codes(text: str, min_n: int, max_n: int) -> np.ndarray:
-    """Codes of every character n-gram, min_n ≤ n ≤ max_n (code point + 1, so NUL is safe).
+    """Codes of every character n-gram, min_n ≤ n ≤ max_n (code point + 1, so NUL is safe)."""
+    parts = _ngram_codes(_char_units(text), min_n, max_n)
+    return np.concatenate(parts) if parts else np.empty(0, np.uint64)
 
-    Each n-gram's code extends the (n-1)-gram's by one character: two numpy calls per n.
-    """
+
+def _char_units(text: str) -> np.ndarray:
     cps = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
     cps += _ONE
-    parts = [cps] if min_n <= 1 and len(cps) else []
-    code = cps
+    return cps
+
+
+def _ngram_codes(units: np.ndarray, min_n: int, max_n: int) -> list[np.ndarray]:
+    """Codes of the n-grams of `units` (21-bit codes; a word's carry WORD_BIT), per n.
+
+    Each n-gram's code extends the (n-1)-gram's by one unit: two numpy calls per n. The top bit
+    of the shorter code shifts out, and the last unit brings it back for words.
+    """
+    parts = [units] if min_n <= 1 and len(units) else []
+    code = units
     for n in range(2, max_n + 1):
-        if len(cps) < n:
+        if len(units) < n:
             break
         code = code[:-1] << _SHIFT
-        code |= cps[n - 1:]
+        code |= units[n - 1:]
         if n >= min_n:
             parts.append(code)
-    return np.concatenate(parts) if parts else np.empty(0, np.uint64)
+    return parts
 
 
 def string_code(gram: str) -> int:
@@ -58,13 +77,6 @@ def word_code(ids: list[int]) -> int:
     return code
 
 
-def _hits(sorted_codes: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Positions in the vocabulary of the query codes it contains (sorted query → sorted result)."""
-    pos = sorted_codes.searchsorted(query)
-    pos[pos == len(sorted_codes)] = 0
-    return pos[sorted_codes.take(pos) == query]
-
-
 class Vectorizer:
     """Word and char TF-IDF blocks (sublinear tf, smooth idf, l2 per block, block weights).
 
@@ -79,8 +91,12 @@ class Vectorizer:
             raise ValueError(f"character n-grams longer than {MAX_CHAR_N} are not supported")
         self.spec = spec
         self.words = words
-        self.word_ids = {w: i for i, w in enumerate(words)}
+        if len(words) >= UNKNOWN:
+            raise ValueError(f"more than {UNKNOWN - 1} words are not supported")
+        # word → its code as a unigram (id + 1 and WORD_BIT): what a query is built from
+        self._word_units = {w: (i + 1) | int(WORD_BIT) for i, w in enumerate(words)}
         self.codes, self.code_cols, self.idf = codes, code_cols.astype(np.intp), idf
+        self._search = np.concatenate([codes.astype(np.uint64), _ABOVE_ALL])
         self.first_word = int(np.searchsorted(codes, WORD_BIT))
         self.weights = (np.float32(spec.char_weight), np.float32(spec.word_weight))
         self._code_of_col: np.ndarray | None = None
@@ -107,24 +123,28 @@ class Vectorizer:
 
     def row(self, norm: str) -> tuple[np.ndarray, np.ndarray, int]:
         """(column indices, values, where the word features start): chars first, then words."""
-        toks = tokens(norm)
-        ids = np.fromiter(map(self.word_ids.get, toks, repeat(-1)), np.int64, len(toks))
-        query = np.concatenate([char_ngram_codes(norm, self.spec.char_min_n, self.spec.char_max_n),
-                                *self._word_codes(ids)])
-        if not len(query) or not len(self.codes):
+        if not len(self.codes):
             return _EMPTY_ROW
+        spec = self.spec
+        toks = tokens(norm)
+        words = np.fromiter(map(self._word_units.get, toks, repeat(_UNKNOWN_WORD)), np.uint64, len(toks))
+        parts = _ngram_codes(_char_units(norm), spec.char_min_n, spec.char_max_n)
+        parts += _ngram_codes(words, 1, spec.word_max_n)
+        if not parts:
+            return _EMPTY_ROW
+        query = np.concatenate(parts)
         query.sort()
-        pos = _hits(self.codes, query)
+        pos = self._search.searchsorted(query)
+        pos = pos[self._search.take(pos) == query]
         if not len(pos):
             return _EMPTY_ROW
-        first = np.empty(len(pos), bool)
-        first[0] = True
-        np.not_equal(pos[1:], pos[:-1], out=first[1:])
-        starts = first.nonzero()[0]
-        ends = np.empty_like(starts)
-        ends[:-1] = starts[1:]
-        ends[-1] = len(pos)
-        counts = (ends - starts).astype(np.float32)
+        # runs of equal positions: their starts, then the end
+        edges = np.empty(len(pos) + 1, bool)
+        edges[0] = edges[-1] = True
+        np.not_equal(pos[1:], pos[:-1], out=edges[1:-1])
+        bounds = edges.nonzero()[0]
+        starts = bounds[:-1]
+        counts = (bounds[1:] - starts).astype(np.float32)
         # take, not fancy indexing: the same gather at half the overhead
         upos = pos.take(starts)
         idx = self.code_cols.take(upos)
@@ -132,24 +152,9 @@ class Vectorizer:
         split = int(upos.searchsorted(self.first_word))
         for part, weight in ((val[:split], self.weights[0]), (val[split:], self.weights[1])):
             if len(part):
-                part *= weight / np.sqrt(part @ part)
+                # sqrt in double rounded to float32 equals float32 sqrt, without a ufunc call
+                part *= weight / np.float32(math.sqrt(part @ part))
         return idx, val, split
-
-    def _word_codes(self, ids: np.ndarray) -> list[np.ndarray]:
-        """Codes of known words and of word n-grams (n ≤ word_max_n) whose words are all known."""
-        known = ids >= 0
-        shifted = (ids + 1).astype(np.uint64)
-        out = [shifted[known] | WORD_BIT]
-        code, ok = shifted, known
-        for n in range(2, self.spec.word_max_n + 1):
-            if len(ids) < n:
-                break
-            # the n-gram's code extends the (n-1)-gram's by one word, as for characters
-            code = code[:-1] << _SHIFT
-            code |= shifted[n - 1:]
-            ok = ok[:-1] & known[n - 1:]
-            out.append(code[ok] | WORD_BIT)
-        return out
 
     def _codes_by_column(self) -> np.ndarray:
         if self._code_of_col is None:

@@ -12,6 +12,12 @@ def test_matcher_finds_overlapping_and_single_character_keywords() -> None:
     assert m.find("") == set()
 
 
+def test_matcher_dead_ends_for_common_characters_never_show() -> None:
+    m = Matcher(["局长", "的确"])
+    assert m.find("的\uffff局长的确了\uffff") == {"局长", "的确"}
+    assert m.find("了的是") == set()
+
+
 def test_defaults_cover_every_category_and_department() -> None:
     lex = build_lexicon()
     assert set(lex.categories.keywords) == {"cannot", "will_not", "dare_not", "misconduct", "other"}

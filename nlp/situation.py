@@ -128,7 +128,7 @@ def why_not(text: str, start: int, length: int, chronic_matters: bool = True,
         return HYPOTHETICAL_EVIDENCE
     if _FIGURATIVE.search(sp.near_before):
         return FIGURATIVE_EVIDENCE
-    now = _PRESENT.search(sp.after) is not None or _STRONG_PRESENT.search(sp.rest) is not None
+    now = _PRESENT.search(sp.after) is not None or _STRONG_PRESENT.search(_next_clause(sp)) is not None
     past = _last(sp.before, PAST, _PAST)
     if past >= 0 and _last(sp.before, PRESENT, _PRESENT) < past and not now:
         return PAST_EVIDENCE
@@ -141,6 +141,14 @@ def why_not(text: str, start: int, length: int, chronic_matters: bool = True,
     if said_now and not now and _PRESENT.search(sp.before) is None:
         return UNSAID_NOW_EVIDENCE
     return ""
+
+
+def _next_clause(sp: Span) -> str:
+    """The clause after the word's own, in the same sentence: "去年着过火，现在又冒烟了" is back to
+    now; "去年父亲病危住院，花了十几万，现在想问…" is the writer's now, not the event's."""
+    rest = sp.rest[len(sp.after) + 1:]
+    end = CLAUSE_END.search(rest)
+    return rest[:end.start()] if end else rest
 
 
 def occurrences(text: str, word: str) -> list[int]:

@@ -50,6 +50,7 @@ def test_mentions_that_are_not_present_danger_are_not_urgent(lex, text: str, why
     ("乱收费压得老百姓喘不过气来，请教育局管一管", FIGURATIVE_EVIDENCE),
     ("2015/9/28登记结婚，后来办准生证时才知道流产过", PAST_EVIDENCE),
     ("还曾出现过一次电线起火，又致电开发商说没人管", PAST_EVIDENCE),
+    ("去年父亲病危住院，花了十几万，现在想问大病保险能不能追溯报销", PAST_EVIDENCE),
 ])
 def test_figures_of_speech_and_stories_are_not_urgent(lex, text: str, why: str) -> None:  # noqa: ANN001
     u = lex.urgency(normalize(text))
@@ -71,6 +72,8 @@ def test_a_danger_word_inside_other_words_is_not_urgent(lex, text: str) -> None:
     "小区4栋电梯近段时间频繁发生垂直掉层、关人，物业修了几次还是老样子",
     "如果农合用不上，医院将会停药，希望相关部门尽快解决，我们等着救命！",
     "我被困在电梯里快一个小时了，按铃没人应",
+    "父亲在县医院重症监护室抢救，已经欠费三万，医院说再不交钱就停药，我们实在拿不出了",
+    "厂里半年没发工资，快过年了，一家人饥寒交迫",
 ])
 def test_present_dangers_of_real_letters_are_urgent(lex, text: str) -> None:  # noqa: ANN001
     assert lex.urgency(normalize(text)).urgent

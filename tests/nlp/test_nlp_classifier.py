@@ -90,6 +90,13 @@ def test_one_answer_or_companies_passing_it_on_do_not_go_to_the_office(model, te
     assert not any("互相推诿" in e for e in c.evidence), c.evidence
 
 
+def test_bodies_the_catalogue_does_not_cover_go_to_the_office(model) -> None:  # noqa: ANN001
+    clf = Classifier(lexicon=build_lexicon(), model=model)
+    c = clf.classify("我母亲到邮政储蓄银行营业部存定期，职员忽悠她买了分红保险，现在取不出来")
+    assert c.department != "transport", c.evidence       # a bank, not the postal service
+    assert clf.classify("这个夏天供电公司三天两头停电，冰箱里的东西都坏了").department == "supervision"
+
+
 def test_a_residence_named_as_an_address_is_not_the_police_scope() -> None:
     hits = {"police": ["户口"], "health": ["准生证"]}
     norm = "我可以去我老婆户口所在地的社区办理准生证吗"

@@ -20,7 +20,7 @@ from nlp.actors import actor_in, counts_as_conduct, official_told, refused
 from nlp.classification import Classification
 from nlp.lexicon import Lexicon
 from nlp.normalize import normalize
-from nlp.register import LETTER, MARK_SET, letter_weight
+from nlp.register import told_after
 from nlp.situation import now_marker, span
 from nlp.taxonomy import CATEGORIES, DEPARTMENTS, TRIAGE, display
 
@@ -129,7 +129,6 @@ class Classifier:
         }
         urgent = classes("urgent")
         self._urgent_col = urgent.index("1") if "1" in urgent else None
-        self._marks_found = MARK_SET <= self.lexicon.also_found
 
     def classify(self, text: str) -> Classification:
         norm = normalize(text)
@@ -233,8 +232,7 @@ class Classifier:
     def _urgent(self, norm: str, found: Sequence[str], log_probs: np.ndarray | None,
                 evidence: list[str]) -> tuple[bool, str, float]:
         """(urgent, danger reason, confidence): decided by the situation rules alone."""
-        letter = letter_weight(norm, found if self._marks_found else None) >= LETTER
-        reading = self.lexicon.urgency(norm, found, letter)
+        reading = self.lexicon.urgency(norm, found, told_after(norm))
         evidence.extend(reading.evidence)
         known = log_probs is not None and self._urgent_col is not None
         p = float(np.exp(log_probs[self._urgent_col])) if known and log_probs is not None else 0.0

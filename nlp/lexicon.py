@@ -17,7 +17,6 @@ from typing import Any
 import ahocorasick
 
 from nlp.normalize import normalize
-from nlp.register import LETTER_MARKS
 from nlp.urgency import CITY_REASON, URGENT_REASONS, Combination, Urgency, read_urgency
 
 # The 200 most frequent characters of the shipped corpus (normalised), most frequent first: the
@@ -112,8 +111,6 @@ class Lexicon:
     tags: LabelLexicon
     matcher: Matcher = field(compare=False, repr=False)
     city_words: frozenset[str] = frozenset()
-    # words the scan also reports for rules outside the lexicon (a letter's marks, nlp/register.py)
-    also_found: frozenset[str] = frozenset()
     combination_words: frozenset[str] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -126,7 +123,7 @@ class Lexicon:
 
     def urgency(self, text: str, found: Sequence[str] | None = None, letter: bool = False) -> Urgency:
         """Urgent or not, the danger reason, and the phrases that decided (nlp/urgency.py);
-        `letter`: the text is a letter told after the events (register.letter_weight)."""
+        `letter`: the text is a story told after the events (register.told_after)."""
         if found is None:
             found = self.scan(text)
         # only the combinations' words matter there: a small set, often empty
@@ -197,8 +194,7 @@ def build_lexicon(
     }
     every = {w for part in parts.values() for words in part.keywords.values() for w in words}
     every.update(w for combo in combos for group in combo.groups for w in group)
-    every.update(LETTER_MARKS)
     city = [w for extra in (department_keywords or {}, category_keywords or {})
             for words in extra.values() for w in words]
     return Lexicon(**parts, urgent_combinations=combos, matcher=Matcher(every),
-                   city_words=frozenset(_norm_all(city)), also_found=frozenset(LETTER_MARKS))
+                   city_words=frozenset(_norm_all(city)))

@@ -56,7 +56,7 @@ def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
     """Urgency of normalised `text` from urgent keyword `hits` (reason → words, longest first).
 
     `present`: the keywords found in the text, at least those of the combinations; `letter`: the
-    text is a message-board letter (register.letter_weight), told after the events.
+    text is a story told after the events (register.told_after).
     """
     if not hits and not present:
         return _CALM                                # most letters: no urgent word at all

@@ -82,6 +82,15 @@ def test_a_letter_tells_an_injury_as_urgent_only_when_it_says_it_is_now(lex) -> 
     assert lex.urgency(normalize(now), letter=True).urgent
 
 
+@pytest.mark.parametrize(("text", "danger"), [
+    ("尊敬的领导：您好！我家楼下的老人晕倒在地上，叫不醒，家里没人，谢谢！", "medical"),
+    ("尊敬的局长您好！本人住在城东小区，楼道里有人持刀追人，恳请派人。谢谢", "police"),
+])
+def test_a_danger_reported_politely_is_urgent(lex, text: str, danger: str) -> None:  # noqa: ANN001
+    c = Classifier(lexicon=lex).classify(text)
+    assert c.urgent and c.danger == danger, c.evidence
+
+
 @pytest.mark.parametrize("text", [
     "出租车司机扬言要投诉我，不给车费",
     "我母亲七十多岁，平时一个人在家，想问社区有没有日间照料",

@@ -121,14 +121,14 @@ class Lexicon:
         """Every keyword of every part in one pass (longest first); pass it to the *_hits methods."""
         return _longest_first(self.matcher.find(text))
 
-    def urgency(self, text: str, found: Sequence[str] | None = None, letter: bool = False) -> Urgency:
+    def urgency(self, text: str, found: Sequence[str] | None = None, story: bool = False) -> Urgency:
         """Urgent or not, the danger reason, and the phrases that decided (nlp/urgency.py);
-        `letter`: the text is a story told after the events (register.told_after)."""
+        `story`: the text is a story told after the events (register.told_after)."""
         if found is None:
             found = self.scan(text)
         # only the combinations' words matter there: a small set, often empty
         return read_urgency(text, self.urgent.hits(text, found), self.urgent_combinations,
-                            self.combination_words.intersection(found), letter)
+                            self.combination_words.intersection(found), story)
 
     def urgent_hits(self, text: str, found: Sequence[str] | None = None) -> list[str]:
         """The phrases that make `text` urgent ('+'-joined for a combination); [] if none."""

@@ -43,10 +43,9 @@ HYPOTHETICAL = ("如果", "万一", "一旦", "假如", "假设", "若是", "要
 NEGATION = ("没有", "没", "未", "无", "并非", "不是", "不会", "不再", "已经排除", "排除")
 # a word used as a figure of speech ("乱收费压得老百姓喘不过气来"), not a body in distress
 FIGURATIVE = ("压得", "压的", "压着", "逼得", "逼的")
-# what brings a later clause of the sentence back to now ("去年着过火，现在又冒烟了"); 又, 还是 and
-# 继续 there mostly go on with the story ("…起火，又致电开发商")
-STRONG_PRESENT = ("现在", "目前", "正在", "此刻", "刚才", "刚刚", "马上", "随时", "还在", "仍在",
-                  "今天", "今晚", "此时", "眼下", "至今", "到现在", "如今")
+# what brings a later clause of the sentence back to now ("去年着过火，现在又冒烟了"): not 又, 还是,
+# 继续 …, which there mostly go on with the story ("…起火，又致电开发商")
+STRONG_PRESENT = tuple(w for w in PRESENT if w not in ("又", "仍然", "依然", "还是", "继续", "等着"))
 CHRONIC = ("长期", "常年", "多年", "经常", "每天", "每日", "每晚", "每年", "天天", "几年", "好几年", "一年多",
            "几个月", "时常", "频繁", "反复", "多次", "一直以来", "年年", "老是", "总是")
 # the letter is written about now and asks for action now (for the model-backed urgent path)
@@ -179,14 +178,10 @@ def first_present(text: str, word: str, chronic_matters: bool = True,
     return -1, reason
 
 
-def only_supposed(text: str, word: str) -> bool:
-    """Every occurrence of `word` is a question or a supposition in its own clause ("是否存在乱收费？",
-    "如果推诿…"); a 是否 in an earlier clause ("我询问是否可以办理，他态度十分嚣张") does not count."""
-    return all(_supposed(span(text, p, len(word))) for p in occurrences(text, word))
-
-
 def all_supposed(spans: list[Span]) -> bool:
-    """only_supposed() for the spans of a word's occurrences, when the caller needs them too."""
+    """Every occurrence of a word (its spans) is a question or a supposition in its own clause
+    ("是否存在乱收费？", "如果推诿…"); a 是否 in an earlier clause ("我询问是否可以办理，他态度十分
+    嚣张") does not count."""
     return all(map(_supposed, spans))
 
 

@@ -18,9 +18,9 @@ URGENT_REASONS: tuple[str, ...] = (*DANGER_REASONS, "hazard", "need")
 CITY_REASON = "hazard"              # a city's extra urgent words: urgent, no emergency call
 # a person without means, or a crime against someone, stays urgent however long it has lasted
 CHRONIC_DOES_NOT_DISCOUNT = frozenset({"need", "police"})
-# a letter is written after the events: an injury, an assault or a collapse it tells counts only
+# a story is told after the events (a long letter): an injury, an assault or a collapse it tells counts only
 # where its sentence says it is now (现在, 正在, 随时 …); fire, gas and need words stay as they are
-SAID_NOW_IN_LETTERS = frozenset({"medical", "police", "hazard"})
+SAID_NOW_IN_STORIES = frozenset({"medical", "police", "hazard"})
 REASON_NAMES = {"fire": "火情", "gas": "燃气/毒气", "medical": "人身伤病", "police": "人身安全",
                 "hazard": "险情", "need": "生活无着"}
 
@@ -52,10 +52,10 @@ _CALM = Urgency(False, "", (), ())
 
 def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
                  combinations: Sequence[Combination], present: frozenset[str],
-                 letter: bool = False) -> Urgency:
+                 story: bool = False) -> Urgency:
     """Urgency of normalised `text` from urgent keyword `hits` (reason → words, longest first).
 
-    `present`: the keywords found in the text, at least those of the combinations; `letter`: the
+    `present`: the keywords found in the text, at least those of the combinations; `story`: the
     text is a story told after the events (register.told_after).
     """
     if not hits and not present:
@@ -65,7 +65,7 @@ def read_urgency(text: str, hits: Mapping[str, Sequence[str]],
     for reason in URGENT_REASONS:
         for word in hits.get(reason, ()):
             pos, why = first_present(text, word, reason not in CHRONIC_DOES_NOT_DISCOUNT,
-                                     letter and reason in SAID_NOW_IN_LETTERS)
+                                     story and reason in SAID_NOW_IN_STORIES)
             if pos >= 0:
                 decided.append((URGENT_REASONS.index(reason), reason, word))
                 break

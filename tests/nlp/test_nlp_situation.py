@@ -77,9 +77,9 @@ LETTER_OPENING = "尊敬的领导：您好！本人是城南街道的居民，�
 def test_a_letter_tells_an_injury_as_urgent_only_when_it_says_it_is_now(lex) -> None:  # noqa: ANN001
     story = LETTER_OPENING + "我父亲在小区门口的坑里摔伤了腿，物业说不归他们修。"
     now = LETTER_OPENING + "我父亲在小区门口的坑里摔伤了腿，现在还躺在地上起不来。"
-    assert not lex.urgency(normalize(story), letter=True).urgent
-    assert lex.urgency(normalize(story), letter=False).urgent       # typed at the bot: now
-    assert lex.urgency(normalize(now), letter=True).urgent
+    assert not lex.urgency(normalize(story), story=True).urgent
+    assert lex.urgency(normalize(story), story=False).urgent       # typed at the bot: now
+    assert lex.urgency(normalize(now), story=True).urgent
 
 
 @pytest.mark.parametrize(("text", "danger"), [
